@@ -1,0 +1,203 @@
+// Command patentwall is the marketplace's one binary: serve | migrate | import | reindex | bonus |
+// audit | admin. It wires the packages together; the packages know nothing of each other's engines.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"syscall"
+
+	"patentwall/market"
+	"patentwall/migrations"
+	"patentwall/search"
+)
+
+// exit codes (INTERFACES.md): 0 success, 1 failure, 2 bad usage.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// errUsage marks a usage error (exit status 2).
+type errUsage struct{ msg string }
+
+func (e errUsage) Error() string { return e.msg }
+
+func usageErr(format string, a ...any) error { return errUsage{fmt.Sprintf(format, a...)} }
+
+// command is one subcommand; run gets the arguments after the command name.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+// commands is filled by the cmd_*.go files' init functions, one file per command.
+var commands = map[string]command{}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "patentwall: unknown command %q\n\n", args[0])
+		printUsage(stderr)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &Env{Config: LoadConfig(), Stdout: stdout, Stderr: stderr}
+	env.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	defer env.Close()
+	err := cmd.run(ctx, env, args[1:])
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, new(errUsage)), errors.Is(err, flag.ErrHelp):
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "patentwall %s: %v\n", args[0], err)
+		}
+		return exitUsage
+	default:
+		var silent errSilent
+		if !errors.As(err, &silent) {
+			fmt.Fprintf(stderr, "patentwall %s: %v\n", args[0], err)
+		}
+		return exitFail
+	}
+}
+
+// errSilent is a failure whose details were already printed (e.g. every bad import row).
+type errSilent struct{ error }
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: patentwall COMMAND [ARGS]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nconfiguration (environment): DATA_DIR, LISTEN_ADDR, DATABASE_URL, MEILISEARCH_URL, MEILISEARCH_API_KEY, BASE_URL")
+}
+
+// Config is read from the environment (INTERFACES.md); flags may override it.
+type Config struct {
+	DataDir      string
+	ListenAddr   string
+	DatabaseURL  string
+	MeiliURL     string
+	MeiliAPIKey  string
+	BaseURL      string
+	SMTPAddr     string // host:port; empty = no e-mail
+	SMTPFrom     string
+	SecureCookie bool
+}
+
+// LoadConfig reads the environment with the documented defaults.
+func LoadConfig() Config {
+	c := Config{
+		DataDir:      getenv("DATA_DIR", "./data"),
+		ListenAddr:   getenv("LISTEN_ADDR", ":8080"),
+		DatabaseURL:  os.Getenv("DATABASE_URL"),
+		MeiliURL:     os.Getenv("MEILISEARCH_URL"),
+		MeiliAPIKey:  os.Getenv("MEILISEARCH_API_KEY"),
+		BaseURL:      getenv("BASE_URL", "http://localhost:8080"),
+		SMTPAddr:     os.Getenv("SMTP_ADDR"),
+		SMTPFrom:     getenv("SMTP_FROM", "noreply@localhost"),
+		SecureCookie: os.Getenv("SECURE_COOKIES") == "1",
+	}
+	return c
+}
+
+func getenv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// DSN returns the database to open: DATABASE_URL or the SQLite file under DATA_DIR.
+func (c Config) DSN() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "patentwall.db")
+}
+
+// Env holds what commands share, opened lazily.
+type Env struct {
+	Config Config
+	Log    *slog.Logger
+	Stdout io.Writer
+	Stderr io.Writer
+	store  *market.Store
+	index  search.Index
+}
+
+// Store opens and migrates the database on first use.
+func (e *Env) Store(ctx context.Context) (*market.Store, error) {
+	if e.store != nil {
+		return e.store, nil
+	}
+	s, err := market.Open(e.Config.DSN())
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := s.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	n, err := migrations.Up(ctx, sqlDB, s.Dialect)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if n > 0 {
+		e.Log.Info("database migrated", "dialect", s.Dialect, "applied", n)
+	}
+	e.store = s
+	return s, nil
+}
+
+// Close releases what was opened.
+func (e *Env) Close() {
+	if e.index != nil {
+		e.index.Close()
+	}
+	if e.store != nil {
+		e.store.Close()
+	}
+}
+
+func init() {
+	commands["migrate"] = command{summary: "apply database migrations", run: func(ctx context.Context, env *Env, args []string) error {
+		if len(args) > 0 {
+			return usageErr("migrate takes no arguments")
+		}
+		_, err := env.Store(ctx)
+		if err == nil {
+			fmt.Fprintln(env.Stdout, "migrations applied")
+		}
+		return err
+	}}
+}

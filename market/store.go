@@ -1,0 +1,115 @@
+package market
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Store is the domain's persistence: every state change is one transaction through it.
+type Store struct {
+	DB      *gorm.DB
+	Dialect string // "postgres" or "sqlite"
+	// Now is the clock; tests inject a fixed one. Always returns UTC.
+	Now func() time.Time
+}
+
+// Open connects to Postgres when dsn starts with postgres:// or postgresql://, otherwise treats dsn
+// as a SQLite file path (its folder is created).
+func Open(dsn string) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Default.LogMode(logger.Silent),
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		db      *gorm.DB
+		err     error
+		dialect string
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || strings.Contains(dsn, "host=") {
+		dialect = "postgres"
+		db, err = gorm.Open(postgres.Open(dsn), cfg)
+		if err == nil {
+			sqlDB, _ := db.DB()
+			sqlDB.SetMaxOpenConns(40)
+			sqlDB.SetMaxIdleConns(40)
+			sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	} else {
+		dialect = "sqlite"
+		if dir := filepath.Dir(dsn); dir != "" && dsn != ":memory:" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("market: create %s: %w", dir, err)
+			}
+		}
+		// WAL lets readers run beside the one writer; immediate transactions take the write lock at
+		// BEGIN so two writers queue on busy_timeout instead of failing with SQLITE_BUSY mid-way.
+		q := "_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		db, err = gorm.Open(sqlite.Open(dsn+"?"+q), cfg)
+		if err == nil {
+			sqlDB, _ := db.DB()
+			// One connection: SQLite has one writer anyway, and this makes every transaction serial,
+			// which is what the row locks on Postgres achieve.
+			sqlDB.SetMaxOpenConns(1)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("market: open %s database: %w", dialect, err)
+	}
+	return &Store{DB: db, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// IsPostgres reports whether the store runs on Postgres (row locks, SKIP LOCKED).
+func (s *Store) IsPostgres() bool { return s.Dialect == "postgres" }
+
+// Tx runs fn in one transaction on the context.
+func (s *Store) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.DB.WithContext(ctx).Transaction(fn)
+}
+
+// now returns the current time in UTC, truncated to microseconds (Postgres' precision), so what is
+// hashed before a write equals what is read back.
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// GetMeta reads a meta value ("" when absent).
+func (s *Store) GetMeta(ctx context.Context, key string) (string, error) {
+	var m Meta
+	err := s.DB.WithContext(ctx).Where("key = ?", key).Limit(1).Find(&m).Error
+	return m.Value, err
+}
+
+// SetMeta writes a meta value.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	return s.DB.WithContext(ctx).Save(&Meta{Key: key, Value: value}).Error
+}
+
+// EnqueueIndex writes outbox rows for patents inside the caller's transaction.
+func EnqueueIndex(tx *gorm.DB, now time.Time, patentIDs ...int64) error {
+	if len(patentIDs) == 0 {
+		return nil
+	}
+	rows := make([]OutboxRow, len(patentIDs))
+	for i, id := range patentIDs {
+		rows[i] = OutboxRow{PatentID: id, CreatedAt: now}
+	}
+	return tx.CreateInBatches(rows, 500).Error
+}
