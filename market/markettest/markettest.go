@@ -48,7 +48,9 @@ func SQLite(t testing.TB) *market.Store {
 }
 
 // PostgresAvailable reports whether PG* variables point at a server.
-func PostgresAvailable() bool { return os.Getenv("PGHOST") != "" || os.Getenv("PATENTWALL_TEST_PG") != "" }
+func PostgresAvailable() bool {
+	return os.Getenv("PGHOST") != "" || os.Getenv("PATENTWALL_TEST_PG") != ""
+}
 
 // RequirePostgres reports whether a missing Postgres must fail the test run (make test sets it, so CI
 // cannot silently skip the Postgres half).
