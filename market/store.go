@@ -111,5 +111,5 @@ func EnqueueIndex(tx *gorm.DB, now time.Time, patentIDs ...int64) error {
 	for i, id := range patentIDs {
 		rows[i] = OutboxRow{PatentID: id, CreatedAt: now}
 	}
-	return tx.CreateInBatches(rows, 500).Error
+	return tx.CreateInBatches(rows, InsertBatch(tx, 3)).Error
 }
