@@ -1,0 +1,336 @@
+package market
+
+// The public showcases: patent walls (专利墙) of industry associations, patent supermarkets (专利超市) of
+// district offices, and the demand board (技术需求). DOMAIN.md §5. Read-only queries for the public pages.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Wall is an industry association's patent wall: it shows the open-licence patents of its industry.
+type Wall struct {
+	ID          int64     `gorm:"column:id;primaryKey"`
+	Slug        string    `gorm:"column:slug"`
+	Name        string    `gorm:"column:name"`
+	NameEN      string    `gorm:"column:name_en"`
+	Industry    string    `gorm:"column:industry"` // "" = every industry (featured patents)
+	OrgID       int64     `gorm:"column:org_id"`
+	Description string    `gorm:"column:description"`
+	CreatedAt   time.Time `gorm:"column:created_at"`
+}
+
+func (Wall) TableName() string { return "walls" }
+
+// Supermarket is a district office's patent supermarket: shelves of low- and mid-price licence and
+// transfer offers, run by a service agency in a park.
+type Supermarket struct {
+	ID           int64  `gorm:"column:id;primaryKey"`
+	Slug         string `gorm:"column:slug"`
+	Name         string `gorm:"column:name"`
+	NameEN       string `gorm:"column:name_en"`
+	DistrictCode string `gorm:"column:district_code"`
+	OfficeID     int64  `gorm:"column:office_id"`
+	AgencyID     *int64 `gorm:"column:agency_id"`
+	Park         string `gorm:"column:park"`
+	// MaxPriceFen is the dearest offer the supermarket shows; 0 = the default ceiling.
+	MaxPriceFen int64     `gorm:"column:max_price_fen"`
+	CreatedAt   time.Time `gorm:"column:created_at"`
+}
+
+func (Supermarket) TableName() string { return "supermarkets" }
+
+// DefaultSupermarketMaxFen is the "中低价" ceiling used when a supermarket sets none: 200,000 yuan, the top
+// of the highest bounded price band.
+const DefaultSupermarketMaxFen = 200_000_00
+
+// Ceiling returns the supermarket's price ceiling in fen.
+func (s *Supermarket) Ceiling() int64 {
+	if s.MaxPriceFen > 0 {
+		return s.MaxPriceFen
+	}
+	return DefaultSupermarketMaxFen
+}
+
+// Demand statuses.
+const (
+	DemandOpen    = "open"
+	DemandMatched = "matched"
+	DemandClosed  = "closed"
+)
+
+// Demand is a technology need (技术需求) posted by an organisation, usually an SME.
+type Demand struct {
+	ID          int64     `gorm:"column:id;primaryKey"`
+	OrgID       int64     `gorm:"column:org_id"`
+	Title       string    `gorm:"column:title"`
+	Description string    `gorm:"column:description"`
+	Industry    string    `gorm:"column:industry"`
+	IPC         string    `gorm:"column:ipc"`
+	BudgetFen   int64     `gorm:"column:budget_fen"`
+	Status      string    `gorm:"column:status"`
+	CreatedAt   time.Time `gorm:"column:created_at"`
+}
+
+func (Demand) TableName() string { return "demands" }
+
+// WallSummary is a wall with its owner's name and how many open-licence patents it shows.
+type WallSummary struct {
+	Wall
+	OrgName string
+	Patents int64
+}
+
+// DemandView is a demand with the name and district of the organisation that posted it.
+type DemandView struct {
+	Demand
+	OrgName     string
+	OrgDistrict string
+	OrgKind     string
+	OrgIsSME    bool
+}
+
+// liveDeclared starts a query over patents that have a live declaration (joined as d).
+func (s *Store) liveDeclared(ctx context.Context) *gorm.DB {
+	return s.DB.WithContext(ctx).Model(&Patent{}).
+		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive)
+}
+
+// wallScope limits a live-declared query to what a wall shows: its industry, or the featured patents
+// when the wall has no industry.
+func wallScope(q *gorm.DB, w *Wall) *gorm.DB {
+	if w.Industry == "" {
+		return q.Where("patents.featured = ?", true)
+	}
+	return q.Where("patents.industry = ?", w.Industry)
+}
+
+// Walls lists every wall with its owner and patent count, by name.
+func (s *Store) Walls(ctx context.Context) ([]WallSummary, error) {
+	var ws []Wall
+	if err := s.DB.WithContext(ctx).Order("name, id").Find(&ws).Error; err != nil {
+		return nil, fmt.Errorf("market: list walls: %w", err)
+	}
+	out := make([]WallSummary, len(ws))
+	for i := range ws {
+		out[i].Wall = ws[i]
+		var org Organisation
+		if err := s.DB.WithContext(ctx).Select("name").Where("id = ?", ws[i].OrgID).Limit(1).Find(&org).Error; err != nil {
+			return nil, fmt.Errorf("market: wall %s owner: %w", ws[i].Slug, err)
+		}
+		out[i].OrgName = org.Name
+		if err := wallScope(s.liveDeclared(ctx), &ws[i]).Count(&out[i].Patents).Error; err != nil {
+			return nil, fmt.Errorf("market: count wall %s: %w", ws[i].Slug, err)
+		}
+	}
+	return out, nil
+}
+
+// WallBySlug loads one wall with its owner.
+func (s *Store) WallBySlug(ctx context.Context, slug string) (*Wall, *Organisation, error) {
+	var w Wall
+	err := s.DB.WithContext(ctx).Where("slug = ?", slug).First(&w).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("market: load wall %s: %w", slug, err)
+	}
+	org, err := s.OrgByID(ctx, w.OrgID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("market: wall %s owner: %w", slug, err)
+	}
+	return &w, org, nil
+}
+
+// WallPatents returns one page of the patents a wall shows, featured first, then newest declaration,
+// and the total count.
+func (s *Store) WallPatents(ctx context.Context, w *Wall, limit, offset int) ([]PatentView, int64, error) {
+	var total int64
+	if err := wallScope(s.liveDeclared(ctx), w).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("market: count wall %s: %w", w.Slug, err)
+	}
+	var ps []Patent
+	err := wallScope(s.liveDeclared(ctx), w).
+		Order("patents.featured DESC, d.published_at DESC, patents.id DESC").
+		Limit(limit).Offset(offset).Find(&ps).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("market: wall %s patents: %w", w.Slug, err)
+	}
+	views, err := s.viewsOf(ctx, ps)
+	return views, total, err
+}
+
+// WallDemands returns the newest open demands of a wall's industry (all industries when it has none).
+func (s *Store) WallDemands(ctx context.Context, w *Wall, n int) ([]DemandView, error) {
+	q := s.demandQuery(ctx).Where("demands.status = ?", DemandOpen)
+	if w.Industry != "" {
+		q = q.Where("demands.industry = ?", w.Industry)
+	}
+	var out []DemandView
+	if err := q.Order("demands.created_at DESC, demands.id DESC").Limit(n).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("market: wall %s demands: %w", w.Slug, err)
+	}
+	return out, nil
+}
+
+// SupermarketSummary is a supermarket with the names of its office and agency.
+type SupermarketSummary struct {
+	Supermarket
+	OfficeName string
+	AgencyName string
+}
+
+// Supermarkets lists every supermarket by district and name.
+func (s *Store) Supermarkets(ctx context.Context) ([]SupermarketSummary, error) {
+	var out []SupermarketSummary
+	err := s.DB.WithContext(ctx).Table("supermarkets").
+		Select("supermarkets.*, o.name AS office_name, COALESCE(a.name, '') AS agency_name").
+		Joins("JOIN organisations o ON o.id = supermarkets.office_id").
+		Joins("LEFT JOIN organisations a ON a.id = supermarkets.agency_id").
+		Order("supermarkets.district_code, supermarkets.name, supermarkets.id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: list supermarkets: %w", err)
+	}
+	return out, nil
+}
+
+// SupermarketBySlug loads one supermarket with its office and agency names.
+func (s *Store) SupermarketBySlug(ctx context.Context, slug string) (*SupermarketSummary, error) {
+	var out []SupermarketSummary
+	err := s.DB.WithContext(ctx).Table("supermarkets").
+		Select("supermarkets.*, o.name AS office_name, COALESCE(a.name, '') AS agency_name").
+		Joins("JOIN organisations o ON o.id = supermarkets.office_id").
+		Joins("LEFT JOIN organisations a ON a.id = supermarkets.agency_id").
+		Where("supermarkets.slug = ?", slug).Limit(1).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: load supermarket %s: %w", slug, err)
+	}
+	if len(out) == 0 {
+		return nil, ErrNotFound
+	}
+	return &out[0], nil
+}
+
+// Shelf is one price band of a supermarket: a few offers and how many there are in all.
+type Shelf struct {
+	Band    string // the band's name, or "transfer"
+	MinFen  int64  // exclusive lower bound of the up-front fee
+	MaxFen  int64  // inclusive upper bound (the supermarket's ceiling at most)
+	Total   int64
+	Patents []PatentView
+}
+
+// upfrontSQL is the up-front fee of a live declaration (d), as Declaration.AmountDueFen computes it.
+const upfrontSQL = "(CASE d.fee_model WHEN 'lump_sum' THEN d.fee_fen WHEN 'entry_plus_royalty' THEN d.entry_fee_fen ELSE 0 END)"
+
+// supermarketIsLocal reports whether any patentee in the supermarket's district has an offer. When none
+// has, the supermarket shows the whole city's offers rather than empty shelves.
+func (s *Store) supermarketIsLocal(ctx context.Context, sm *Supermarket) (bool, error) {
+	if sm.DistrictCode == "" {
+		return false, nil
+	}
+	var ids []int64
+	err := s.DB.WithContext(ctx).Model(&Patent{}).
+		Joins("JOIN organisations o ON o.id = patents.patentee_id").
+		Joins("LEFT JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
+		Where("o.district_code = ? AND (d.id IS NOT NULL OR patents.transfer_price_fen > 0)", sm.DistrictCode).
+		Limit(1).Pluck("patents.id", &ids).Error
+	if err != nil {
+		return false, fmt.Errorf("market: supermarket %s scope: %w", sm.Slug, err)
+	}
+	return len(ids) > 0, nil
+}
+
+// ShelfBand is one licence shelf: offers whose up-front fee is in (MinFen, MaxFen] (MaxFen -1:
+// unbounded, cut at the supermarket's ceiling), or the free offers when Free is set. Royalty-only
+// terms have no up-front fee, so a band with MinFen -1 holds them.
+type ShelfBand struct {
+	Name   string
+	Free   bool
+	MinFen int64
+	MaxFen int64
+}
+
+// SupermarketShelves returns the licence shelves (one per band below the supermarket's ceiling) and the
+// transfer shelf, each with up to perShelf offers, cheapest first. local reports whether the offers are
+// the district's own (false: the district has none, so the city's are shown).
+func (s *Store) SupermarketShelves(ctx context.Context, sm *Supermarket, bands []ShelfBand, perShelf int) (shelves []Shelf, local bool, err error) {
+	local, err = s.supermarketIsLocal(ctx, sm)
+	if err != nil {
+		return nil, false, err
+	}
+	scope := func(q *gorm.DB) *gorm.DB {
+		if !local {
+			return q
+		}
+		return q.Joins("JOIN organisations po ON po.id = patents.patentee_id").
+			Where("po.district_code = ?", sm.DistrictCode)
+	}
+	ceiling := sm.Ceiling()
+	for _, b := range bands {
+		if !b.Free && b.MinFen >= ceiling {
+			continue
+		}
+		max := b.MaxFen
+		if max < 0 || max > ceiling {
+			max = ceiling
+		}
+		q := scope(s.liveDeclared(ctx))
+		if b.Free {
+			q = q.Where("d.fee_model = ?", FeeFree)
+		} else {
+			q = q.Where("d.fee_model <> ? AND "+upfrontSQL+" > ? AND "+upfrontSQL+" <= ?", FeeFree, b.MinFen, max)
+		}
+		sh := Shelf{Band: b.Name, MinFen: b.MinFen, MaxFen: max}
+		if err := s.fillShelf(q, &sh, upfrontSQL+", d.published_at DESC, patents.id", perShelf); err != nil {
+			return nil, false, fmt.Errorf("market: supermarket %s shelf %s: %w", sm.Slug, b.Name, err)
+		}
+		shelves = append(shelves, sh)
+	}
+	q := scope(s.DB.WithContext(ctx).Model(&Patent{})).
+		Where("patents.transfer_price_fen > 0 AND patents.transfer_price_fen <= ? AND patents.status = ?", ceiling, StatusGranted)
+	sh := Shelf{Band: "transfer", MaxFen: ceiling}
+	if err := s.fillShelf(q, &sh, "patents.transfer_price_fen, patents.id", perShelf); err != nil {
+		return nil, false, fmt.Errorf("market: supermarket %s transfers: %w", sm.Slug, err)
+	}
+	return append(shelves, sh), local, nil
+}
+
+// fillShelf counts q and loads its first n patents in the given order.
+func (s *Store) fillShelf(q *gorm.DB, sh *Shelf, order string, n int) error {
+	if err := q.Session(&gorm.Session{}).Count(&sh.Total).Error; err != nil {
+		return err
+	}
+	var ps []Patent
+	if err := q.Session(&gorm.Session{}).Order(order).Limit(n).Find(&ps).Error; err != nil {
+		return err
+	}
+	var err error
+	sh.Patents, err = s.viewsOf(q.Statement.Context, ps)
+	return err
+}
+
+func (s *Store) demandQuery(ctx context.Context) *gorm.DB {
+	return s.DB.WithContext(ctx).Table("demands").
+		Select("demands.*, o.name AS org_name, o.district_code AS org_district, o.kind AS org_kind, o.is_sme AS org_is_sme").
+		Joins("JOIN organisations o ON o.id = demands.org_id")
+}
+
+// Demands returns one page of demands, newest first, and the total count.
+func (s *Store) Demands(ctx context.Context, limit, offset int) ([]DemandView, int64, error) {
+	var total int64
+	if err := s.DB.WithContext(ctx).Model(&Demand{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("market: count demands: %w", err)
+	}
+	var out []DemandView
+	err := s.demandQuery(ctx).Order("demands.created_at DESC, demands.id DESC").Limit(limit).Offset(offset).Scan(&out).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("market: list demands: %w", err)
+	}
+	return out, total, nil
+}
