@@ -111,12 +111,20 @@ func fileError(code, zh, en string) *market.FieldError {
 	return market.NewFieldError("file", code, zh, en)
 }
 
-// ErrTooLarge is returned for files over MaxFileSize.
-var ErrTooLarge = fileError("too_large",
-	fmt.Sprintf("文件超过 %d MB，请拆分后分批导入", MaxFileSize>>20),
-	fmt.Sprintf("the file is larger than %d MB: split it and import the parts", MaxFileSize>>20))
+// ErrTooLarge is returned for uploads over MaxFileSize.
+var ErrTooLarge = tooLarge(MaxFileSize)
 
-// Open reads a .csv or .xlsx file (by extension) into a Table.
+// MaxLocalFileSize bounds files read from disk by the command line: an operator's own file may be
+// larger than an upload (100,000 patents with abstracts are about 55 MB), but is still read into memory.
+const MaxLocalFileSize int64 = 1 << 30
+
+func tooLarge(limit int64) *market.FieldError {
+	return fileError("too_large",
+		fmt.Sprintf("文件超过 %d MB，请拆分后分批导入", limit>>20),
+		fmt.Sprintf("the file is larger than %d MB: split it and import the parts", limit>>20))
+}
+
+// Open reads a local .csv or .xlsx file (by extension) into a Table, up to MaxLocalFileSize.
 func Open(path string) (*Table, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if err := checkExt(ext); err != nil {
@@ -127,10 +135,10 @@ func Open(path string) (*Table, error) {
 		return nil, fmt.Errorf("imports: %w", err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > MaxFileSize {
-		return nil, ErrTooLarge
+	if st, err := f.Stat(); err == nil && st.Size() > MaxLocalFileSize {
+		return nil, tooLarge(MaxLocalFileSize)
 	}
-	return Read(f, ext)
+	return read(f, ext, MaxLocalFileSize)
 }
 
 func checkExt(ext string) error {
@@ -145,16 +153,21 @@ func checkExt(ext string) error {
 // Read reads a table from r; ext is "csv" or "xlsx" (a leading dot is fine). Files over MaxFileSize are
 // refused with ErrTooLarge; structural problems (no header, broken UTF-8, malformed CSV, a row longer
 // than the header) come back as LineErrors.
-func Read(r io.Reader, ext string) (*Table, error) {
+func Read(r io.Reader, ext string) (*Table, error) { return read(r, ext, MaxFileSize) }
+
+func read(r io.Reader, ext string, limit int64) (*Table, error) {
 	if err := checkExt(ext); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("imports: read file: %w", err)
 	}
-	if int64(len(data)) > MaxFileSize {
-		return nil, ErrTooLarge
+	if int64(len(data)) > limit {
+		if limit == MaxFileSize {
+			return nil, ErrTooLarge
+		}
+		return nil, tooLarge(limit)
 	}
 	var t *Table
 	if strings.TrimPrefix(strings.ToLower(ext), ".") == "xlsx" {

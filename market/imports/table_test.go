@@ -98,18 +98,20 @@ func TestReadRefusesLargeFiles(t *testing.T) {
 	if _, err := imports.Read(io.LimitReader(endless{}, imports.MaxFileSize+1), "csv"); !errors.Is(err, imports.ErrTooLarge) {
 		t.Errorf("Read of 50 MB + 1: %v", err)
 	}
-	// Open refuses by size before reading: a sparse file costs no disk.
+	// Open (the command line's local files) refuses by size before reading, at its own larger
+	// limit: a sparse file costs no disk.
 	path := filepath.Join(t.TempDir(), "big.csv")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(imports.MaxFileSize + 1); err != nil {
+	if err := f.Truncate(imports.MaxLocalFileSize + 1); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
-	if _, err := imports.Open(path); !errors.Is(err, imports.ErrTooLarge) {
-		t.Errorf("Open of 50 MB + 1: %v", err)
+	var fe *market.FieldError
+	if _, err := imports.Open(path); !errors.As(err, &fe) || fe.Code != "too_large" || fe.Field != "file" {
+		t.Errorf("Open of 1 GB + 1: %v", err)
 	}
 }
 

@@ -1,0 +1,403 @@
+package bonus
+
+import (
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"patentwall/market"
+)
+
+// day is a Shanghai calendar day as days since 1970-01-01; compact and quick to compare.
+type day int32
+
+// noDay marks an unknown date.
+const noDay day = math.MinInt32
+
+func dayOf(d market.Date) day {
+	if d.IsZero() {
+		return noDay
+	}
+	return day(d.Time().Unix() / 86400)
+}
+
+// dayOfInstant is the Shanghai calendar day of an instant.
+func dayOfInstant(t time.Time) day { return dayOf(market.DateOf(t)) }
+
+func (d day) date() market.Date {
+	if d == noDay {
+		return market.Date{}
+	}
+	return market.NewDate(1970, time.January, 1+int(d))
+}
+
+// contract kinds and statuses as small integers.
+const (
+	kindOther uint8 = iota
+	kindOpen
+	kindOrdinary
+	kindSole
+	kindExclusive
+	kindTransfer
+)
+
+func kindCode(s string) uint8 {
+	switch s {
+	case market.ContractOpenLicence:
+		return kindOpen
+	case market.ContractOrdinaryLicence:
+		return kindOrdinary
+	case market.ContractSoleLicence:
+		return kindSole
+	case market.ContractExclusiveLicence:
+		return kindExclusive
+	case market.ContractTransfer:
+		return kindTransfer
+	}
+	return kindOther
+}
+
+var kindNames = [...]string{"", market.ContractOpenLicence, market.ContractOrdinaryLicence, market.ContractSoleLicence,
+	market.ContractExclusiveLicence, market.ContractTransfer}
+
+const (
+	statusOther uint8 = iota
+	statusAwaiting
+	statusEffective
+	statusFiled
+	statusTerminated
+	statusCancelled
+)
+
+func statusCode(s string) uint8 {
+	switch s {
+	case market.ContractAwaitingPayment:
+		return statusAwaiting
+	case market.ContractEffective:
+		return statusEffective
+	case market.ContractFiled:
+		return statusFiled
+	case market.ContractTerminated:
+		return statusTerminated
+	case market.ContractCancelled:
+		return statusCancelled
+	}
+	return statusOther
+}
+
+var statusNames = [...]string{"", market.ContractAwaitingPayment, market.ContractEffective, market.ContractFiled,
+	market.ContractTerminated, market.ContractCancelled}
+
+// OrgFacts are the facts about an organisation a run uses (DOMAIN.md §3).
+type OrgFacts struct {
+	USCC              string
+	Name              string
+	Kind              string
+	DistrictCode      string // "" = outside Shanghai
+	OperatingNormally bool
+	GoodCredit        bool
+	IsSME             bool
+	FoundedOn         market.Date
+	LegalRep          string
+	Phone             string
+	Email             string
+	Address           string
+}
+
+type org struct {
+	OrgFacts
+	founded day
+	// normalised contact facts for the related-party flag ("" = unknown, never matches)
+	nRep, nPhone, nEmail, nAddr string
+}
+
+// ContractFacts are the facts about a contract a run uses. Patents are application numbers.
+type ContractFacts struct {
+	ContractNo   string
+	Kind         string
+	Status       string
+	LicensorUSCC string
+	LicenseeUSCC string
+	Patents      []string
+	// EffectiveAt is the instant the contract took effect (its Shanghai day counts); EffectiveOn is used
+	// when the instant is unknown (imported deals).
+	EffectiveAt *time.Time
+	EffectiveOn market.Date
+	FilingNo    string
+	FiledOn     market.Date
+	// EndedAt is when a terminated or cancelled contract ended (nil = unknown: ended at any as-of).
+	EndedAt *time.Time
+	FeeFen  int64
+}
+
+type contract struct {
+	no           string
+	filingNo     string
+	feeFen       int64
+	licensor     int32 // index into orgs
+	licensee     int32
+	pStart, pEnd int32 // its patents: cpat[pStart:pEnd], sorted by application number
+	eff          day
+	filed        day
+	ended        day
+	kind         uint8
+	status       uint8
+}
+
+// filing is one entry of CNIPA's list. Parties are organisation indexes, or -1-k for the k-th USCC
+// unknown to the platform (in Inputs.extraUSCC): most of the list names deals made elsewhere.
+type filing struct {
+	no                 string
+	patents            string // canonical application numbers separated by ";"
+	licensor, licensee int32
+	filed, cancelled   day
+	kind               uint8
+	status             uint8 // filingEffective, filingCancelled or filingOther
+}
+
+const (
+	filingEffective uint8 = iota
+	filingCancelledSt
+	filingOtherSt
+)
+
+func filingStatus(b []byte) uint8 {
+	switch string(b) {
+	case "effective":
+		return filingEffective
+	case "cancelled":
+		return filingCancelledSt
+	}
+	return filingOtherSt
+}
+
+// Inputs are the facts a run evaluates: organisations, patents, contracts and CNIPA's filing list.
+// LoadInputs reads them from the database; tests build them with the Add methods. The structures are
+// compact (indexes, not pointers; strings cut from a few large blocks) because a run holds a million
+// contracts in memory.
+type Inputs struct {
+	orgs      []org
+	orgByUSCC map[string]int32
+	extraUSCC []string // USCCs of CNIPA's list unknown to the platform
+	extraIdx  map[string]int32
+	patents   []string // application numbers
+	patByNo   map[string]int32
+	contracts []contract
+	cpat      []int32
+	filings   []filing
+
+	prepared bool
+	order    []int32 // contract indexes sorted by contract number
+	rank     []int32 // rank[contract index] = position in order
+	orgOrder []int32 // organisation indexes sorted by USCC
+	orgRank  []int32 // orgRank[org index] = position in orgOrder
+	// filingOf[contract index] is the index of the entry of CNIPA's list with the contract's filing
+	// number, -1 when none
+	filingOf []int32
+}
+
+// NewInputs returns empty inputs.
+func NewInputs() *Inputs {
+	return &Inputs{orgByUSCC: map[string]int32{}, patByNo: map[string]int32{}, extraIdx: map[string]int32{}}
+}
+
+func normContact(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), ""))
+}
+
+func normPhone(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() < 5 { // too short to identify anyone
+		return ""
+	}
+	return b.String()
+}
+
+// AddOrg adds an organisation (a later one with the same USCC replaces it).
+func (in *Inputs) AddOrg(f OrgFacts) {
+	o := org{OrgFacts: f, founded: dayOf(f.FoundedOn), nRep: normContact(f.LegalRep), nPhone: normPhone(f.Phone),
+		nEmail: normContact(f.Email), nAddr: normContact(f.Address)}
+	if i, ok := in.orgByUSCC[f.USCC]; ok {
+		in.orgs[i] = o
+		return
+	}
+	in.orgByUSCC[f.USCC] = int32(len(in.orgs))
+	in.orgs = append(in.orgs, o)
+	in.prepared = false
+}
+
+func (in *Inputs) patentIndex(appNo string) int32 {
+	if i, ok := in.patByNo[appNo]; ok {
+		return i
+	}
+	i := int32(len(in.patents))
+	in.patents = append(in.patents, appNo)
+	in.patByNo[appNo] = i
+	return i
+}
+
+// AddContract adds a contract; both parties must have been added.
+func (in *Inputs) AddContract(f ContractFacts) error {
+	lic, ok := in.orgByUSCC[f.LicensorUSCC]
+	if !ok {
+		return fmt.Errorf("bonus: contract %s: unknown licensor %s", f.ContractNo, f.LicensorUSCC)
+	}
+	lee, ok := in.orgByUSCC[f.LicenseeUSCC]
+	if !ok {
+		return fmt.Errorf("bonus: contract %s: unknown licensee %s", f.ContractNo, f.LicenseeUSCC)
+	}
+	c := contract{no: f.ContractNo, filingNo: f.FilingNo, feeFen: f.FeeFen, licensor: lic, licensee: lee,
+		kind: kindCode(f.Kind), status: statusCode(f.Status), eff: dayOf(f.EffectiveOn), filed: dayOf(f.FiledOn), ended: noDay}
+	if f.EffectiveAt != nil {
+		c.eff = dayOfInstant(*f.EffectiveAt)
+	}
+	if f.EndedAt != nil {
+		c.ended = dayOfInstant(*f.EndedAt)
+	}
+	ps := make([]int32, 0, len(f.Patents))
+	for _, p := range f.Patents {
+		ps = append(ps, in.patentIndex(p))
+	}
+	in.addContract(c, ps)
+	return nil
+}
+
+// addContract appends a contract and its patents (sorted here by application number).
+func (in *Inputs) addContract(c contract, patents []int32) {
+	if len(patents) > 1 {
+		slices.SortFunc(patents, func(a, b int32) int { return strings.Compare(in.patents[a], in.patents[b]) })
+		patents = slices.Compact(patents)
+	}
+	c.pStart = int32(len(in.cpat))
+	in.cpat = append(in.cpat, patents...)
+	c.pEnd = int32(len(in.cpat))
+	in.contracts = append(in.contracts, c)
+	in.prepared = false
+}
+
+// partyOf resolves a USCC of CNIPA's list to an organisation index, or -1-k for an unknown one.
+func (in *Inputs) partyOf(uscc []byte) int32 {
+	if i, ok := in.orgByUSCC[string(uscc)]; ok {
+		return i
+	}
+	if k, ok := in.extraIdx[string(uscc)]; ok {
+		return -1 - k
+	}
+	k := int32(len(in.extraUSCC))
+	s := string(uscc)
+	in.extraUSCC = append(in.extraUSCC, s)
+	in.extraIdx[s] = k
+	return -1 - k
+}
+
+func (in *Inputs) usccOf(party int32) string {
+	if party >= 0 {
+		return in.orgs[party].USCC
+	}
+	return in.extraUSCC[-1-party]
+}
+
+// AddFiling adds an entry of CNIPA's list. Add organisations first: parties are resolved on adding.
+func (in *Inputs) AddFiling(f market.Filing) {
+	in.filings = append(in.filings, filing{no: f.FilingNo, patents: f.Patents, licensor: in.partyOf([]byte(f.LicensorUSCC)),
+		licensee: in.partyOf([]byte(f.LicenseeUSCC)), filed: dayOf(f.FiledOn), cancelled: dayOf(f.CancelledOn),
+		kind: kindCode(f.Kind), status: filingStatus([]byte(f.Status))})
+	in.prepared = false
+}
+
+// listHas reports whether a ";"-separated list holds item.
+func listHas(list, item string) bool {
+	for list != "" {
+		var tok string
+		tok, list, _ = strings.Cut(list, ";")
+		if strings.TrimSpace(tok) == item {
+			return true
+		}
+	}
+	return false
+}
+
+// patentsOf returns a contract's patents.
+func (in *Inputs) patentsOf(c *contract) []int32 { return in.cpat[c.pStart:c.pEnd] }
+
+// prepare sorts contracts by number, organisations by USCC and the filing list by number, and links
+// contracts to their filings, once: every round evaluated on the same inputs shares the work, and ties
+// are broken on ranks (integers) rather than strings.
+func (in *Inputs) prepare() error {
+	if in.prepared {
+		return nil
+	}
+	cs := in.contracts
+	in.order = sortedByKey(len(cs), func(i int) string { return cs[i].no })
+	in.rank = make([]int32, len(cs))
+	for pos, ci := range in.order {
+		if pos > 0 && cs[in.order[pos-1]].no == cs[ci].no {
+			return fmt.Errorf("bonus: contract number %s appears twice", cs[ci].no)
+		}
+		in.rank[ci] = int32(pos)
+	}
+	in.orgOrder = sortedByKey(len(in.orgs), func(i int) string { return in.orgs[i].USCC })
+	in.orgRank = make([]int32, len(in.orgs))
+	for pos, oi := range in.orgOrder {
+		in.orgRank[oi] = int32(pos)
+	}
+	// CNIPA's list by number; a later entry with the same number replaces an earlier one
+	fo := sortedByKey(len(in.filings), func(i int) string { return in.filings[i].no })
+	sorted := make([]filing, 0, len(fo))
+	for k, i := range fo {
+		if k+1 < len(fo) && in.filings[fo[k+1]].no == in.filings[i].no {
+			continue
+		}
+		sorted = append(sorted, in.filings[i])
+	}
+	in.filings = sorted
+	in.filingOf = make([]int32, len(cs))
+	for i := range cs {
+		in.filingOf[i] = -1
+		if no := cs[i].filingNo; no != "" {
+			if k, ok := slices.BinarySearchFunc(in.filings, no, func(f filing, no string) int { return strings.Compare(f.no, no) }); ok {
+				in.filingOf[i] = int32(k)
+			}
+		}
+	}
+	in.prepared = true
+	return nil
+}
+
+// sortedByKey returns 0…n-1 ordered by key. The sort compares the keys' first 16 bytes as two integers
+// and only looks at the strings on a tie: a million contract numbers sort in a fraction of the time a
+// string comparison per step takes.
+func sortedByKey(n int, key func(int) string) []int32 {
+	type entry struct {
+		hi, lo uint64
+		i      int32
+	}
+	es := make([]entry, n)
+	var buf [16]byte
+	for i := range es {
+		k := key(i)
+		clear(buf[:])
+		copy(buf[:], k)
+		es[i] = entry{binary.BigEndian.Uint64(buf[:8]), binary.BigEndian.Uint64(buf[8:]), int32(i)}
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		if c := cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo)); c != 0 {
+			return c
+		}
+		return cmp.Or(strings.Compare(key(int(a.i)), key(int(b.i))), cmp.Compare(a.i, b.i))
+	})
+	out := make([]int32, n)
+	for i, e := range es {
+		out[i] = e.i
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"time"
+
+	"patentwall/market/demo"
+	"patentwall/search"
+	"patentwall/web"
+)
+
+const serveUsage = `usage: patentwall serve [--demo] [--listen ADDR]
+
+Migrates the database, then serves the site and the API. --demo loads the generated demo catalogue
+when the database is empty. --listen overrides LISTEN_ADDR (default :8080).`
+
+// shutdownGrace is how long in-flight requests get to finish on SIGINT/SIGTERM.
+const shutdownGrace = 10 * time.Second
+
+func init() {
+	commands["serve"] = command{summary: "migrate, then serve the site and API (--demo loads demo data into an empty database)", run: runServe}
+}
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() { fmt.Fprintln(env.Stderr, serveUsage) }
+	withDemo := fs.Bool("demo", false, "load demo data when the database is empty")
+	listen := fs.String("listen", env.Config.ListenAddr, "listen address")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageErr("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q\n%s", fs.Arg(0), serveUsage)
+	}
+
+	store, err := env.Store(ctx)
+	if err != nil {
+		return err
+	}
+	if *withDemo {
+		start := time.Now()
+		loaded, err := demo.LoadIfEmpty(ctx, store, demo.Options{Seed: 1, Orgs: 200, Patents: 2400, Now: time.Now()})
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		if loaded {
+			env.Log.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
+	idx, err := env.Index(ctx)
+	if err != nil {
+		return err
+	}
+
+	// The worker outlives the request context so that shutdown can stop the server first and let
+	// the worker finish its batch afterwards.
+	worker := &search.Worker{Store: store, Index: idx, Log: env.Log}
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		worker.Run(workerCtx)
+	}()
+	defer func() {
+		stopWorker()
+		<-workerDone
+	}()
+
+	app, err := web.New(web.Deps{
+		Store:         store,
+		Index:         idx,
+		BaseURL:       env.Config.BaseURL,
+		Log:           env.Log,
+		SecureCookies: env.Config.SecureCookie,
+		Nudge:         worker.Nudge,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *listen, err)
+	}
+	env.Log.Info("listening on " + browseURL(ln.Addr()))
+	served := make(chan error, 1)
+	go func() { served <- app.Fiber.Listener(ln) }()
+
+	select {
+	case err := <-served:
+		// The server stopped on its own: that is a failure.
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	env.Log.Info("shutting down", "grace", shutdownGrace)
+	if err := app.Fiber.ShutdownWithTimeout(shutdownGrace); err != nil {
+		env.Log.Error("shutdown", "err", err)
+	}
+	<-served
+	// The deferred worker stop runs next; env.Close (in run) closes the index and the database.
+	return nil
+}
+
+// browseURL is where a person can open the site: a wildcard address is shown as localhost.
+func browseURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(tcp.Port)))
+}

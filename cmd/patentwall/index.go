@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"patentwall/search"
+	"patentwall/search/bleve"
+	"patentwall/search/meili"
+)
+
+// indexDir is where the embedded (Bleve) index lives.
+func (c Config) indexDir() string { return filepath.Join(c.DataDir, "index") }
+
+// openIndex builds the configured engine (Meilisearch when MEILISEARCH_URL is set, else Bleve under
+// DATA_DIR/index) and initialises it; rebuild reports a new or outdated index.
+func (e *Env) openIndex(ctx context.Context) (idx search.Index, rebuild bool, err error) {
+	if e.Config.MeiliURL != "" {
+		idx = meili.New(e.Config.MeiliURL, e.Config.MeiliAPIKey)
+	} else {
+		idx = bleve.New(e.Config.indexDir())
+	}
+	rebuild, err = idx.Init(ctx)
+	if errors.Is(err, search.ErrIndexInUse) {
+		return nil, false, fmt.Errorf("index is in use by a running server (%s is locked): stop the server first, "+
+			"or let it do the work (it drains index changes itself and rebuilds a deleted index on start): %w",
+			e.Config.indexDir(), err)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return idx, rebuild, nil
+}
+
+// Index opens the search index once. A new index, or one whose schema version changed, is rebuilt
+// from the database before it is returned, so callers never search a half-empty index unknowingly.
+func (e *Env) Index(ctx context.Context) (search.Index, error) {
+	if e.index != nil {
+		return e.index, nil
+	}
+	store, err := e.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idx, rebuild, err := e.openIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	interrupted, err := search.ReindexInterrupted(ctx, store)
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	if rebuild || interrupted {
+		start := time.Now()
+		e.Log.Info("search index is new, its schema changed or its last rebuild was interrupted: rebuilding it from the database")
+		last := time.Now()
+		err := search.Reindex(ctx, store, idx, func(done, total int) {
+			if time.Since(last) > 5*time.Second {
+				last = time.Now()
+				e.Log.Info("rebuilding search index", "done", done, "total", total)
+			}
+		})
+		if err != nil {
+			idx.Close()
+			return nil, err
+		}
+		n, _ := idx.Count(ctx)
+		e.Log.Info("search index rebuilt", "patents", n, "took", time.Since(start).Round(time.Millisecond))
+	}
+	e.index = idx
+	return idx, nil
+}
+
+// SyncIndex brings the index up to date with the outbox after a command changed data. When a running
+// server holds the (Bleve) index, it does nothing: the server's worker indexes the changes.
+func (e *Env) SyncIndex(ctx context.Context) error {
+	idx, err := e.Index(ctx)
+	if errors.Is(err, search.ErrIndexInUse) {
+		e.Log.Info("a running server holds the search index; it will index the changes")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w := &search.Worker{Store: e.store, Index: idx, Log: e.Log}
+	n, err := w.DrainOnce(ctx)
+	if n > 0 {
+		e.Log.Info("search index updated", "changes", n)
+	}
+	return err
+}

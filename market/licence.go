@@ -1,0 +1,858 @@
+package market
+
+// Signing an open licence (DOMAIN.md §1): a verified enterprise accepts a live declaration; its written
+// notice (书面通知) reaches the patentee through the platform at that moment, which forms the contract.
+// Free and royalty-only licences are effective at once (nothing is due up front: royalties are paid
+// later on sales, "as posted"); a lump sum or entry fee makes the contract wait for payment.
+//
+// Exactly-once: an idempotency key per acceptance (unique, scoped to the licensee) and one live contract
+// per (declaration, licensee) (unique live_key) are enforced by the database with INSERT … ON CONFLICT
+// DO NOTHING; a conflict returns the existing contract. Racing a withdrawal: the acceptance locks the
+// patent row (Postgres FOR NO KEY UPDATE), which publishing, replacing and withdrawing lock FOR UPDATE
+// before they take their time stamp, and share-locks the live declaration row. Whichever gets the patent
+// row first commits first; the other waits in line. The acceptance then re-checks that the declaration is
+// live and takes its own time stamp under the lock, so a contract is never dated after a withdrawal.
+// Acceptances of one patent queue behind each other (about a millisecond each) rather than sharing the
+// lock: with shared locks a stream of acceptances kept a waiting withdrawal out indefinitely, because
+// new share lockers go ahead of a queued exclusive one. Acceptances of different patents do not meet.
+// SQLite runs one immediate transaction at a time, which serialises the same way.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Contract sources.
+const (
+	ContractSourcePlatform = "platform" // signed here by accepting a declaration
+)
+
+// Errors of AcceptLicence; handlers map codes to statuses (forbidden 403, not_found 404, the rest 409/422).
+var (
+	ErrOrgUnverified = &FieldError{Code: "org_unverified",
+		MessageZH: "贵单位尚未通过审核，审核通过后才能签约或发布", MessageEN: "your organisation is not verified yet; only verified organisations can sign or publish"}
+	ErrNotLicensee = &FieldError{Code: "forbidden",
+		MessageZH: "只有企业用户可以接受开放许可", MessageEN: "only enterprise users can accept open licences"}
+	ErrNoDeclaration = &FieldError{Field: "application_no", Code: "no_declaration",
+		MessageZH: "该专利没有有效的开放许可声明", MessageEN: "this patent has no open-licence declaration"}
+	ErrDeclarationWithdrawn = &FieldError{Field: "application_no", Code: "declaration_withdrawn",
+		MessageZH: "专利权人已撤回该开放许可声明，无法再接受", MessageEN: "the patentee has withdrawn this open-licence declaration; it can no longer be accepted"}
+	ErrTermsChanged = &FieldError{Field: "declaration_id", Code: "terms_changed",
+		MessageZH: "开放许可条件已更新，请查看新的条件后再确认", MessageEN: "the licence terms have changed; review the new terms and confirm again"}
+	ErrOwnPatent = &FieldError{Field: "application_no", Code: "own_patent",
+		MessageZH: "不能接受本单位专利的开放许可", MessageEN: "you cannot accept an open licence of your own patent"}
+	ErrPatentNotInForce = &FieldError{Field: "application_no", Code: "patent_not_in_force",
+		MessageZH: "该专利目前不能许可（未授权、已失效、欠缴年费、权属纠纷或未经质权人同意的质押）",
+		MessageEN: "this patent cannot be licensed now (not granted, lapsed, fees unpaid, under dispute, or pledged without consent)"}
+	ErrIdempotencyKeyReused = &FieldError{Field: "idempotency_key", Code: "idempotency_key_reused",
+		MessageZH: "该请求编号已用于另一项许可", MessageEN: "this idempotency key was already used for another licence"}
+)
+
+// AcceptRequest is one acceptance.
+type AcceptRequest struct {
+	ApplicationNo string
+	// IdempotencyKey makes retries safe: the same key again returns the same contract. Optional (the
+	// one-live-contract rule still holds); at most 200 printable characters.
+	IdempotencyKey string
+	// DeclarationID, when set, is the declaration whose terms the licensee saw; if another one is live
+	// now the acceptance fails with ErrTermsChanged instead of signing terms nobody read.
+	DeclarationID int64
+}
+
+// AcceptLicence accepts the live open-licence declaration of a patent for the actor's organisation.
+// created is false when an existing contract is returned (same key, or a live contract of the same
+// licensee and declaration).
+func (s *Store) AcceptLicence(ctx context.Context, actor Actor, appNo, idempotencyKey string) (*Contract, bool, error) {
+	return s.AcceptLicenceWith(ctx, actor, AcceptRequest{ApplicationNo: appNo, IdempotencyKey: idempotencyKey})
+}
+
+// AcceptLicenceWith is AcceptLicence with every option.
+func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRequest) (*Contract, bool, error) {
+	if actor.Anonymous() {
+		return nil, false, ErrUnauth
+	}
+	if actor.OrgID == 0 || actor.Role != RoleLicensee || actor.OrgKind != KindEnterprise {
+		return nil, false, ErrNotLicensee
+	}
+	if !actor.OrgVerified {
+		return nil, false, ErrOrgUnverified
+	}
+	canon, err := NormalizeApplicationNo(req.ApplicationNo)
+	if err != nil {
+		return nil, false, err
+	}
+	var scopedKey *string
+	if req.IdempotencyKey != "" {
+		if err := checkIdempotencyKey(req.IdempotencyKey); err != nil {
+			return nil, false, err
+		}
+		k := fmt.Sprintf("%d:%s", actor.OrgID, req.IdempotencyKey)
+		scopedKey = &k
+	}
+	var (
+		out     *Contract
+		created bool
+	)
+	for attempt := 1; ; attempt++ {
+		err = s.Tx(ctx, func(tx *gorm.DB) error {
+			var err error
+			out, created, err = s.acceptTx(tx, actor, canon, req.DeclarationID, scopedKey)
+			return err
+		})
+		// A deadlock with a writer that takes the same rows in another order (e.g. an import) aborts
+		// one side; the acceptance is safe to run again.
+		if attempt >= 3 || !retryablePG(err) {
+			break
+		}
+	}
+	if err != nil && AsFieldErrors(err) != nil {
+		// A retry after the declaration was withdrawn or replaced still gets its contract back: replays
+		// are answered here, off the hot path, rather than by a look-up before every acceptance.
+		if c, rerr := s.acceptedBefore(ctx, actor.OrgID, canon, scopedKey); rerr != nil {
+			return nil, false, rerr
+		} else if c != nil {
+			return c, false, nil
+		}
+		return nil, false, err
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("market: accept licence %s: %w", canon, err)
+	}
+	return out, created, nil
+}
+
+// acceptedBefore finds the contract an acceptance repeats: the one with the same idempotency key (which
+// must be for the same patent), or the licensee's live open licence of the patent. nil when none.
+func (s *Store) acceptedBefore(ctx context.Context, licenseeID int64, appNo string, scopedKey *string) (*Contract, error) {
+	db := s.DB.WithContext(ctx)
+	if scopedKey != nil {
+		c, err := s.contractByKey(db, *scopedKey)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			out, _, err := s.replayed(ctx, db, c, appNo)
+			return out, err
+		}
+	}
+	var c Contract
+	err := db.Model(&Contract{}).Joins("JOIN contract_patents cp ON cp.contract_id = contracts.id").
+		Joins("JOIN patents p ON p.id = cp.patent_id").
+		Where("p.application_no = ? AND contracts.licensee_id = ? AND contracts.kind = ? AND contracts.live_key IS NOT NULL",
+			appNo, licenseeID, ContractOpenLicence).Order("contracts.id DESC").Limit(1).Find(&c).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: accept licence %s: %w", appNo, err)
+	}
+	if c.ID == 0 {
+		return nil, nil
+	}
+	return &c, nil
+}
+
+// retryablePG reports a Postgres deadlock or serialisation failure.
+func retryablePG(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+func checkIdempotencyKey(k string) error {
+	if len(k) > 200 || strings.IndexFunc(k, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return NewFieldError("idempotency_key", "invalid", "请求编号无效（最多 200 个可打印字符）",
+			"invalid idempotency key (at most 200 printable characters)")
+	}
+	return nil
+}
+
+// replayed answers a known idempotency key: the same patent gives its contract back, another one is a
+// client error.
+func (s *Store) replayed(ctx context.Context, db *gorm.DB, c *Contract, appNo string) (*Contract, bool, error) {
+	var n int64
+	err := db.Table("contract_patents cp").Joins("JOIN patents p ON p.id = cp.patent_id").
+		Where("cp.contract_id = ? AND p.application_no = ?", c.ID, appNo).Count(&n).Error
+	if err != nil {
+		return nil, false, fmt.Errorf("market: accept licence %s: %w", appNo, err)
+	}
+	if n == 0 {
+		return nil, false, ErrIdempotencyKeyReused
+	}
+	return c, false, nil
+}
+
+func (s *Store) contractByKey(db *gorm.DB, scopedKey string) (*Contract, error) {
+	var c Contract
+	if err := db.Where("idempotency_key = ?", scopedKey).Limit(1).Find(&c).Error; err != nil {
+		return nil, fmt.Errorf("market: load contract by idempotency key: %w", err)
+	}
+	if c.ID == 0 {
+		return nil, nil
+	}
+	return &c, nil
+}
+
+// acceptRow is everything an acceptance reads, in one statement.
+type acceptRow struct {
+	P      Patent       `gorm:"embedded;embeddedPrefix:p_"`
+	D      Declaration  `gorm:"embedded;embeddedPrefix:d_"`
+	Lo     Organisation `gorm:"embedded;embeddedPrefix:lo_"` // licensor (the patentee)
+	Le     Organisation `gorm:"embedded;embeddedPrefix:le_"` // licensee
+	NextID int64        `gorm:"column:next_id"`
+}
+
+var (
+	acceptSelectOnce sync.Once
+	acceptSelectCols string
+)
+
+// acceptSelect is the read of an acceptance. On Postgres it locks the patent row FOR NO KEY UPDATE
+// (publishing and withdrawing lock it FOR UPDATE first, so they wait for us and we for them, in order)
+// and the live declaration row FOR SHARE: the patent row itself is not changed by a withdrawal, so only
+// the declaration's lock makes Postgres re-check its newest version after the wait (EvalPlanQual), find
+// it no longer live and drop the row. It also reserves the contract ID, so the number and the hashed
+// terms are known before the insert.
+func (s *Store) acceptSelect(tx *gorm.DB) string {
+	acceptSelectOnce.Do(func() {
+		acceptSelectCols = strings.Join([]string{selectColumns(tx, "p", &Patent{}), selectColumns(tx, "d", &Declaration{}),
+			selectColumns(tx, "lo", &Organisation{}), selectColumns(tx, "le", &Organisation{})}, ", ")
+	})
+	next, lock := "(SELECT COALESCE(MAX(id), 0) + 1 FROM contracts)", "" // SQLite: one writer at a time
+	if s.IsPostgres() {
+		next, lock = "nextval(pg_get_serial_sequence('contracts', 'id'))", " FOR NO KEY UPDATE OF p FOR SHARE OF d"
+	}
+	return "SELECT " + acceptSelectCols + ", " + next + ` AS next_id
+FROM patents p
+JOIN declarations d ON d.patent_id = p.id AND d.status = ?
+JOIN organisations lo ON lo.id = p.patentee_id
+JOIN organisations le ON le.id = ?
+WHERE p.application_no = ?` + lock
+}
+
+// selectColumns lists a model's columns as "alias.col AS alias_col".
+func selectColumns(db *gorm.DB, alias string, model any) string {
+	stmt := &gorm.Statement{DB: db}
+	if err := stmt.Parse(model); err != nil {
+		panic(err)
+	}
+	cols := make([]string, 0, len(stmt.Schema.DBNames))
+	for _, c := range stmt.Schema.DBNames {
+		cols = append(cols, alias+"."+c+" AS "+alias+"_"+c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, wantDecl int64, scopedKey *string) (*Contract, bool, error) {
+	var row acceptRow
+	for attempt := 0; ; attempt++ {
+		res := tx.Raw(s.acceptSelect(tx), DeclLive, actor.OrgID, appNo).Scan(&row)
+		if res.Error != nil {
+			return nil, false, res.Error
+		}
+		if res.RowsAffected > 0 {
+			break
+		}
+		// Say why there is nothing to accept. A replacement that committed while we waited leaves the new
+		// declaration outside our statement's snapshot: a fresh statement sees it, so look once more.
+		retry, err := whyNoDeclaration(tx, appNo)
+		if err != nil || !retry || attempt >= 2 {
+			if err == nil {
+				err = ErrNoDeclaration
+			}
+			return nil, false, err
+		}
+	}
+	p, d, licensor, licensee := &row.P, &row.D, &row.Lo, &row.Le
+	if wantDecl != 0 && d.ID != wantDecl {
+		return nil, false, ErrTermsChanged
+	}
+	switch {
+	case licensee.ID == licensor.ID:
+		return nil, false, ErrOwnPatent
+	case licensee.Kind != KindEnterprise:
+		return nil, false, ErrNotLicensee
+	case !licensee.Verified():
+		// The actor came from a session; the database has the last word.
+		return nil, false, ErrOrgUnverified
+	}
+	// The time is taken under the lock: see the file comment.
+	now := s.now()
+	if !DeclarationStillValid(p, d, DateOf(now)) {
+		return nil, false, ErrPatentNotInForce
+	}
+	id := row.NextID
+	liveKey := fmt.Sprintf("%d:%d", d.ID, licensee.ID)
+	c := &Contract{ID: id, ContractNo: contractNumber(now, id), Kind: ContractOpenLicence, Source: ContractSourcePlatform,
+		DeclarationID: &d.ID, LicensorID: licensor.ID, LicenseeID: licensee.ID, AmountDueFen: d.AmountDueFen(),
+		FeeFen: d.AmountDueFen(), IdempotencyKey: scopedKey, LiveKey: &liveKey, SignedOn: DateOf(now),
+		NoticeDeliveredAt: &now, CreatedAt: now, UpdatedAt: now}
+	terms := buildTerms(c, p, d, licensor, licensee, now)
+	var err error
+	c.TermsJSON, c.ContentSHA256, err = terms.canonical()
+	if err != nil {
+		return nil, false, err
+	}
+	if c.AmountDueFen == 0 {
+		c.Status, c.EffectiveAt, c.EffectiveOn = ContractEffective, &now, DateOf(now)
+	} else {
+		c.Status = ContractAwaitingPayment
+	}
+	specs := []eventSpec{{Kind: EventNotified, Payload: map[string]any{
+		"status": c.Status, "content_sha256": c.ContentSHA256, "declaration_id": d.ID,
+		"amount_due_fen": c.AmountDueFen, "notice_delivered_at": formatInstant(now)}}}
+	if c.Status == ContractEffective {
+		specs = append(specs, eventSpec{Kind: EventEffective, Payload: map[string]any{
+			"status": ContractEffective, "effective_on": c.EffectiveOn.String(), "reason": "nothing due up front"}})
+	}
+	events, _, err := buildEvents(c.ID, newChain(), actor, now, specs...)
+	if err != nil {
+		return nil, false, err
+	}
+	n := &Notification{OrgID: licensor.ID, Kind: NoticeLicenceAccepted, CreatedAt: now, Link: ContractLink(c.ContractNo),
+		Subject: fmt.Sprintf("%s 接受了专利 %s 的开放许可（合同 %s）/ %s accepted the open licence of %s (contract %s)",
+			licensee.Name, PatentNumber(p.ApplicationNo), c.ContractNo, licensee.Name, PatentNumber(p.ApplicationNo), c.ContractNo),
+		Body: terms.Notice}
+	inserted, err := s.insertAcceptance(tx, c, p.ID, events, n)
+	if err != nil {
+		return nil, false, err
+	}
+	if !inserted {
+		existing, err := s.existingAfterConflict(tx, scopedKey, liveKey, appNo)
+		return existing, false, err
+	}
+	return c, true, nil
+}
+
+// whyNoDeclaration explains an empty acceptance read; retry is true when a live declaration exists now.
+func whyNoDeclaration(tx *gorm.DB, appNo string) (retry bool, err error) {
+	var p Patent
+	if err := tx.Select("id").Where("application_no = ?", appNo).Limit(1).Find(&p).Error; err != nil {
+		return false, err
+	}
+	if p.ID == 0 {
+		return false, ErrNotFound
+	}
+	var last Declaration
+	if err := tx.Where("patent_id = ?", p.ID).Order("published_at DESC, id DESC").Limit(1).Find(&last).Error; err != nil {
+		return false, err
+	}
+	switch {
+	case last.ID == 0:
+		return false, ErrNoDeclaration
+	case last.Status == DeclWithdrawn:
+		return false, ErrDeclarationWithdrawn
+	case last.Status == DeclLive:
+		return true, nil
+	}
+	return false, ErrNoDeclaration
+}
+
+// insertAcceptance writes the contract with ON CONFLICT DO NOTHING and, when it was inserted, its patent
+// link, first events and the licensor's notification; inserted is false on a conflict (same idempotency
+// key, or a live contract of the same declaration and licensee). On Postgres it is one statement (a
+// data-modifying CTE gated on the contract insert), so an acceptance costs four round trips in all:
+// BEGIN, the locked read, this insert, COMMIT.
+func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, events []ContractEvent, n *Notification) (bool, error) {
+	if !s.IsPostgres() {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(c)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return false, res.Error
+		}
+		if err := tx.Create(&ContractPatent{ContractID: c.ID, PatentID: patentID}).Error; err != nil {
+			return false, err
+		}
+		if err := tx.Create(&events).Error; err != nil {
+			return false, err
+		}
+		return true, tx.Create(n).Error
+	}
+	var b strings.Builder
+	b.WriteString(`WITH c AS (
+  INSERT INTO contracts (id, contract_no, kind, source, declaration_id, licensor_id, licensee_id, status,
+    amount_due_fen, fee_fen, terms_json, content_sha256, idempotency_key, live_key, signed_on,
+    notice_delivered_at, effective_at, effective_on, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT DO NOTHING RETURNING id
+), cp AS (
+  INSERT INTO contract_patents (contract_id, patent_id) SELECT id, ? FROM c
+), n AS (
+  INSERT INTO notifications (org_id, kind, subject, body, link, created_at)
+  SELECT ?, ?, ?, ?, ?, ? FROM c
+), ev AS (
+  INSERT INTO contract_events (contract_id, seq, kind, actor_user_id, actor_org_id, payload, at, prev_hash, hash)
+`)
+	args := []any{c.ID, c.ContractNo, c.Kind, c.Source, c.DeclarationID, c.LicensorID, c.LicenseeID, c.Status,
+		c.AmountDueFen, c.FeeFen, c.TermsJSON, c.ContentSHA256, c.IdempotencyKey, c.LiveKey, c.SignedOn,
+		c.NoticeDeliveredAt, c.EffectiveAt, c.EffectiveOn, c.CreatedAt, c.UpdatedAt,
+		patentID,
+		n.OrgID, n.Kind, n.Subject, n.Body, n.Link, n.CreatedAt}
+	for i, e := range events {
+		if i > 0 {
+			b.WriteString("  UNION ALL\n")
+		}
+		b.WriteString("  SELECT id, ?::int, ?, ?::bigint, ?::bigint, ?, ?::timestamptz, ?, ? FROM c\n")
+		args = append(args, e.Seq, e.Kind, e.ActorUserID, e.ActorOrgID, e.Payload, e.At, e.PrevHash, e.Hash)
+	}
+	b.WriteString(")\nSELECT count(*) FROM c")
+	var inserted int
+	if err := tx.Raw(b.String(), args...).Scan(&inserted).Error; err != nil {
+		return false, err
+	}
+	return inserted == 1, nil
+}
+
+// existingAfterConflict finds the contract an ON CONFLICT DO NOTHING ran into. Postgres makes the
+// insert wait for a conflicting transaction to finish, so the row is committed and visible to a new
+// statement; a few retries cover the unlikely case of it ending (live_key cleared) in between.
+func (s *Store) existingAfterConflict(tx *gorm.DB, scopedKey *string, liveKey, appNo string) (*Contract, error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		if scopedKey != nil {
+			c, err := s.contractByKey(tx, *scopedKey)
+			if err != nil {
+				return nil, err
+			}
+			if c != nil {
+				out, _, err := s.replayed(tx.Statement.Context, tx, c, appNo)
+				return out, err
+			}
+		}
+		var c Contract
+		if err := tx.Where("live_key = ?", liveKey).Limit(1).Find(&c).Error; err != nil {
+			return nil, err
+		}
+		if c.ID != 0 {
+			return &c, nil
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	return nil, ErrConflict
+}
+
+// contractNumber is "KF" (开放) + the Shanghai date + "-" + the contract ID, zero-padded to 6 digits:
+// readable, sortable, and unique because the ID is.
+func contractNumber(now time.Time, id int64) string {
+	return fmt.Sprintf("KF%s-%06d", now.In(Shanghai).Format("20060102"), id)
+}
+
+// ContractLink is the page of a contract, used in notifications and e-mails (relative to BASE_URL).
+func ContractLink(contractNo string) string { return "/contracts/" + contractNo }
+
+func formatInstant(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+}
+
+// PatentLastDay is the last day of a patent's term (zero when the filing date is unknown).
+func PatentLastDay(p *Patent) Date {
+	exp := PatentExpiry(p)
+	if exp.IsZero() {
+		return exp
+	}
+	return exp.AddDate(0, 0, -1)
+}
+
+// AddMonthsClamped adds months the way legal periods count: the same day of the target month, or its
+// last day when that month is shorter (31 March + 3 months = 30 June).
+func AddMonthsClamped(d Date, months int) Date {
+	t := d.Time()
+	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, months, 0)
+	lastDay := first.AddDate(0, 1, -1).Day()
+	return NewDate(first.Year(), first.Month(), min(t.Day(), lastDay))
+}
+
+// ContractTerms is the content of an open-licence contract as it formed. Its canonical JSON (this
+// struct's field order, encoding/json, no spaces) is stored as contracts.terms_json and its SHA-256 as
+// contracts.content_sha256, so anyone can re-check the terms from the stored text.
+type ContractTerms struct {
+	Version           int              `json:"version"` // 1
+	ContractNo        string           `json:"contract_no"`
+	Kind              string           `json:"kind"`         // open_licence
+	LicenceType       string           `json:"licence_type"` // ordinary: non-exclusive, not sublicensable
+	Patent            TermsPatent      `json:"patent"`
+	Licensor          TermsParty       `json:"licensor"`
+	Licensee          TermsParty       `json:"licensee"`
+	Declaration       TermsDeclaration `json:"declaration"`
+	AmountDueFen      int64            `json:"amount_due_fen"` // due up front: lump sum or entry fee
+	StartOn           Date             `json:"start_on"`       // the day the notice was delivered
+	EndOn             Date             `json:"end_on"`         // start + term − 1 day, never past the patent's term
+	NoticeDeliveredAt string           `json:"notice_delivered_at"`
+	Notice            string           `json:"notice"` // the written notice (书面通知) as delivered, zh-CN
+}
+
+// TermsPatent identifies the licensed patent.
+type TermsPatent struct {
+	ApplicationNo string `json:"application_no"`
+	PatentNo      string `json:"patent_no"`
+	Title         string `json:"title"`
+	Type          string `json:"type"`
+	FilingDate    Date   `json:"filing_date"`
+	GrantDate     Date   `json:"grant_date"`
+}
+
+// TermsParty is a party as it stood when the contract formed.
+type TermsParty struct {
+	USCC     string `json:"uscc"`
+	Name     string `json:"name"`
+	Address  string `json:"address"`
+	LegalRep string `json:"legal_rep"`
+}
+
+// TermsDeclaration is the declaration as it stood.
+type TermsDeclaration struct {
+	ID                 int64  `json:"id"`
+	PublishedAt        string `json:"published_at"`
+	FeeModel           string `json:"fee_model"`
+	FeeFen             int64  `json:"fee_fen"`
+	RoyaltyBP          int64  `json:"royalty_bp"`
+	RoyaltyBase        string `json:"royalty_base"`
+	EntryFeeFen        int64  `json:"entry_fee_fen"`
+	TermMonths         int    `json:"term_months"`
+	EvaluationReportNo string `json:"evaluation_report_no"`
+}
+
+// LicenceTypeOrdinary: an open licence is by nature ordinary (Patent Law Art. 51): non-exclusive and not
+// sublicensable.
+const LicenceTypeOrdinary = "ordinary_non_exclusive_non_sublicensable"
+
+func buildTerms(c *Contract, p *Patent, d *Declaration, licensor, licensee *Organisation, now time.Time) *ContractTerms {
+	start := DateOf(now)
+	end := AddMonthsClamped(start, d.TermMonths).AddDate(0, 0, -1)
+	if last := PatentLastDay(p); !last.IsZero() && end.After(last) {
+		end = last
+	}
+	party := func(o *Organisation) TermsParty {
+		return TermsParty{USCC: o.USCC, Name: o.Name, Address: o.Address, LegalRep: o.LegalRep}
+	}
+	t := &ContractTerms{Version: 1, ContractNo: c.ContractNo, Kind: ContractOpenLicence, LicenceType: LicenceTypeOrdinary,
+		Patent: TermsPatent{ApplicationNo: p.ApplicationNo, PatentNo: PatentNumber(p.ApplicationNo), Title: p.Title,
+			Type: p.Type, FilingDate: p.FilingDate, GrantDate: p.GrantDate},
+		Licensor: party(licensor), Licensee: party(licensee),
+		Declaration: TermsDeclaration{ID: d.ID, PublishedAt: formatInstant(d.PublishedAt), FeeModel: d.FeeModel,
+			FeeFen: d.FeeFen, RoyaltyBP: d.RoyaltyBP, RoyaltyBase: d.RoyaltyBase, EntryFeeFen: d.EntryFeeFen,
+			TermMonths: d.TermMonths, EvaluationReportNo: d.EvaluationReportNo},
+		AmountDueFen: d.AmountDueFen(), StartOn: start, EndOn: end, NoticeDeliveredAt: formatInstant(now)}
+	t.Notice = NoticeText(t)
+	return t
+}
+
+// canonical returns the terms' canonical JSON and its SHA-256.
+func (t *ContractTerms) canonical() (string, string, error) {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return "", "", fmt.Errorf("market: contract terms: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return string(b), hex.EncodeToString(sum[:]), nil
+}
+
+// Terms decodes a contract's terms snapshot (nil for contracts without one, e.g. imported ones).
+func (c *Contract) Terms() (*ContractTerms, error) {
+	if c.TermsJSON == "" {
+		return nil, nil
+	}
+	var t ContractTerms
+	if err := json.Unmarshal([]byte(c.TermsJSON), &t); err != nil {
+		return nil, fmt.Errorf("market: terms of %s: %w", c.ContractNo, err)
+	}
+	return &t, nil
+}
+
+// FeeText describes the fee of a declaration in Chinese, as the notice states it.
+func FeeText(feeModel string, feeFen, royaltyBP int64, royaltyBase string, entryFeeFen int64) string {
+	base := "净销售额"
+	if royaltyBase == "profit" {
+		base = "利润"
+	}
+	switch feeModel {
+	case FeeFree:
+		return "免费许可"
+	case FeeLumpSum:
+		return "一次性支付许可使用费人民币 " + yuanText(feeFen) + " 元"
+	case FeeRoyalty:
+		return "按" + base + "的 " + percentText(royaltyBP) + " 提成支付许可使用费"
+	case FeeEntryPlusRoyalty:
+		return "支付入门费人民币 " + yuanText(entryFeeFen) + " 元，另按" + base + "的 " + percentText(royaltyBP) + " 提成"
+	}
+	return feeModel
+}
+
+// yuanText formats fen as yuan with two decimals and thousands separators ("12,345.60").
+func yuanText(fen int64) string {
+	neg := fen < 0
+	if neg {
+		fen = -fen
+	}
+	whole := fmt.Sprint(fen / 100)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	s := fmt.Sprintf("%s.%02d", b.String(), fen%100)
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// percentText formats basis points as a percentage without trailing zeros (550 → "5.5%").
+func percentText(bp int64) string {
+	s := fmt.Sprintf("%d.%02d", bp/100, bp%100)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + "%"
+}
+
+// NoticeText is the written notice (书面通知) the licensee sends by accepting, in Chinese. It is part of
+// the hashed terms; pages show it before the licensee confirms (with the contract number still open).
+func NoticeText(t *ContractTerms) string {
+	d := t.Declaration
+	no := t.ContractNo
+	if no == "" {
+		no = "（确认后生成）"
+	}
+	delivered := "确认时"
+	if at, err := time.Parse(time.RFC3339Nano, t.NoticeDeliveredAt); err == nil {
+		delivered = at.In(Shanghai).Format("2006年01月02日 15:04:05")
+	}
+	published := d.PublishedAt
+	if at, err := time.Parse(time.RFC3339Nano, d.PublishedAt); err == nil {
+		published = at.In(Shanghai).Format("2006年01月02日")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "专利开放许可实施通知书\n\n")
+	fmt.Fprintf(&b, "致：%s（统一社会信用代码 %s）\n\n", t.Licensor.Name, t.Licensor.USCC)
+	fmt.Fprintf(&b, "贵单位于 %s 就专利 %s《%s》发布了开放许可声明。", published, t.Patent.PatentNo, t.Patent.Title)
+	fmt.Fprintf(&b, "本单位 %s（统一社会信用代码 %s）现依据《中华人民共和国专利法》第五十一条书面通知贵单位：", t.Licensee.Name, t.Licensee.USCC)
+	fmt.Fprintf(&b, "本单位接受该声明所载的全部许可条件，实施该专利，并按声明所载方式支付许可使用费（%s）。",
+		FeeText(d.FeeModel, d.FeeFen, d.RoyaltyBP, d.RoyaltyBase, d.EntryFeeFen))
+	fmt.Fprintf(&b, "许可类型为普通许可，本单位不得再许可他人实施；许可期限自 %s 起至 %s 止。\n\n", t.StartOn, t.EndOn)
+	fmt.Fprintf(&b, "本通知于 %s 通过上海市专利开放许可平台送达贵单位。合同编号：%s。\n\n", delivered, no)
+	fmt.Fprintf(&b, "通知人：%s", t.Licensee.Name)
+	return b.String()
+}
+
+// PreviewLicence builds the terms and notice a licensee is about to send, for the confirmation page.
+// It checks what AcceptLicence checks (without locking) so the page can say at once why signing will fail.
+func (s *Store) PreviewLicence(ctx context.Context, actor Actor, appNo string) (*ContractTerms, error) {
+	if actor.Anonymous() {
+		return nil, ErrUnauth
+	}
+	if actor.OrgID == 0 || actor.Role != RoleLicensee || actor.OrgKind != KindEnterprise {
+		return nil, ErrNotLicensee
+	}
+	if !actor.OrgVerified {
+		return nil, ErrOrgUnverified
+	}
+	pv, err := s.PatentByApplicationNo(ctx, appNo)
+	if err != nil {
+		return nil, err
+	}
+	if pv.Declaration == nil {
+		var last Declaration
+		s.DB.WithContext(ctx).Where("patent_id = ?", pv.ID).Order("published_at DESC, id DESC").Limit(1).Find(&last)
+		if last.Status == DeclWithdrawn {
+			return nil, ErrDeclarationWithdrawn
+		}
+		return nil, ErrNoDeclaration
+	}
+	if pv.PatenteeID == actor.OrgID {
+		return nil, ErrOwnPatent
+	}
+	now := s.now()
+	if !DeclarationStillValid(&pv.Patent, pv.Declaration, DateOf(now)) {
+		return nil, ErrPatentNotInForce
+	}
+	licensee, err := s.OrgByID(ctx, actor.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	t := buildTerms(&Contract{}, &pv.Patent, pv.Declaration, &pv.Patentee, licensee, now)
+	t.NoticeDeliveredAt = ""
+	t.Notice = NoticeText(t)
+	return t, nil
+}
+
+// ContractView is a contract with what pages show beside it.
+type ContractView struct {
+	Contract
+	Licensor Organisation
+	Licensee Organisation
+	Patents  []Patent
+	// RecordedFen is the sum of payments recorded and not rejected; ConfirmedFen of those confirmed.
+	RecordedFen  int64
+	ConfirmedFen int64
+	// FilingDueOn is the CNIPA filing deadline of an effective, unfiled contract (zero otherwise).
+	FilingDueOn Date
+}
+
+// ApplicationNo is the first (usually only) patent's application number.
+func (v *ContractView) ApplicationNo() string {
+	if len(v.Patents) == 0 {
+		return ""
+	}
+	return v.Patents[0].ApplicationNo
+}
+
+// OutstandingFen is what the licensee still has to pay up front (recorded payments count).
+func (v *ContractView) OutstandingFen() int64 { return max(v.AmountDueFen-v.RecordedFen, 0) }
+
+// CanSeeContract reports whether the actor may see a contract: its two parties and the bureau only.
+func CanSeeContract(actor Actor, c *Contract) bool {
+	if actor.Anonymous() {
+		return false
+	}
+	return actor.IsBureau() || (actor.OrgID != 0 && (actor.OrgID == c.LicensorID || actor.OrgID == c.LicenseeID))
+}
+
+// contractForActor loads a contract by number and checks that the actor may see it.
+func (s *Store) contractForActor(ctx context.Context, db *gorm.DB, actor Actor, contractNo string) (*Contract, error) {
+	if actor.Anonymous() {
+		return nil, ErrUnauth
+	}
+	var c Contract
+	if err := db.Where("contract_no = ?", strings.TrimSpace(contractNo)).Limit(1).Find(&c).Error; err != nil {
+		return nil, fmt.Errorf("market: load contract %s: %w", contractNo, err)
+	}
+	if c.ID == 0 {
+		return nil, ErrNotFound
+	}
+	if !CanSeeContract(actor, &c) {
+		return nil, ErrForbidden
+	}
+	return &c, nil
+}
+
+// ContractByNo loads one contract for its parties or the bureau (others: ErrForbidden; unknown: ErrNotFound).
+func (s *Store) ContractByNo(ctx context.Context, actor Actor, contractNo string) (*ContractView, error) {
+	c, err := s.contractForActor(ctx, s.DB.WithContext(ctx), actor, contractNo)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.contractViews(ctx, []Contract{*c})
+	if err != nil {
+		return nil, err
+	}
+	return &vs[0], nil
+}
+
+// ContractQuery filters ContractsForActor.
+type ContractQuery struct {
+	// As limits an organisation's contracts to one side: "licensor", "licensee" or "" for both.
+	As     string
+	Status string
+	// From and To bound the signing day (inclusive); zero = open.
+	From, To Date
+	Limit    int // default 100, at most 1000
+	Offset   int
+}
+
+// ContractsForActor lists the contracts the actor may see, newest first: its organisation's as either
+// party, or every contract for the bureau.
+func (s *Store) ContractsForActor(ctx context.Context, actor Actor, q ContractQuery) ([]ContractView, error) {
+	if actor.Anonymous() {
+		return nil, ErrUnauth
+	}
+	db := s.DB.WithContext(ctx).Model(&Contract{})
+	switch {
+	case actor.OrgID != 0 && q.As == "licensor":
+		db = db.Where("licensor_id = ?", actor.OrgID)
+	case actor.OrgID != 0 && q.As == "licensee":
+		db = db.Where("licensee_id = ?", actor.OrgID)
+	case actor.OrgID != 0 && !actor.IsBureau():
+		db = db.Where("licensor_id = ? OR licensee_id = ?", actor.OrgID, actor.OrgID)
+	case !actor.IsBureau():
+		return nil, ErrForbidden
+	}
+	if q.Status != "" {
+		db = db.Where("status = ?", q.Status)
+	}
+	if !q.From.IsZero() {
+		db = db.Where("signed_on >= ?", q.From)
+	}
+	if !q.To.IsZero() {
+		db = db.Where("signed_on <= ?", q.To)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 1000)
+	var cs []Contract
+	if err := db.Order("created_at DESC, id DESC").Limit(limit).Offset(max(q.Offset, 0)).Find(&cs).Error; err != nil {
+		return nil, fmt.Errorf("market: list contracts: %w", err)
+	}
+	return s.contractViews(ctx, cs)
+}
+
+// contractViews attaches parties, patents and payment sums in a few batch queries.
+func (s *Store) contractViews(ctx context.Context, cs []Contract) ([]ContractView, error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	db := s.DB.WithContext(ctx)
+	ids := make([]int64, len(cs))
+	orgIDs := make([]int64, 0, 2*len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+		orgIDs = append(orgIDs, c.LicensorID, c.LicenseeID)
+	}
+	var orgs []Organisation
+	if err := db.Where("id IN ?", orgIDs).Find(&orgs).Error; err != nil {
+		return nil, fmt.Errorf("market: load contract parties: %w", err)
+	}
+	orgByID := make(map[int64]Organisation, len(orgs))
+	for _, o := range orgs {
+		orgByID[o.ID] = o
+	}
+	var links []struct {
+		ContractID int64
+		Patent
+	}
+	err := db.Table("contract_patents cp").Select("cp.contract_id AS contract_id, p.*").
+		Joins("JOIN patents p ON p.id = cp.patent_id").Where("cp.contract_id IN ?", ids).
+		Order("cp.contract_id, p.application_no").Scan(&links).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: load contract patents: %w", err)
+	}
+	patents := map[int64][]Patent{}
+	for _, l := range links {
+		patents[l.ContractID] = append(patents[l.ContractID], l.Patent)
+	}
+	var sums []struct {
+		ContractID   int64
+		RecordedFen  int64
+		ConfirmedFen int64
+	}
+	err = db.Model(&Payment{}).Select("contract_id, "+
+		"COALESCE(SUM(CASE WHEN rejected_at IS NULL THEN amount_fen ELSE 0 END), 0) AS recorded_fen, "+
+		"COALESCE(SUM(CASE WHEN confirmed_at IS NOT NULL THEN amount_fen ELSE 0 END), 0) AS confirmed_fen").
+		Where("contract_id IN ?", ids).Group("contract_id").Scan(&sums).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: sum payments: %w", err)
+	}
+	out := make([]ContractView, len(cs))
+	for i, c := range cs {
+		out[i] = ContractView{Contract: c, Licensor: orgByID[c.LicensorID], Licensee: orgByID[c.LicenseeID],
+			Patents: patents[c.ID], FilingDueOn: FilingDueOn(&cs[i])}
+	}
+	pos := make(map[int64]int, len(out))
+	for i := range out {
+		pos[out[i].ID] = i
+	}
+	for _, sm := range sums {
+		if i, ok := pos[sm.ContractID]; ok {
+			out[i].RecordedFen, out[i].ConfirmedFen = sm.RecordedFen, sm.ConfirmedFen
+		}
+	}
+	return out, nil
+}

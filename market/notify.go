@@ -1,0 +1,215 @@
+package market
+
+// In-app notifications of an organisation, written in the same transaction as the change they announce.
+// The notifications table doubles as the e-mail outbox: DeliverNotificationEmails sends what has not been
+// e-mailed yet through a Mailer, after the commit, so a failed or slow mail server never blocks or undoes
+// a signing, and a crash loses no e-mail.
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"mime"
+	"net/smtp"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Notification kinds.
+const (
+	NoticeLicenceAccepted  = "licence_accepted" // to the licensor: the written notice of a new licensee
+	NoticePaymentRecorded  = "payment_recorded" // to the licensor: a payment to confirm
+	NoticePaymentConfirmed = "payment_confirmed"
+	NoticePaymentRejected  = "payment_rejected"
+	NoticeFilingRecorded   = "filing_recorded"
+	NoticeContractEnded    = "contract_ended"
+)
+
+// Notification is a message to an organisation's users.
+type Notification struct {
+	ID        int64      `gorm:"column:id;primaryKey"`
+	OrgID     int64      `gorm:"column:org_id"`
+	Kind      string     `gorm:"column:kind"`
+	Subject   string     `gorm:"column:subject"`
+	Body      string     `gorm:"column:body"`
+	Link      string     `gorm:"column:link"` // path relative to BASE_URL
+	CreatedAt time.Time  `gorm:"column:created_at"`
+	ReadAt    *time.Time `gorm:"column:read_at"`
+	EmailedAt *time.Time `gorm:"column:emailed_at"`
+}
+
+func (Notification) TableName() string { return "notifications" }
+
+func notifyOrg(tx *gorm.DB, orgID int64, kind string, now time.Time, link, subject, body string) error {
+	return tx.Create(&Notification{OrgID: orgID, Kind: kind, Subject: subject, Body: body, Link: link, CreatedAt: now}).Error
+}
+
+// Notifications lists the actor's organisation's notifications, newest first.
+func (s *Store) Notifications(ctx context.Context, actor Actor, unreadOnly bool, limit int) ([]Notification, error) {
+	if actor.Anonymous() {
+		return nil, ErrUnauth
+	}
+	if actor.OrgID == 0 {
+		return nil, nil
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	q := s.DB.WithContext(ctx).Where("org_id = ?", actor.OrgID)
+	if unreadOnly {
+		q = q.Where("read_at IS NULL")
+	}
+	var ns []Notification
+	if err := q.Order("created_at DESC, id DESC").Limit(limit).Find(&ns).Error; err != nil {
+		return nil, fmt.Errorf("market: notifications: %w", err)
+	}
+	return ns, nil
+}
+
+// UnreadCount counts the actor's organisation's unread notifications (for the badge in the header).
+func (s *Store) UnreadCount(ctx context.Context, actor Actor) (int64, error) {
+	if actor.Anonymous() || actor.OrgID == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := s.DB.WithContext(ctx).Model(&Notification{}).Where("org_id = ? AND read_at IS NULL", actor.OrgID).Count(&n).Error
+	return n, err
+}
+
+// MarkNotificationRead marks one notification of the actor's organisation read (id 0: all of them).
+func (s *Store) MarkNotificationRead(ctx context.Context, actor Actor, id int64) error {
+	if actor.Anonymous() || actor.OrgID == 0 {
+		return ErrUnauth
+	}
+	q := s.DB.WithContext(ctx).Model(&Notification{}).Where("org_id = ? AND read_at IS NULL", actor.OrgID)
+	if id != 0 {
+		var n Notification
+		if err := s.DB.WithContext(ctx).Select("id", "org_id").Where("id = ?", id).Limit(1).Find(&n).Error; err != nil {
+			return fmt.Errorf("market: load notification %d: %w", id, err)
+		}
+		if n.ID == 0 {
+			return ErrNotFound
+		}
+		if n.OrgID != actor.OrgID {
+			return ErrForbidden
+		}
+		q = q.Where("id = ?", id)
+	}
+	if err := q.Update("read_at", s.now()).Error; err != nil {
+		return fmt.Errorf("market: mark notification read: %w", err)
+	}
+	return nil
+}
+
+// Mail is one e-mail.
+type Mail struct {
+	To      []string
+	Subject string
+	Body    string // plain text
+}
+
+// Mailer sends e-mail. Tests use a recording fake; production uses SMTPMailer when SMTP_ADDR is set.
+type Mailer interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// SMTPMailer sends through an SMTP relay (net/smtp: STARTTLS when offered, optional PLAIN auth).
+type SMTPMailer struct {
+	Addr string // host:port
+	From string
+	Auth smtp.Auth // nil for an unauthenticated relay
+}
+
+// Send delivers one message as UTF-8 plain text with a base64 body and an RFC 2047 subject.
+func (m SMTPMailer) Send(ctx context.Context, mail Mail) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, a := range append([]string{m.From}, mail.To...) {
+		if strings.ContainsAny(a, "\r\n") {
+			return fmt.Errorf("market: smtp: bad address %q", a)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\n",
+		m.From, strings.Join(mail.To, ", "), mime.BEncoding.Encode("utf-8", mail.Subject), time.Now().Format(time.RFC1123Z))
+	b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	enc := base64.StdEncoding.EncodeToString([]byte(mail.Body))
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\r\n")
+	if err := smtp.SendMail(m.Addr, m.Auth, m.From, mail.To, []byte(b.String())); err != nil {
+		return fmt.Errorf("market: smtp send: %w", err)
+	}
+	return nil
+}
+
+// MailMaxAge: notifications older than this when the mailer first sees them are marked done without
+// sending, so turning SMTP on does not flood users with old news.
+var MailMaxAge = 72 * time.Hour
+
+// DeliverNotificationEmails e-mails up to limit notifications not e-mailed yet to the enabled users of
+// their organisation, with links made absolute with baseURL, and marks them e-mailed. A failed send
+// leaves that notification for the next call and is returned after the others were tried. On Postgres
+// rows are claimed with FOR UPDATE SKIP LOCKED, so several servers never send one twice.
+func (s *Store) DeliverNotificationEmails(ctx context.Context, m Mailer, baseURL string, limit int) (int, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	var (
+		sent    int
+		sendErr error
+	)
+	run := func(tx *gorm.DB) error {
+		var ns []Notification
+		q := tx.Where("emailed_at IS NULL").Order("id").Limit(limit)
+		if s.IsPostgres() {
+			q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Options: clause.LockingOptionsSkipLocked})
+		}
+		if err := q.Find(&ns).Error; err != nil {
+			return err
+		}
+		now := s.now()
+		for _, n := range ns {
+			if now.Sub(n.CreatedAt) <= MailMaxAge {
+				var to []string
+				if err := tx.Model(&User{}).Where("org_id = ? AND disabled_at IS NULL", n.OrgID).Order("id").Pluck("email", &to).Error; err != nil {
+					return err
+				}
+				if len(to) > 0 {
+					body := n.Body
+					if n.Link != "" {
+						body = strings.TrimSpace(body + "\n\n" + strings.TrimRight(baseURL, "/") + n.Link)
+					}
+					if err := m.Send(ctx, Mail{To: to, Subject: n.Subject, Body: body}); err != nil {
+						if sendErr == nil {
+							sendErr = fmt.Errorf("market: e-mail notification %d: %w", n.ID, err)
+						}
+						continue
+					}
+					sent++
+				}
+			}
+			if err := tx.Model(&Notification{}).Where("id = ?", n.ID).Update("emailed_at", now).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var err error
+	if s.IsPostgres() {
+		err = s.Tx(ctx, run)
+	} else {
+		// SQLite has one connection: sending outside a transaction keeps the writer free meanwhile.
+		err = run(s.DB.WithContext(ctx))
+	}
+	if err != nil {
+		return sent, fmt.Errorf("market: deliver notification e-mails: %w", err)
+	}
+	return sent, sendErr
+}

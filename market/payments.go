@@ -1,0 +1,582 @@
+package market
+
+// What happens to a contract after it forms: the licensee records payments and the licensor confirms
+// them (the full up-front amount confirmed makes a paid licence effective); either party records the
+// CNIPA filing (备案), due within 3 months of the licence taking effect; either party cancels a contract
+// that never took effect, or terminates one that did. Each step locks the contract row, changes it and
+// appends its history event in one transaction.
+//
+// Decisions: cancelling is possible only while awaiting payment (the licence never took effect);
+// termination only once effective or filed. Both free the (declaration, licensee) pair, so the
+// licensee may accept the declaration again later. Only the parties act; the bureau only reads.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Payment is one payment a licensee recorded against a contract.
+type Payment struct {
+	ID          int64      `gorm:"column:id;primaryKey"`
+	ContractID  int64      `gorm:"column:contract_id"`
+	AmountFen   int64      `gorm:"column:amount_fen"`
+	PaidOn      Date       `gorm:"column:paid_on"`
+	Reference   string     `gorm:"column:reference"` // bank transfer reference or similar
+	RecordedBy  int64      `gorm:"column:recorded_by"`
+	RecordedAt  time.Time  `gorm:"column:recorded_at"`
+	ConfirmedAt *time.Time `gorm:"column:confirmed_at"`
+	ConfirmedBy *int64     `gorm:"column:confirmed_by"`
+	RejectedAt  *time.Time `gorm:"column:rejected_at"`
+	RejectedBy  *int64     `gorm:"column:rejected_by"`
+	RejectNote  string     `gorm:"column:reject_note"`
+}
+
+func (Payment) TableName() string { return "payments" }
+
+// Pending reports whether the licensor has neither confirmed nor rejected the payment.
+func (p *Payment) Pending() bool { return p.ConfirmedAt == nil && p.RejectedAt == nil }
+
+// Errors of the contract lifecycle.
+var (
+	ErrNotAwaitingPayment = Conflict("not_awaiting_payment", "该合同当前无需付款", "this contract is not awaiting payment")
+	ErrNotEffective       = Conflict("not_effective", "合同生效后才能备案或终止", "the contract must be effective for this")
+	ErrPaymentRejected    = Conflict("payment_rejected", "该付款已被拒绝", "this payment was rejected")
+	ErrPaymentConfirmed   = Conflict("payment_confirmed", "该付款已确认", "this payment is already confirmed")
+	errOnlyLicensee       = &FieldError{Code: "forbidden", MessageZH: "只有被许可方可以登记付款", MessageEN: "only the licensee records payments"}
+	errOnlyLicensor       = &FieldError{Code: "forbidden", MessageZH: "只有许可方可以确认或拒绝付款", MessageEN: "only the licensor confirms or rejects payments"}
+	errOnlyParties        = &FieldError{Code: "forbidden", MessageZH: "只有合同双方可以执行此操作", MessageEN: "only the parties to the contract can do this"}
+)
+
+// lockContract loads a contract by number with a row lock, for its parties (and the bureau, which
+// callers then refuse where it may not act).
+func (s *Store) lockContract(tx *gorm.DB, actor Actor, contractNo string) (*Contract, error) {
+	if actor.Anonymous() {
+		return nil, ErrUnauth
+	}
+	var c Contract
+	err := lockRows(s, tx, clause.LockingStrengthUpdate).Where("contract_no = ?", strings.TrimSpace(contractNo)).Limit(1).Find(&c).Error
+	if err != nil {
+		return nil, err
+	}
+	if c.ID == 0 {
+		return nil, ErrNotFound
+	}
+	if !CanSeeContract(actor, &c) {
+		return nil, ErrForbidden
+	}
+	return &c, nil
+}
+
+// wrapUser returns user errors as they are and wraps the rest with what was being done.
+func wrapUser(err error, format string, a ...any) error {
+	if err == nil || AsFieldErrors(err) != nil {
+		return err
+	}
+	return fmt.Errorf("market: "+format+": %w", append(a, err)...)
+}
+
+// RecordPayment records a payment by the licensee of an awaiting-payment contract. amountFen must be
+// positive and at most what is still owed (due minus payments recorded and not rejected); paidOn lies
+// between the signing day and today; reference is required.
+func (s *Store) RecordPayment(ctx context.Context, actor Actor, contractNo string, amountFen int64, paidOn Date, reference string) (*Payment, error) {
+	var pay *Payment
+	err := s.Tx(ctx, func(tx *gorm.DB) error {
+		c, err := s.lockContract(tx, actor, contractNo)
+		if err != nil {
+			return err
+		}
+		if actor.OrgID == 0 || actor.OrgID != c.LicenseeID {
+			return errOnlyLicensee
+		}
+		if c.Status != ContractAwaitingPayment {
+			return ErrNotAwaitingPayment
+		}
+		now := s.now()
+		recorded, _, err := paymentSums(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		owed := c.AmountDueFen - recorded
+		var errs Errors
+		switch {
+		case amountFen <= 0:
+			errs = append(errs, NewFieldError("amount_yuan", "not_positive", "金额必须大于零", "the amount must be positive"))
+		case amountFen > owed:
+			errs = append(errs, NewFieldError("amount_yuan", "above_owed",
+				fmt.Sprintf("金额超过尚欠的 %s 元", yuanText(owed)), fmt.Sprintf("the amount is above the %s yuan still owed", yuanText(owed))))
+		}
+		today := DateOf(now)
+		switch {
+		case paidOn.IsZero():
+			errs = append(errs, NewFieldError("paid_on", "required", "请填写付款日期", "the payment date is required"))
+		case paidOn.After(today):
+			errs = append(errs, NewFieldError("paid_on", "in_future", "付款日期不能晚于今天", "the payment date cannot be in the future"))
+		case paidOn.Before(c.SignedOn):
+			errs = append(errs, NewFieldError("paid_on", "before_contract", "付款日期不能早于合同成立日", "the payment date cannot be before the contract formed"))
+		}
+		reference = strings.TrimSpace(reference)
+		switch {
+		case reference == "":
+			errs = append(errs, NewFieldError("reference", "required", "请填写付款凭证号（如银行流水号）", "a payment reference (e.g. the bank transfer number) is required"))
+		case utf8.RuneCountInString(reference) > 200 || strings.IndexFunc(reference, unicode.IsControl) >= 0:
+			errs = append(errs, NewFieldError("reference", "invalid", "付款凭证号无效（最多 200 字）", "invalid payment reference (200 characters at most)"))
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		pay = &Payment{ContractID: c.ID, AmountFen: amountFen, PaidOn: paidOn, Reference: reference,
+			RecordedBy: actor.UserID, RecordedAt: now}
+		if err := tx.Create(pay).Error; err != nil {
+			return err
+		}
+		head, err := loadChainHead(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		_, err = appendEvents(tx, c.ID, head, actor, now, eventSpec{Kind: EventPaymentRecorded, Payload: map[string]any{
+			"status": c.Status, "payment_id": pay.ID, "amount_fen": amountFen, "paid_on": paidOn.String(), "reference": reference}})
+		if err != nil {
+			return err
+		}
+		return notifyOrg(tx, c.LicensorID, NoticePaymentRecorded, now, ContractLink(c.ContractNo),
+			fmt.Sprintf("合同 %s 登记了一笔 %s 元的付款，请确认 / A payment of %s yuan on contract %s awaits your confirmation",
+				c.ContractNo, yuanText(amountFen), yuanText(amountFen), c.ContractNo), "")
+	})
+	if err != nil {
+		return nil, wrapUser(err, "record payment on %s", contractNo)
+	}
+	return pay, nil
+}
+
+// paymentSums returns the sums of a contract's payments recorded (not rejected) and confirmed.
+func paymentSums(tx *gorm.DB, contractID int64) (recorded, confirmed int64, err error) {
+	var r struct{ Recorded, Confirmed int64 }
+	err = tx.Model(&Payment{}).Select("COALESCE(SUM(CASE WHEN rejected_at IS NULL THEN amount_fen ELSE 0 END), 0) AS recorded, "+
+		"COALESCE(SUM(CASE WHEN confirmed_at IS NOT NULL THEN amount_fen ELSE 0 END), 0) AS confirmed").
+		Where("contract_id = ?", contractID).Scan(&r).Error
+	return r.Recorded, r.Confirmed, err
+}
+
+// lockPayment loads a payment of the contract.
+func lockPayment(tx *gorm.DB, contractID, paymentID int64) (*Payment, error) {
+	var p Payment
+	if err := tx.Where("id = ? AND contract_id = ?", paymentID, contractID).Limit(1).Find(&p).Error; err != nil {
+		return nil, err
+	}
+	if p.ID == 0 {
+		return nil, ErrNotFound
+	}
+	return &p, nil
+}
+
+// ConfirmPayment is the licensor confirming receipt of a payment. When the confirmed payments reach the
+// amount due, the contract becomes effective (paid_at, effective_at, effective_on). Confirming a
+// confirmed payment again changes nothing.
+func (s *Store) ConfirmPayment(ctx context.Context, actor Actor, contractNo string, paymentID int64) (*Contract, error) {
+	var out *Contract
+	err := s.Tx(ctx, func(tx *gorm.DB) error {
+		c, err := s.lockContract(tx, actor, contractNo)
+		if err != nil {
+			return err
+		}
+		if actor.OrgID == 0 || actor.OrgID != c.LicensorID {
+			return errOnlyLicensor
+		}
+		p, err := lockPayment(tx, c.ID, paymentID)
+		if err != nil {
+			return err
+		}
+		out = c
+		switch {
+		case p.RejectedAt != nil:
+			return ErrPaymentRejected
+		case p.ConfirmedAt != nil:
+			return nil
+		case c.Status != ContractAwaitingPayment:
+			return ErrNotAwaitingPayment
+		}
+		now := s.now()
+		uid := actor.UserID
+		if err := tx.Model(p).Updates(map[string]any{"confirmed_at": now, "confirmed_by": uid}).Error; err != nil {
+			return err
+		}
+		_, confirmed, err := paymentSums(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		specs := []eventSpec{{Kind: EventPaymentConfirmed, Payload: map[string]any{
+			"status": c.Status, "payment_id": p.ID, "amount_fen": p.AmountFen, "confirmed_fen": confirmed}}}
+		if confirmed >= c.AmountDueFen {
+			c.Status, c.PaidAt, c.EffectiveAt, c.EffectiveOn, c.UpdatedAt = ContractEffective, &now, &now, DateOf(now), now
+			err := tx.Model(c).Updates(map[string]any{"status": c.Status, "paid_at": now, "effective_at": now,
+				"effective_on": c.EffectiveOn, "updated_at": now}).Error
+			if err != nil {
+				return err
+			}
+			specs = append(specs, eventSpec{Kind: EventEffective, Payload: map[string]any{
+				"status": ContractEffective, "effective_on": c.EffectiveOn.String(), "reason": "paid in full"}})
+		}
+		head, err := loadChainHead(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := appendEvents(tx, c.ID, head, actor, now, specs...); err != nil {
+			return err
+		}
+		subject := fmt.Sprintf("许可方已确认合同 %s 的 %s 元付款 / The licensor confirmed %s yuan on contract %s",
+			c.ContractNo, yuanText(p.AmountFen), yuanText(p.AmountFen), c.ContractNo)
+		if c.Status == ContractEffective {
+			subject = fmt.Sprintf("合同 %s 已付清并生效，请在 %s 前办理备案 / Contract %s is paid and effective; file it at CNIPA by %s",
+				c.ContractNo, FilingDueOn(c), c.ContractNo, FilingDueOn(c))
+		}
+		return notifyOrg(tx, c.LicenseeID, NoticePaymentConfirmed, now, ContractLink(c.ContractNo), subject, "")
+	})
+	if err != nil {
+		return nil, wrapUser(err, "confirm payment %d on %s", paymentID, contractNo)
+	}
+	return out, nil
+}
+
+// RejectPayment is the licensor saying a recorded payment did not arrive; it no longer counts towards
+// what is owed, so the licensee can record the right one. note says why and is required.
+func (s *Store) RejectPayment(ctx context.Context, actor Actor, contractNo string, paymentID int64, note string) error {
+	note = strings.TrimSpace(note)
+	err := s.Tx(ctx, func(tx *gorm.DB) error {
+		c, err := s.lockContract(tx, actor, contractNo)
+		if err != nil {
+			return err
+		}
+		if actor.OrgID == 0 || actor.OrgID != c.LicensorID {
+			return errOnlyLicensor
+		}
+		p, err := lockPayment(tx, c.ID, paymentID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case p.ConfirmedAt != nil:
+			return ErrPaymentConfirmed
+		case p.RejectedAt != nil:
+			return nil
+		case note == "":
+			return Errors{NewFieldError("note", "required", "请说明拒绝的理由", "say why the payment is rejected")}
+		}
+		now := s.now()
+		if err := tx.Model(p).Updates(map[string]any{"rejected_at": now, "rejected_by": actor.UserID, "reject_note": note}).Error; err != nil {
+			return err
+		}
+		head, err := loadChainHead(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		_, err = appendEvents(tx, c.ID, head, actor, now, eventSpec{Kind: EventPaymentRejected, Payload: map[string]any{
+			"status": c.Status, "payment_id": p.ID, "amount_fen": p.AmountFen, "note": note}})
+		if err != nil {
+			return err
+		}
+		return notifyOrg(tx, c.LicenseeID, NoticePaymentRejected, now, ContractLink(c.ContractNo),
+			fmt.Sprintf("许可方未确认合同 %s 的 %s 元付款 / The licensor rejected %s yuan on contract %s",
+				c.ContractNo, yuanText(p.AmountFen), yuanText(p.AmountFen), c.ContractNo), note)
+	})
+	return wrapUser(err, "reject payment %d on %s", paymentID, contractNo)
+}
+
+// Payments lists a contract's payments in the order recorded (its parties and the bureau).
+func (s *Store) Payments(ctx context.Context, actor Actor, contractNo string) ([]Payment, error) {
+	c, err := s.contractForActor(ctx, s.DB.WithContext(ctx), actor, contractNo)
+	if err != nil {
+		return nil, err
+	}
+	var ps []Payment
+	err = s.DB.WithContext(ctx).Where("contract_id = ?", c.ID).Order("id").Find(&ps).Error
+	return ps, wrapUser(err, "payments of %s", contractNo)
+}
+
+// FilingDueOn is the last day to file a contract at CNIPA: 3 months after it took effect (IR Art. 15;
+// 备案办法 Art. 5). Zero when it has not taken effect.
+func FilingDueOn(c *Contract) Date {
+	if c.EffectiveOn.IsZero() {
+		return Date{}
+	}
+	return AddMonthsClamped(c.EffectiveOn, 3)
+}
+
+// DaysUntil counts days from today to day (negative when past).
+func DaysUntil(today, day Date) int {
+	return int(day.Time().Sub(today.Time()).Hours() / 24)
+}
+
+// RecordFiling records the CNIPA filing number (备案号, opaque) and date of an effective contract, by
+// either party. Recording again corrects the filing (the history keeps both).
+func (s *Store) RecordFiling(ctx context.Context, actor Actor, contractNo, filingNo string, filedOn Date) (*Contract, error) {
+	filingNo = strings.TrimSpace(filingNo)
+	var out *Contract
+	err := s.Tx(ctx, func(tx *gorm.DB) error {
+		c, err := s.lockContract(tx, actor, contractNo)
+		if err != nil {
+			return err
+		}
+		if actor.OrgID == 0 || (actor.OrgID != c.LicensorID && actor.OrgID != c.LicenseeID) {
+			return errOnlyParties
+		}
+		out = c
+		if c.Status != ContractEffective && c.Status != ContractFiled {
+			return ErrNotEffective
+		}
+		now := s.now()
+		var errs Errors
+		switch {
+		case filingNo == "":
+			errs = append(errs, NewFieldError("filing_no", "required", "请填写备案号", "the filing number is required"))
+		case utf8.RuneCountInString(filingNo) > 64 || strings.IndexFunc(filingNo, unicode.IsControl) >= 0:
+			errs = append(errs, NewFieldError("filing_no", "invalid", "备案号无效（最多 64 个字符）", "invalid filing number (64 characters at most)"))
+		}
+		switch {
+		case filedOn.IsZero():
+			errs = append(errs, NewFieldError("filed_on", "required", "请填写备案日期", "the filing date is required"))
+		case filedOn.After(DateOf(now)):
+			errs = append(errs, NewFieldError("filed_on", "in_future", "备案日期不能晚于今天", "the filing date cannot be in the future"))
+		case filedOn.Before(c.EffectiveOn):
+			errs = append(errs, NewFieldError("filed_on", "before_effective", "备案日期不能早于合同生效日", "the filing date cannot be before the contract took effect"))
+		}
+		if len(errs) == 0 {
+			var n int64
+			if err := tx.Model(&Contract{}).Where("filing_no = ? AND id <> ?", filingNo, c.ID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				errs = append(errs, NewFieldError("filing_no", "filing_no_taken", "该备案号已登记在另一份合同上", "this filing number is recorded on another contract"))
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		if c.Status == ContractFiled && c.FilingNo == filingNo && c.FiledOn == filedOn {
+			return nil // the same filing again: nothing changes
+		}
+		payload := map[string]any{"status": ContractFiled, "filing_no": filingNo, "filed_on": filedOn.String(),
+			"due_on": FilingDueOn(c).String(), "late": filedOn.After(FilingDueOn(c))}
+		if c.FilingNo != "" {
+			payload["previous_filing_no"], payload["previous_filed_on"] = c.FilingNo, c.FiledOn.String()
+		}
+		c.Status, c.FilingNo, c.FiledOn, c.UpdatedAt = ContractFiled, filingNo, filedOn, now
+		if err := tx.Model(c).Updates(map[string]any{"status": c.Status, "filing_no": filingNo, "filed_on": filedOn, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		head, err := loadChainHead(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := appendEvents(tx, c.ID, head, actor, now, eventSpec{Kind: EventFiled, Payload: payload}); err != nil {
+			return err
+		}
+		return notifyOrg(tx, otherParty(c, actor.OrgID), NoticeFilingRecorded, now, ContractLink(c.ContractNo),
+			fmt.Sprintf("合同 %s 已登记备案号 %s / Contract %s was filed at CNIPA as %s", c.ContractNo, filingNo, c.ContractNo, filingNo), "")
+	})
+	if err != nil {
+		return nil, wrapUser(err, "record filing of %s", contractNo)
+	}
+	return out, nil
+}
+
+func otherParty(c *Contract, orgID int64) int64 {
+	if orgID == c.LicensorID {
+		return c.LicenseeID
+	}
+	return c.LicensorID
+}
+
+// TerminateContract ends an effective or filed contract early, by either party; reason is required.
+func (s *Store) TerminateContract(ctx context.Context, actor Actor, contractNo, reason string) (*Contract, error) {
+	return s.endContract(ctx, actor, contractNo, reason, ContractTerminated)
+}
+
+// CancelContract cancels a contract that never took effect (awaiting payment), by either party; reason
+// is required. Confirmed partial payments stay on record for the refund.
+func (s *Store) CancelContract(ctx context.Context, actor Actor, contractNo, reason string) (*Contract, error) {
+	return s.endContract(ctx, actor, contractNo, reason, ContractCancelled)
+}
+
+func (s *Store) endContract(ctx context.Context, actor Actor, contractNo, reason, status string) (*Contract, error) {
+	reason = strings.TrimSpace(reason)
+	var out *Contract
+	err := s.Tx(ctx, func(tx *gorm.DB) error {
+		c, err := s.lockContract(tx, actor, contractNo)
+		if err != nil {
+			return err
+		}
+		if actor.OrgID == 0 || (actor.OrgID != c.LicensorID && actor.OrgID != c.LicenseeID) {
+			return errOnlyParties
+		}
+		out = c
+		if c.Status == status {
+			return nil
+		}
+		switch {
+		case status == ContractCancelled && c.Status != ContractAwaitingPayment:
+			return Conflict("cannot_cancel", "只能取消尚未生效的合同；已生效的合同请终止", "only a contract that has not taken effect can be cancelled; terminate an effective one")
+		case status == ContractTerminated && c.Status != ContractEffective && c.Status != ContractFiled:
+			return ErrNotEffective
+		case reason == "" || utf8.RuneCountInString(reason) > 1000:
+			return Errors{NewFieldError("reason", "required", "请说明理由（最多 1000 字）", "give the reason (1000 characters at most)")}
+		}
+		now := s.now()
+		_, confirmed, err := paymentSums(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		c.Status, c.EndedAt, c.LiveKey, c.UpdatedAt = status, &now, nil, now
+		if err := tx.Model(c).Updates(map[string]any{"status": status, "ended_at": now, "live_key": nil, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		kind := EventTerminated
+		if status == ContractCancelled {
+			kind = EventCancelled
+		}
+		head, err := loadChainHead(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		_, err = appendEvents(tx, c.ID, head, actor, now, eventSpec{Kind: kind, Payload: map[string]any{
+			"status": status, "reason": reason, "confirmed_fen": confirmed}})
+		if err != nil {
+			return err
+		}
+		word := map[string]string{ContractTerminated: "已终止 / was terminated", ContractCancelled: "已取消 / was cancelled"}[status]
+		return notifyOrg(tx, otherParty(c, actor.OrgID), NoticeContractEnded, now, ContractLink(c.ContractNo),
+			fmt.Sprintf("合同 %s %s", c.ContractNo, word), reason)
+	})
+	if err != nil {
+		return nil, wrapUser(err, "end contract %s (%s)", contractNo, status)
+	}
+	return out, nil
+}
+
+// FilingDue is an effective contract still to be filed at CNIPA.
+type FilingDue struct {
+	Contract ContractView
+	DueOn    Date
+	DaysLeft int // negative when overdue
+}
+
+// PaymentToConfirm is a recorded payment waiting for the licensor.
+type PaymentToConfirm struct {
+	Payment
+	ContractNo string
+	Licensee   Organisation
+}
+
+// HolderDashboard is what a holder (licensor) sees first.
+type HolderDashboard struct {
+	Patents           []PatentView // its newest patents (up to 100) with their live declarations
+	PatentCount       int64
+	DeclaredCount     int64 // patents with a live declaration
+	Incoming          []ContractView
+	PaymentsToConfirm []PaymentToConfirm
+	FilingsDue        []FilingDue // as licensor, soonest first
+}
+
+// LicenseeDashboard is what a licensee sees first.
+type LicenseeDashboard struct {
+	Contracts       []ContractView
+	AwaitingPayment []ContractView
+	FilingsDue      []FilingDue // as licensee, soonest first (either party may file)
+}
+
+// HolderDashboard gathers a holder's patents, incoming licences, payments to confirm and filings due.
+func (s *Store) HolderDashboard(ctx context.Context, actor Actor) (*HolderDashboard, error) {
+	if actor.Anonymous() {
+		return nil, ErrUnauth
+	}
+	if actor.OrgID == 0 || (actor.Role != RoleHolder && actor.Role != RoleLicensee) {
+		return nil, ErrForbidden
+	}
+	db := s.DB.WithContext(ctx)
+	out := &HolderDashboard{}
+	if err := db.Model(&Patent{}).Where("patentee_id = ?", actor.OrgID).Count(&out.PatentCount).Error; err != nil {
+		return nil, fmt.Errorf("market: holder dashboard: %w", err)
+	}
+	err := db.Model(&Patent{}).Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
+		Where("patents.patentee_id = ?", actor.OrgID).Count(&out.DeclaredCount).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: holder dashboard: %w", err)
+	}
+	var ps []Patent
+	if err := db.Where("patentee_id = ?", actor.OrgID).Order("created_at DESC, id DESC").Limit(100).Find(&ps).Error; err != nil {
+		return nil, fmt.Errorf("market: holder dashboard: %w", err)
+	}
+	if out.Patents, err = s.viewsOf(ctx, ps); err != nil {
+		return nil, err
+	}
+	if out.Incoming, err = s.ContractsForActor(ctx, actor, ContractQuery{As: "licensor", Limit: 100}); err != nil {
+		return nil, err
+	}
+	var pays []struct {
+		Payment
+		ContractNo string
+		LicenseeID int64
+	}
+	err = db.Table("payments").Select("payments.*, c.contract_no AS contract_no, c.licensee_id AS licensee_id").
+		Joins("JOIN contracts c ON c.id = payments.contract_id").
+		Where("c.licensor_id = ? AND c.status = ? AND payments.confirmed_at IS NULL AND payments.rejected_at IS NULL",
+			actor.OrgID, ContractAwaitingPayment).Order("payments.id").Scan(&pays).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: payments to confirm: %w", err)
+	}
+	orgs := map[int64]Organisation{}
+	for _, p := range pays {
+		if _, ok := orgs[p.LicenseeID]; !ok {
+			o, err := s.OrgByID(ctx, p.LicenseeID)
+			if err != nil {
+				return nil, err
+			}
+			orgs[p.LicenseeID] = *o
+		}
+		out.PaymentsToConfirm = append(out.PaymentsToConfirm, PaymentToConfirm{Payment: p.Payment, ContractNo: p.ContractNo, Licensee: orgs[p.LicenseeID]})
+	}
+	out.FilingsDue, err = s.filingsDue(ctx, actor, "licensor")
+	return out, err
+}
+
+// LicenseeDashboard gathers a licensee's contracts, those awaiting payment and filings due.
+func (s *Store) LicenseeDashboard(ctx context.Context, actor Actor) (*LicenseeDashboard, error) {
+	if actor.Anonymous() {
+		return nil, ErrUnauth
+	}
+	if actor.OrgID == 0 || actor.Role != RoleLicensee {
+		return nil, ErrForbidden
+	}
+	out := &LicenseeDashboard{}
+	var err error
+	if out.Contracts, err = s.ContractsForActor(ctx, actor, ContractQuery{As: "licensee", Limit: 100}); err != nil {
+		return nil, err
+	}
+	if out.AwaitingPayment, err = s.ContractsForActor(ctx, actor, ContractQuery{As: "licensee", Status: ContractAwaitingPayment, Limit: 100}); err != nil {
+		return nil, err
+	}
+	out.FilingsDue, err = s.filingsDue(ctx, actor, "licensee")
+	return out, err
+}
+
+func (s *Store) filingsDue(ctx context.Context, actor Actor, as string) ([]FilingDue, error) {
+	cs, err := s.ContractsForActor(ctx, actor, ContractQuery{As: as, Status: ContractEffective, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	today := DateOf(s.now())
+	out := make([]FilingDue, 0, len(cs))
+	for _, c := range cs {
+		due := FilingDueOn(&c.Contract)
+		out = append(out, FilingDue{Contract: c, DueOn: due, DaysLeft: DaysUntil(today, due)})
+	}
+	slices.SortStableFunc(out, func(a, b FilingDue) int { return a.DueOn.Time().Compare(b.DueOn.Time()) })
+	return out, nil
+}

@@ -1,0 +1,441 @@
+package market
+
+// Sessions, API tokens, a rate limiter and a key-value store, all in the database: a restart logs nobody
+// out and several server processes share them. Tokens are 32 random bytes; only their SHA-256 is stored,
+// so a leaked table lets nobody in.
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Session lifetimes: a session expires after SessionIdleTimeout without requests (sliding) and at the
+// latest SessionMaxAge after login.
+var (
+	SessionIdleTimeout = 12 * time.Hour
+	SessionMaxAge      = 7 * 24 * time.Hour
+	// sessionTouchEvery limits the writes sliding expiry costs to one per session per minute.
+	sessionTouchEvery = time.Minute
+)
+
+// Session is a logged-in browser. ID is the hex SHA-256 of the token the cookie carries.
+type Session struct {
+	ID         string    `gorm:"column:id;primaryKey"`
+	UserID     int64     `gorm:"column:user_id"`
+	CSRFSecret string    `gorm:"column:csrf_secret"`
+	CreatedAt  time.Time `gorm:"column:created_at"`
+	ExpiresAt  time.Time `gorm:"column:expires_at"`
+	LastSeenAt time.Time `gorm:"column:last_seen_at"`
+}
+
+func (Session) TableName() string { return "sessions" }
+
+// APIToken is a bearer token for /api/v1. TokenHash is the hex SHA-256 of the token.
+type APIToken struct {
+	ID         int64      `gorm:"column:id;primaryKey"`
+	UserID     int64      `gorm:"column:user_id"`
+	Name       string     `gorm:"column:name"`
+	TokenHash  string     `gorm:"column:token_hash" json:"-"`
+	CreatedAt  time.Time  `gorm:"column:created_at"`
+	LastUsedAt *time.Time `gorm:"column:last_used_at"`
+	RevokedAt  *time.Time `gorm:"column:revoked_at"`
+}
+
+func (APIToken) TableName() string { return "api_tokens" }
+
+// Auth is who a session or API token belongs to.
+type Auth struct {
+	User  User
+	Org   *Organisation // nil for staff without an organisation
+	Actor Actor
+	// Session fields ("" for API tokens): the session's ID (token hash) and its CSRF secret.
+	SessionID  string
+	CSRFSecret string
+	ExpiresAt  time.Time
+	// TokenID is the API token used (0 for sessions).
+	TokenID int64
+}
+
+// apiTokenPrefix marks platform tokens so secret scanners and people recognise them.
+const apiTokenPrefix = "pwt_"
+
+func newToken() (token, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", fmt.Errorf("market: random token: %w", err)
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, tokenHash(token), nil
+}
+
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateSession logs a user in and returns the session token for the cookie.
+func (s *Store) CreateSession(ctx context.Context, userID int64) (string, error) {
+	token, id, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	secret, _, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	sess := Session{ID: id, UserID: userID, CSRFSecret: secret, CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(min(SessionIdleTimeout, SessionMaxAge))}
+	if err := s.DB.WithContext(ctx).Create(&sess).Error; err != nil {
+		return "", fmt.Errorf("market: create session for user %d: %w", userID, err)
+	}
+	return token, nil
+}
+
+// authRow is a session or token with its user and organisation, read in one statement (every
+// authenticated request needs it, so it is worth one round trip instead of three).
+type authRow struct {
+	S Session      `gorm:"embedded;embeddedPrefix:s_"`
+	T APIToken     `gorm:"embedded;embeddedPrefix:t_"`
+	U User         `gorm:"embedded;embeddedPrefix:u_"`
+	O Organisation `gorm:"embedded;embeddedPrefix:o_"` // zero for staff without an organisation
+}
+
+var (
+	authColsOnce             sync.Once
+	authUserCols, authOrgCol string
+	sessionCols, tokenCols   string
+)
+
+func (s *Store) loadAuth(db *gorm.DB, fromSession bool, hash string) (*authRow, error) {
+	authColsOnce.Do(func() {
+		authUserCols, authOrgCol = selectColumns(db, "u", &User{}), selectColumns(db, "o", &Organisation{})
+		sessionCols, tokenCols = selectColumns(db, "s", &Session{}), selectColumns(db, "t", &APIToken{})
+	})
+	q := "SELECT " + sessionCols + ", " + authUserCols + ", " + authOrgCol +
+		" FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.org_id WHERE s.id = ?"
+	if !fromSession {
+		q = "SELECT " + tokenCols + ", " + authUserCols + ", " + authOrgCol +
+			" FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organisations o ON o.id = u.org_id WHERE t.token_hash = ?"
+	}
+	var row authRow
+	res := db.Raw(q, hash).Scan(&row)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil
+	}
+	return &row, nil
+}
+
+func (r *authRow) auth() *Auth {
+	a := &Auth{User: r.U}
+	if r.O.ID != 0 {
+		org := r.O
+		a.Org = &org
+	}
+	a.Actor = ActorOf(&a.User, a.Org)
+	return a
+}
+
+// SessionUser resolves a session token. Unknown, expired and disabled-user sessions give ErrUnauth;
+// a live session's expiry slides forward (written at most once a minute).
+func (s *Store) SessionUser(ctx context.Context, token string) (*Auth, error) {
+	if token == "" {
+		return nil, ErrUnauth
+	}
+	db := s.DB.WithContext(ctx)
+	row, err := s.loadAuth(db, true, tokenHash(token))
+	if err != nil {
+		return nil, fmt.Errorf("market: load session: %w", err)
+	}
+	if row == nil {
+		return nil, ErrUnauth
+	}
+	sess := row.S
+	now := s.now()
+	if !now.Before(sess.ExpiresAt) {
+		db.Where("id = ?", sess.ID).Delete(&Session{})
+		return nil, ErrUnauth
+	}
+	if row.U.DisabledAt != nil {
+		return nil, ErrUnauth
+	}
+	if now.Sub(sess.LastSeenAt) >= sessionTouchEvery {
+		exp := now.Add(SessionIdleTimeout)
+		if hard := sess.CreatedAt.Add(SessionMaxAge); exp.After(hard) {
+			exp = hard
+		}
+		if err := db.Model(&Session{}).Where("id = ?", sess.ID).
+			Updates(map[string]any{"last_seen_at": now, "expires_at": exp}).Error; err != nil {
+			return nil, fmt.Errorf("market: extend session: %w", err)
+		}
+		sess.ExpiresAt = exp
+	}
+	a := row.auth()
+	a.SessionID, a.CSRFSecret, a.ExpiresAt = sess.ID, sess.CSRFSecret, sess.ExpiresAt
+	return a, nil
+}
+
+// DeleteSession logs a session out (unknown tokens are fine).
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	if err := s.DB.WithContext(ctx).Where("id = ?", tokenHash(token)).Delete(&Session{}).Error; err != nil {
+		return fmt.Errorf("market: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions logs a user out everywhere (after a password change or when disabled).
+func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
+	if err := s.DB.WithContext(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
+		return fmt.Errorf("market: delete sessions of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// csrfLabel binds CSRF tokens to their purpose.
+const csrfLabel = "patentwall csrf v1"
+
+// CSRFToken derives the form token of a session from its secret (synchroniser-token pattern: one token
+// per session, put in every form and checked on every POST).
+func CSRFToken(secret string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(csrfLabel))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// ValidCSRF reports, in constant time, whether token is the session's form token.
+func ValidCSRF(secret, token string) bool {
+	if secret == "" || token == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(CSRFToken(secret)), []byte(token)) == 1
+}
+
+// CreateAPIToken checks an e-mail and password (rate-limited like a login) and returns a new bearer token
+// for POST /api/v1/tokens. The token is shown once; only its hash is kept.
+func (s *Store) CreateAPIToken(ctx context.Context, email, password, name string) (string, *APIToken, error) {
+	u, err := s.Authenticate(ctx, email, password)
+	if err != nil {
+		return "", nil, err
+	}
+	return s.createAPIToken(ctx, u.ID, name)
+}
+
+// CreateAPITokenFor creates a token for the logged-in actor (e.g. from a settings page).
+func (s *Store) CreateAPITokenFor(ctx context.Context, actor Actor, name string) (string, *APIToken, error) {
+	if actor.Anonymous() {
+		return "", nil, ErrUnauth
+	}
+	return s.createAPIToken(ctx, actor.UserID, name)
+}
+
+func (s *Store) createAPIToken(ctx context.Context, userID int64, name string) (string, *APIToken, error) {
+	raw, _, err := newToken()
+	if err != nil {
+		return "", nil, err
+	}
+	token := apiTokenPrefix + raw
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "api"
+	}
+	if r := []rune(name); len(r) > 100 {
+		name = string(r[:100])
+	}
+	t := &APIToken{UserID: userID, Name: name, TokenHash: tokenHash(token), CreatedAt: s.now()}
+	if err := s.DB.WithContext(ctx).Create(t).Error; err != nil {
+		return "", nil, fmt.Errorf("market: create API token for user %d: %w", userID, err)
+	}
+	return token, t, nil
+}
+
+// TokenUser resolves a bearer token; unknown and revoked tokens and disabled users give ErrUnauth.
+func (s *Store) TokenUser(ctx context.Context, token string) (*Auth, error) {
+	if !strings.HasPrefix(token, apiTokenPrefix) {
+		return nil, ErrUnauth
+	}
+	db := s.DB.WithContext(ctx)
+	row, err := s.loadAuth(db, false, tokenHash(token))
+	if err != nil {
+		return nil, fmt.Errorf("market: load API token: %w", err)
+	}
+	if row == nil || row.T.RevokedAt != nil || row.U.DisabledAt != nil {
+		return nil, ErrUnauth
+	}
+	now := s.now()
+	if t := row.T; t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= sessionTouchEvery {
+		if err := db.Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error; err != nil {
+			return nil, fmt.Errorf("market: touch API token: %w", err)
+		}
+	}
+	a := row.auth()
+	a.TokenID = row.T.ID
+	return a, nil
+}
+
+// APITokens lists the actor's tokens, newest first.
+func (s *Store) APITokens(ctx context.Context, actor Actor) ([]APIToken, error) {
+	if actor.Anonymous() {
+		return nil, ErrUnauth
+	}
+	var ts []APIToken
+	err := s.DB.WithContext(ctx).Where("user_id = ?", actor.UserID).Order("created_at DESC, id DESC").Find(&ts).Error
+	return ts, err
+}
+
+// RevokeAPIToken revokes one of the actor's tokens (admins may revoke anyone's). Revoking twice is fine.
+func (s *Store) RevokeAPIToken(ctx context.Context, actor Actor, tokenID int64) error {
+	if actor.Anonymous() {
+		return ErrUnauth
+	}
+	var t APIToken
+	if err := s.DB.WithContext(ctx).First(&t, tokenID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrNotFound
+		}
+		return fmt.Errorf("market: load API token %d: %w", tokenID, err)
+	}
+	if t.UserID != actor.UserID && !actor.IsAdmin() {
+		return ErrForbidden
+	}
+	err := s.DB.WithContext(ctx).Model(&APIToken{}).Where("id = ? AND revoked_at IS NULL", tokenID).Update("revoked_at", s.now()).Error
+	if err != nil {
+		return fmt.Errorf("market: revoke API token %d: %w", tokenID, err)
+	}
+	return nil
+}
+
+// AllowAttempt counts one attempt under key in a fixed window and reports whether it is within max.
+// One upsert statement does the counting, so concurrent requests on several servers count exactly.
+func (s *Store) AllowAttempt(ctx context.Context, key string, max int, window time.Duration) (bool, error) {
+	now := s.now().UnixMilli()
+	expired := now - window.Milliseconds()
+	var n int
+	err := s.DB.WithContext(ctx).Raw(`INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
+ON CONFLICT (key) DO UPDATE SET
+  count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END,
+  window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END
+RETURNING count`, key, now, expired, expired).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("market: rate limit %s: %w", key, err)
+	}
+	return n <= max, nil
+}
+
+// PurgeExpired deletes expired sessions and key-value entries and rate-limit counters older than a week.
+// The server calls it now and then; nothing depends on it for correctness.
+func (s *Store) PurgeExpired(ctx context.Context) error {
+	now := s.now()
+	db := s.DB.WithContext(ctx)
+	if err := db.Where("expires_at <= ?", now).Delete(&Session{}).Error; err != nil {
+		return fmt.Errorf("market: purge sessions: %w", err)
+	}
+	if err := db.Where("expires_at > 0 AND expires_at <= ?", now.UnixMilli()).Delete(&kvRow{}).Error; err != nil {
+		return fmt.Errorf("market: purge kv: %w", err)
+	}
+	if err := db.Where("window_start < ?", now.Add(-7*24*time.Hour).UnixMilli()).Delete(&rateLimitRow{}).Error; err != nil {
+		return fmt.Errorf("market: purge rate limits: %w", err)
+	}
+	return nil
+}
+
+type rateLimitRow struct {
+	Key         string `gorm:"column:key;primaryKey"`
+	WindowStart int64  `gorm:"column:window_start"`
+	Count       int    `gorm:"column:count"`
+}
+
+func (rateLimitRow) TableName() string { return "rate_limits" }
+
+type kvRow struct {
+	Key       string `gorm:"column:key;primaryKey"`
+	Value     []byte `gorm:"column:value"`
+	ExpiresAt int64  `gorm:"column:expires_at"` // Unix milliseconds, 0 = never
+}
+
+func (kvRow) TableName() string { return "kv" }
+
+// KVStorage is the kv table with the method set of fiber.Storage (Get, Set, Delete, Reset, Close), so
+// Fiber's session, CSRF or limiter middleware can keep their state in the database. A prefix keeps
+// several users of the table apart; Reset deletes only the prefix's keys.
+type KVStorage struct {
+	s      *Store
+	prefix string
+}
+
+// KV returns a storage whose keys are prefixed (e.g. "csrf:").
+func (s *Store) KV(prefix string) *KVStorage { return &KVStorage{s: s, prefix: prefix} }
+
+// Get returns the value, or nil when absent or expired.
+func (k *KVStorage) Get(key string) ([]byte, error) {
+	if key == "" {
+		return nil, nil
+	}
+	var r kvRow
+	if err := k.s.DB.Where("key = ?", k.prefix+key).Limit(1).Find(&r).Error; err != nil {
+		return nil, fmt.Errorf("market: kv get: %w", err)
+	}
+	if r.Key == "" || (r.ExpiresAt > 0 && r.ExpiresAt <= k.s.now().UnixMilli()) {
+		return nil, nil
+	}
+	return r.Value, nil
+}
+
+// Set stores a value; exp 0 keeps it until deleted.
+func (k *KVStorage) Set(key string, val []byte, exp time.Duration) error {
+	if key == "" || len(val) == 0 {
+		return nil
+	}
+	r := kvRow{Key: k.prefix + key, Value: val}
+	if exp > 0 {
+		r.ExpiresAt = k.s.now().Add(exp).UnixMilli()
+	}
+	err := k.s.DB.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}},
+		DoUpdates: clause.AssignmentColumns([]string{"value", "expires_at"})}).Create(&r).Error
+	if err != nil {
+		return fmt.Errorf("market: kv set: %w", err)
+	}
+	return nil
+}
+
+// Delete removes a key.
+func (k *KVStorage) Delete(key string) error {
+	if key == "" {
+		return nil
+	}
+	if err := k.s.DB.Where("key = ?", k.prefix+key).Delete(&kvRow{}).Error; err != nil {
+		return fmt.Errorf("market: kv delete: %w", err)
+	}
+	return nil
+}
+
+// Reset removes every key of the prefix (all keys when the prefix is empty).
+func (k *KVStorage) Reset() error {
+	q := k.s.DB.Where("1 = 1")
+	if k.prefix != "" {
+		q = k.s.DB.Where("substr(key, 1, ?) = ?", utf8.RuneCountInString(k.prefix), k.prefix) // characters, as substr counts
+	}
+	if err := q.Delete(&kvRow{}).Error; err != nil {
+		return fmt.Errorf("market: kv reset: %w", err)
+	}
+	return nil
+}
+
+// Close does nothing: the store owns the connection.
+func (k *KVStorage) Close() error { return nil }

@@ -1,0 +1,173 @@
+package bleve_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"patentwall/search"
+	"patentwall/search/bleve"
+	"patentwall/search/searchtest"
+)
+
+// benchDocs is the corpus size (PATENTWALL_BENCH_DOCS overrides the 100,000).
+func benchDocs() int {
+	if n, err := strconv.Atoi(os.Getenv("PATENTWALL_BENCH_DOCS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+var (
+	benchOnce   sync.Once
+	benchIdx    *bleve.Index
+	benchCorpus searchtest.Corpus
+	benchDir    string
+	benchErr    error
+)
+
+// TestMain removes the shared benchmark index.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchIdx != nil {
+		benchIdx.Close()
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+func corpus() searchtest.Corpus {
+	var real []searchtest.RealTitle
+	if dir, ok := searchtest.FindRealData(); ok {
+		real, _ = searchtest.LoadRealTitles(dir)
+	}
+	return searchtest.Synthesize(real, benchDocs(), 42)
+}
+
+// index builds the benchmark index once per process, in batches of search.ReindexBatch as a reindex
+// does (PATENTWALL_BENCH_BATCH overrides).
+func index(b *testing.B) (*bleve.Index, searchtest.Corpus) {
+	benchOnce.Do(func() {
+		benchCorpus = corpus()
+		benchDir, benchErr = os.MkdirTemp("", "pw-bench-")
+		if benchErr != nil {
+			return
+		}
+		benchIdx = bleve.New(filepath.Join(benchDir, "index"))
+		if _, benchErr = benchIdx.Init(context.Background()); benchErr != nil {
+			return
+		}
+		start := time.Now()
+		docs := benchCorpus.Docs
+		batch := search.ReindexBatch
+		if n, err := strconv.Atoi(os.Getenv("PATENTWALL_BENCH_BATCH")); err == nil && n > 0 {
+			batch = n
+		}
+		for i := 0; i < len(docs) && benchErr == nil; i += batch {
+			benchErr = benchIdx.Upsert(context.Background(), docs[i:min(i+batch, len(docs))])
+		}
+		el := time.Since(start)
+		fmt.Printf("bleve: indexed %d documents in %s: %.0f docs/s\n", len(docs), el.Round(time.Millisecond), float64(len(docs))/el.Seconds())
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchIdx, benchCorpus
+}
+
+// cpuTime is the user+system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkIndexBatch measures batch indexing: docs/s over batches of search.Batch documents.
+func BenchmarkIndexBatch(b *testing.B) {
+	c := searchtest.Synthesize(nil, search.Batch, 7)
+	if dir, ok := searchtest.FindRealData(); ok {
+		real, _ := searchtest.LoadRealTitles(dir)
+		c = searchtest.Synthesize(real, search.Batch, 7)
+	}
+	idx := bleve.New(filepath.Join(b.TempDir(), "index"))
+	defer idx.Close()
+	if _, err := idx.Init(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// New IDs each round: the index grows as during an import.
+		docs := slices.Clone(c.Docs)
+		for j := range docs {
+			docs[j].ID = int64(i*len(docs) + j + 1)
+		}
+		if err := idx.Upsert(context.Background(), docs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*search.Batch)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkSearch runs 1- to 4-word Chinese queries with facets and highlighting (what the search page
+// asks) over the 100k-document index and reports min, p50, p95 and max latency per query class.
+func BenchmarkSearch(b *testing.B) {
+	idx, c := index(b)
+	type class struct {
+		name    string
+		queries []search.Query
+		cold    bool // drop the browsing cache before each query
+	}
+	var classes []class
+	for words := 1; words <= 4; words++ {
+		var qs []search.Query
+		for _, text := range c.Queries(words, 200, 1) {
+			qs = append(qs, search.Query{Text: text, Facets: true, Highlight: true})
+		}
+		classes = append(classes, class{fmt.Sprintf("words=%d", words), qs, false})
+	}
+	// Browsing without text: everything, or one industry, newest first, with facets.
+	classes = append(classes,
+		class{"browse,cached", []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest}}, false},
+		class{"browse,cold", []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest}}, true},
+		class{"filter,cold", []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest, Industries: []string{"新能源"}}}, true},
+		class{"top-word,fee_asc", []search.Query{{Text: c.Words[0], Facets: true, Highlight: true, Sort: search.SortFeeAsc}}, false},
+	)
+	for _, cl := range classes {
+		queries, cold := cl.queries, cl.cold
+		b.Run(cl.name, func(b *testing.B) {
+			durs := make([]time.Duration, 0, b.N)
+			hits := 0
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if cold {
+					idx.DropCacheForTest()
+				}
+				start := time.Now()
+				res, err := idx.Search(context.Background(), queries[i%len(queries)])
+				if err != nil {
+					b.Fatal(err)
+				}
+				durs = append(durs, time.Since(start))
+				hits += res.Total
+			}
+			b.StopTimer()
+			// CPU time per query (this process, GC included) is steadier than latency on a shared machine.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			slices.Sort(durs)
+			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+			b.ReportMetric(ms(durs[0]), "min-ms")
+			b.ReportMetric(ms(durs[len(durs)/2]), "p50-ms")
+			b.ReportMetric(ms(durs[len(durs)*95/100]), "p95-ms")
+			b.ReportMetric(ms(durs[len(durs)-1]), "max-ms")
+			b.ReportMetric(float64(hits)/float64(b.N), "hits/query")
+		})
+	}
+}

@@ -1,0 +1,287 @@
+// Package bleve is the embedded search engine: an on-disk Bleve (scorch) index in one directory,
+// held by one process at a time. It is the single-machine default; search/meili serves several processes.
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+	bolt "go.etcd.io/bbolt"
+
+	"patentwall/search"
+)
+
+// versionKey is the internal (non-document) key under which the index records its SchemaVersion.
+var versionKey = []byte("patentwall_schema_version")
+
+// Index is a Bleve index in Dir. It is safe for concurrent use.
+type Index struct {
+	Dir string
+	// LockTimeout is how long Init waits for another process to release the directory (default 1s).
+	LockTimeout string
+
+	version  string       // SchemaVersion unless a test overrides it
+	mu       sync.RWMutex // write-locked only to swap idx (Init, Reset, Close)
+	idx      bleve.Index
+	mapping  *mapping.IndexMappingImpl
+	cache    resultCache
+	analyzer analysis.Analyzer
+	keyword  analysis.Analyzer
+}
+
+var _ search.Index = (*Index)(nil)
+
+// New returns an index stored in dir; call Init before use.
+func New(dir string) *Index { return &Index{Dir: dir} }
+
+// Init opens the index, creating it when the directory is new and recreating it when its schema version
+// differs; either way rebuild=true tells the caller to reindex from the database. A directory held by
+// another process gives an error wrapping search.ErrIndexInUse.
+func (x *Index) Init(ctx context.Context) (bool, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.idx != nil {
+		return false, nil
+	}
+	m, err := newMapping()
+	if err != nil {
+		return false, fmt.Errorf("search/bleve: mapping: %w", err)
+	}
+	x.mapping = m
+	x.analyzer, x.keyword = m.AnalyzerNamed(zhAnalyzer), m.AnalyzerNamed(keyword.Name)
+	if x.analyzer == nil || x.keyword == nil {
+		return false, errors.New("search/bleve: analyzer missing")
+	}
+	if _, err := os.Stat(filepath.Join(x.Dir, "index_meta.json")); err == nil {
+		idx, err := bleve.OpenUsing(x.Dir, x.runtimeConfig())
+		if err != nil {
+			return false, x.openErr(err)
+		}
+		v, err := idx.GetInternal(versionKey)
+		if err == nil && string(v) == x.schemaVersion() {
+			x.idx = idx
+			return false, nil
+		}
+		idx.Close()
+		if err := os.RemoveAll(x.Dir); err != nil {
+			return false, fmt.Errorf("search/bleve: remove outdated index %s: %w", x.Dir, err)
+		}
+	}
+	idx, err := x.create(m)
+	if err != nil {
+		return false, err
+	}
+	x.idx = idx
+	return true, nil
+}
+
+func (x *Index) schemaVersion() string {
+	if x.version != "" {
+		return x.version
+	}
+	return SchemaVersion
+}
+
+func (x *Index) runtimeConfig() map[string]any {
+	t := x.LockTimeout
+	if t == "" {
+		t = "1s"
+	}
+	return map[string]any{"bolt_timeout": t}
+}
+
+func (x *Index) openErr(err error) error {
+	if errors.Is(err, bolt.ErrTimeout) {
+		return fmt.Errorf("search/bleve: open %s: %w", x.Dir, search.ErrIndexInUse)
+	}
+	return fmt.Errorf("search/bleve: open %s: %w", x.Dir, err)
+}
+
+// create makes a new index in Dir (which must not hold one) and records the schema version.
+func (x *Index) create(m mapping.IndexMapping) (bleve.Index, error) {
+	if err := os.MkdirAll(filepath.Dir(filepath.Clean(x.Dir)), 0o755); err != nil {
+		return nil, fmt.Errorf("search/bleve: create %s: %w", x.Dir, err)
+	}
+	idx, err := bleve.NewUsing(x.Dir, m, scorch.Name, scorch.Name, x.runtimeConfig())
+	if err != nil {
+		return nil, x.openErr(err)
+	}
+	if err := idx.SetInternal(versionKey, []byte(x.schemaVersion())); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("search/bleve: record schema version: %w", err)
+	}
+	return idx, nil
+}
+
+// current returns the open index under the read lock; release with x.mu.RUnlock.
+func (x *Index) current() (bleve.Index, error) {
+	x.mu.RLock()
+	if x.idx == nil {
+		x.mu.RUnlock()
+		return nil, errors.New("search/bleve: index not initialised (call Init)")
+	}
+	return x.idx, nil
+}
+
+// Upsert indexes documents in one Bleve batch (one document at a time is ~100× slower).
+func (x *Index) Upsert(ctx context.Context, docs []search.Document) error {
+	idx, err := x.current()
+	if err != nil {
+		return err
+	}
+	defer x.mu.RUnlock()
+	b := idx.NewBatch()
+	for i := range docs {
+		doc, err := x.document(&docs[i])
+		if err != nil {
+			return fmt.Errorf("search/bleve: index %d: %w", docs[i].ID, err)
+		}
+		if err := b.IndexAdvanced(doc); err != nil {
+			return fmt.Errorf("search/bleve: index %d: %w", docs[i].ID, err)
+		}
+	}
+	err = idx.Batch(b)
+	x.cache.invalidate() // even on error: part of the batch may have been applied
+	if err != nil {
+		return fmt.Errorf("search/bleve: write batch: %w", err)
+	}
+	return ctx.Err()
+}
+
+// Delete removes documents; unknown IDs are ignored.
+func (x *Index) Delete(ctx context.Context, ids []int64) error {
+	idx, err := x.current()
+	if err != nil {
+		return err
+	}
+	defer x.mu.RUnlock()
+	b := idx.NewBatch()
+	for _, id := range ids {
+		b.Delete(docID(id))
+	}
+	err = idx.Batch(b)
+	x.cache.invalidate()
+	if err != nil {
+		return fmt.Errorf("search/bleve: delete: %w", err)
+	}
+	return nil
+}
+
+// Reset drops every document by recreating the index (faster than deleting documents one by one).
+func (x *Index) Reset(ctx context.Context) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.idx == nil {
+		return errors.New("search/bleve: index not initialised (call Init)")
+	}
+	x.cache.invalidate()
+	if err := x.idx.Close(); err != nil {
+		return fmt.Errorf("search/bleve: close for reset: %w", err)
+	}
+	x.idx = nil
+	if err := os.RemoveAll(x.Dir); err != nil {
+		return fmt.Errorf("search/bleve: reset %s: %w", x.Dir, err)
+	}
+	m, err := newMapping()
+	if err != nil {
+		return err
+	}
+	idx, err := x.create(m)
+	if err != nil {
+		return err
+	}
+	x.idx = idx
+	return nil
+}
+
+// Count returns the number of documents.
+func (x *Index) Count(ctx context.Context) (int, error) {
+	idx, err := x.current()
+	if err != nil {
+		return 0, err
+	}
+	defer x.mu.RUnlock()
+	n, err := idx.DocCount()
+	return int(n), err
+}
+
+// Close releases the directory lock.
+func (x *Index) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.idx == nil {
+		return nil
+	}
+	err := x.idx.Close()
+	x.idx = nil
+	return err
+}
+
+func docID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// facetOptions index the facet terms (and the sort keys) with doc values that are neither compressed nor chunked. Bleve
+// reads the doc values of every hit to count facets; by default they sit snappy-compressed in chunks of
+// 1024 documents, so each hit in a new chunk decompressed a whole chunk, which was most of the time of a
+// faceted query. The mapping cannot express these options, so the field is added by hand.
+const facetOptions = index.IndexField | index.DocValues | index.SkipDVCompression | index.SkipDVChunking
+
+// document maps a search document through the mapping, then adds the facet terms.
+func (x *Index) document(d *search.Document) (*document.Document, error) {
+	doc := document.NewDocument(docID(d.ID))
+	if err := x.mapping.MapDocument(doc, toBleve(d)); err != nil {
+		return nil, err
+	}
+	for i, t := range facetTerms(d) {
+		doc.AddField(document.NewTextFieldCustom(facetsField, []uint64{uint64(i)}, []byte(t), facetOptions, x.keyword))
+	}
+	// Sort keys are read per hit the same way. fee_fen is left out without a declaration, so fee sorts
+	// put such patents last and the fee filter excludes them.
+	doc.AddField(document.NewNumericFieldWithIndexingOptions("id", nil, float64(d.ID), facetOptions))
+	doc.AddField(document.NewNumericFieldWithIndexingOptions("listed_at", nil, float64(d.ListedAt.Unix()), facetOptions))
+	if d.HasDeclaration() {
+		doc.AddField(document.NewNumericFieldWithIndexingOptions("fee_fen", nil, float64(d.FeeFen), facetOptions))
+	}
+	return doc, nil
+}
+
+// toBleve flattens a document into the fields of the mapping (the facet and sort fields are added by
+// Index.document).
+func toBleve(d *search.Document) map[string]any {
+	m := map[string]any{
+		"application_no": d.ApplicationNo,
+		"title":          d.Title,
+		"abstract":       d.Abstract,
+		"patentee":       d.Patentee,
+		"ipc_titles":     d.IPCTitles,
+		"type":           d.Type,
+		"ipc":            d.IPC,
+		"ipc_section":    d.IPCSection,
+		"ipc_class":      d.IPCClass,
+		"ipc_subclass":   d.IPCSubclass,
+		"industry":       d.Industry,
+		"district":       d.District,
+		"holder_kind":    d.HolderKind,
+		"fee_model":      d.IndexedFeeModel(),
+		"price_band":     d.PriceBand,
+		"offers":         d.Offers,
+		"status":         d.Status,
+	}
+	for k, v := range m {
+		if s, ok := v.(string); ok && s == "" {
+			delete(m, k) // an empty keyword would be a facet value of its own
+		}
+	}
+	return m
+}

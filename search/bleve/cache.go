@@ -1,0 +1,68 @@
+package bleve
+
+import (
+	"encoding/json"
+	"slices"
+	"sync"
+
+	"patentwall/search"
+)
+
+// resultCache keeps the results of queries without text (browsing: the whole catalogue or a few
+// filters, newest first, with facets). Those queries visit every matching document to count facets and
+// sort, which is tens of milliseconds at 100,000 patents, yet their answer changes only when the index
+// does; any write empties the cache.
+type resultCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]*search.Result
+}
+
+const maxCached = 512
+
+// cacheKey returns the key of a normalised query, or "" when it must not be cached.
+func cacheKey(q search.Query) string {
+	if q.Text != "" {
+		return ""
+	}
+	b, err := json.Marshal(q)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// get returns a copy of a cached result and the generation to pass to put.
+func (c *resultCache) get(key string) (*search.Result, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.m[key]; ok {
+		cp := *r
+		cp.Hits = slices.Clone(r.Hits)
+		return &cp, c.gen
+	}
+	return nil, c.gen
+}
+
+// put stores a result computed at generation gen, unless a write happened since.
+func (c *resultCache) put(key string, gen uint64, r *search.Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxCached {
+		c.m = map[string]*search.Result{}
+	}
+	cp := *r
+	cp.Hits = slices.Clone(r.Hits)
+	c.m[key] = &cp
+}
+
+// invalidate forgets every result; call it after each write.
+func (c *resultCache) invalidate() {
+	c.mu.Lock()
+	c.gen++
+	c.m = nil
+	c.mu.Unlock()
+}

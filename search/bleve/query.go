@@ -1,0 +1,151 @@
+package bleve
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"patentwall/search"
+)
+
+// textQuery translates the search text: every non-common term must match in some text field (AND across
+// terms), common terms only add to the score. nil means "no text": match everything.
+func textQuery(an analysis.Analyzer, terms []search.Term) query.Query {
+	if len(terms) == 0 {
+		return nil
+	}
+	var must, should []query.Query
+	for _, t := range terms {
+		q := termQuery(an, t)
+		if q == nil {
+			continue
+		}
+		if t.Common {
+			should = append(should, q)
+		} else {
+			must = append(must, q)
+		}
+	}
+	if len(must) == 0 {
+		// Only punctuation or the like: nothing can match.
+		return bleve.NewMatchNoneQuery()
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(must...)
+	if len(should) > 0 {
+		b.AddShould(should...)
+		b.SetMinShould(0)
+	}
+	return b
+}
+
+// termQuery matches one term in any text field (or, for an application number, that field).
+func termQuery(an analysis.Analyzer, t search.Term) query.Query {
+	if t.AppNo != "" {
+		q := bleve.NewTermQuery(t.AppNo)
+		q.SetField("application_no")
+		return q
+	}
+	var seq []string
+	if t.Han {
+		seq = hanTokens(t.Text)
+	} else {
+		for _, tok := range an.Analyze([]byte(t.Text)) {
+			seq = append(seq, string(tok.Term))
+		}
+	}
+	if len(seq) == 0 {
+		return nil
+	}
+	// A lone Latin word also matches as a prefix: Chinese titles glue codes to words (5G → 5GC, 5GBBU).
+	prefix := !t.Han && len(seq) == 1 && len([]rune(seq[0])) >= 2
+	alts := make([]query.Query, 0, 2*len(textFields))
+	for _, f := range textFields {
+		alts = append(alts, fieldSeq(f.name, seq, f.boost))
+		if prefix {
+			p := bleve.NewPrefixQuery(seq[0])
+			p.SetField(f.name)
+			p.SetBoost(f.boost / 2)
+			alts = append(alts, p)
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// hanTokens gives the index terms that a run of Han characters must match in sequence: the character
+// itself for a single one (matched by the unigrams), otherwise its overlapping bigrams, which as a phrase
+// require the whole run to appear contiguously (锂电池 → 锂电 电池).
+func hanTokens(run string) []string {
+	rs := []rune(run)
+	if len(rs) == 1 {
+		return []string{run}
+	}
+	out := make([]string, 0, len(rs)-1)
+	for i := 0; i+1 < len(rs); i++ {
+		out = append(out, string(rs[i:i+2]))
+	}
+	return out
+}
+
+func fieldSeq(field string, seq []string, boost float64) query.Query {
+	if len(seq) == 1 {
+		q := bleve.NewTermQuery(seq[0])
+		q.SetField(field)
+		q.SetBoost(boost)
+		return q
+	}
+	q := bleve.NewPhraseQuery(seq, field)
+	q.SetBoost(boost)
+	return q
+}
+
+// filterQuery ANDs the filters (values inside one filter are ORed); nil when there are none.
+func filterQuery(q search.Query) query.Query {
+	var parts []query.Query
+	anyOf := func(field string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		alts := make([]query.Query, len(vals))
+		for i, v := range vals {
+			t := bleve.NewTermQuery(v)
+			t.SetField(field)
+			alts[i] = t
+		}
+		parts = append(parts, bleve.NewDisjunctionQuery(alts...))
+	}
+	anyOf("type", q.Types)
+	anyOf("industry", q.Industries)
+	anyOf("district", q.Districts)
+	anyOf("holder_kind", q.HolderKinds)
+	anyOf("fee_model", q.FeeModels)
+	anyOf("price_band", q.PriceBands)
+	anyOf("offers", q.Offers)
+	if len(q.IPC) > 0 {
+		alts := make([]query.Query, 0, len(q.IPC))
+		for _, v := range q.IPC {
+			field, canon, err := search.IPCFilter(v)
+			if err != nil {
+				continue // Normalize already refused it
+			}
+			t := bleve.NewTermQuery(canon)
+			t.SetField(field)
+			alts = append(alts, t)
+		}
+		parts = append(parts, bleve.NewDisjunctionQuery(alts...))
+	}
+	if q.MaxFeeFen != nil {
+		lo, hi := 0.0, float64(*q.MaxFeeFen)
+		incl := true
+		r := bleve.NewNumericRangeInclusiveQuery(&lo, &hi, &incl, &incl)
+		r.SetField("fee_fen")
+		parts = append(parts, r)
+	}
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
+		return parts[0]
+	}
+	return bleve.NewConjunctionQuery(parts...)
+}

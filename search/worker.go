@@ -1,0 +1,195 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"patentwall/market"
+)
+
+// Batch is how many outbox rows (and documents) one indexing round handles.
+const Batch = 500
+
+// ReindexBatch is how many patents a full rebuild loads and indexes at once: larger batches make fewer,
+// larger index segments, which Bleve builds and merges faster.
+const ReindexBatch = 2000
+
+// Worker drains the search outbox into an Index: it claims rows, reloads the patents from the
+// database (the rows carry IDs only), upserts them and deletes those that no longer exist. Several
+// workers (one per serve process) may run against one Postgres database: the claim uses SKIP LOCKED.
+type Worker struct {
+	Store *market.Store
+	Index Index
+	Log   *slog.Logger
+	// Interval between polls when the outbox is empty (default 1s); Nudge wakes the worker earlier.
+	Interval time.Duration
+	// BatchSize is how many outbox rows one round claims (default Batch).
+	BatchSize int
+
+	once  sync.Once
+	nudge chan struct{}
+}
+
+func (w *Worker) init() {
+	w.once.Do(func() { w.nudge = make(chan struct{}, 1) })
+}
+
+// Nudge asks a running worker to look at the outbox now (e.g. after a request that changed a patent).
+// It never blocks.
+func (w *Worker) Nudge() {
+	w.init()
+	select {
+	case w.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// Run drains the outbox until ctx ends, polling every Interval and on Nudge. Failures are logged and
+// retried on the next round: the rows stay in the outbox.
+func (w *Worker) Run(ctx context.Context) {
+	w.init()
+	interval := w.Interval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	// After a failure the wait doubles up to a minute, so a down engine is not hammered nor logged
+	// every second; a success resets it (a nudge still wakes the worker at once).
+	wait := interval
+	for {
+		n, err := w.DrainOnce(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			w.log().Error("search outbox: indexing failed; will retry", "err", err, "retry_in", wait)
+		case n > 0:
+			w.log().Debug("search outbox: indexed", "rows", n)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		case <-w.nudge:
+			t.Stop()
+		}
+		if err != nil {
+			wait = min(2*wait, time.Minute)
+		} else {
+			wait = interval
+		}
+	}
+}
+
+// DrainOnce indexes what the outbox holds now, batch by batch, and returns how many rows it handled.
+// Commands use it to bring the index up to date when no server is running.
+func (w *Worker) DrainOnce(ctx context.Context) (int, error) {
+	size := w.BatchSize
+	if size <= 0 {
+		size = Batch
+	}
+	total := 0
+	for ctx.Err() == nil {
+		n, err := w.Store.ClaimOutbox(ctx, size, func(ids []int64) error { return IndexPatents(ctx, w.Store, w.Index, ids) })
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n < size {
+			// Fewer than a full batch: the outbox was drained (rows another worker holds are its job).
+			return total, nil
+		}
+	}
+	return total, ctx.Err()
+}
+
+func (w *Worker) log() *slog.Logger {
+	if w.Log != nil {
+		return w.Log
+	}
+	return slog.Default()
+}
+
+// IndexPatents reloads patents from the store and upserts them; IDs the store no longer has are deleted
+// from the index.
+func IndexPatents(ctx context.Context, store *market.Store, idx Index, ids []int64) error {
+	rows, err := store.IndexRows(ctx, ids)
+	if err != nil {
+		return err
+	}
+	found := make(map[int64]bool, len(rows))
+	docs := make([]Document, len(rows))
+	for i, r := range rows {
+		found[r.ID] = true
+		docs[i] = DocumentOf(r)
+	}
+	var missing []int64
+	for _, id := range ids {
+		if !found[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		if err := idx.Delete(ctx, missing); err != nil {
+			return fmt.Errorf("search: delete %d patents: %w", len(missing), err)
+		}
+	}
+	if len(docs) > 0 {
+		if err := idx.Upsert(ctx, docs); err != nil {
+			return fmt.Errorf("search: index %d patents: %w", len(docs), err)
+		}
+	}
+	return nil
+}
+
+// Reindex empties the index and rebuilds it from every patent in the database, in batches; progress
+// (may be nil) is called after each batch with the patents done and the total.
+func Reindex(ctx context.Context, store *market.Store, idx Index, progress func(done, total int)) error {
+	total, err := store.CountPatents(ctx)
+	if err != nil {
+		return fmt.Errorf("search: reindex: %w", err)
+	}
+	// Recorded first, so a rebuild that dies half-way is redone at the next start (ReindexInterrupted):
+	// the half-filled index itself looks healthy.
+	if err := store.SetMeta(ctx, reindexKey, "running"); err != nil {
+		return fmt.Errorf("search: reindex: %w", err)
+	}
+	if err := idx.Reset(ctx); err != nil {
+		return fmt.Errorf("search: reindex: reset: %w", err)
+	}
+	done := 0
+	if progress != nil {
+		progress(0, int(total))
+	}
+	err = store.ForEachPatentID(ctx, ReindexBatch, func(ids []int64) error {
+		if err := IndexPatents(ctx, store, idx, ids); err != nil {
+			return err
+		}
+		done += len(ids)
+		if progress != nil {
+			progress(done, max(done, int(total)))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("search: reindex: %w", err)
+	}
+	if err := store.SetMeta(ctx, reindexKey, "done"); err != nil {
+		return fmt.Errorf("search: reindex: %w", err)
+	}
+	return nil
+}
+
+// reindexKey is the meta row that tracks a full rebuild.
+const reindexKey = "search_reindex"
+
+// ReindexInterrupted reports whether the last full rebuild started but never finished.
+func ReindexInterrupted(ctx context.Context, store *market.Store) (bool, error) {
+	v, err := store.GetMeta(ctx, reindexKey)
+	if err != nil {
+		return false, fmt.Errorf("search: read reindex state: %w", err)
+	}
+	return v == "running", nil
+}

@@ -1,0 +1,251 @@
+package search_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"patentwall/market"
+	"patentwall/market/markettest"
+	"patentwall/search"
+)
+
+// recorder is a fake Index that counts what it is asked to do.
+type recorder struct {
+	mu      sync.Mutex
+	upserts map[int64]int
+	docs    map[int64]search.Document
+	deletes []int64
+	resets  int
+	fail    error         // returned by Upsert when set
+	delay   time.Duration // widens the window in which two workers overlap
+}
+
+func newRecorder() *recorder {
+	return &recorder{upserts: map[int64]int{}, docs: map[int64]search.Document{}}
+}
+
+func (r *recorder) Init(context.Context) (bool, error) { return false, nil }
+func (r *recorder) Upsert(_ context.Context, docs []search.Document) error {
+	time.Sleep(r.delay)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	for _, d := range docs {
+		r.upserts[d.ID]++
+		r.docs[d.ID] = d
+	}
+	return nil
+}
+func (r *recorder) Delete(_ context.Context, ids []int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.deletes = append(r.deletes, ids...)
+	return nil
+}
+func (r *recorder) Search(context.Context, search.Query) (*search.Result, error) { return nil, nil }
+func (r *recorder) Reset(context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.resets++
+	r.docs = map[int64]search.Document{}
+	return nil
+}
+func (r *recorder) Count(context.Context) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.docs), nil
+}
+func (r *recorder) Close() error { return nil }
+
+var t0 = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+
+// seed inserts an organisation and n patents (patent i+1 of them has a live lump-sum declaration when
+// i is even) and returns their IDs; it enqueues nothing.
+func seed(t *testing.T, s *market.Store, n int) []int64 {
+	t.Helper()
+	db := s.DB.WithContext(context.Background())
+	org := market.Organisation{USCC: "914403001922038216", Name: "上海电池研究所", Kind: market.KindInstitute,
+		DistrictCode: "310112", CreatedAt: t0, UpdatedAt: t0}
+	if err := db.Create(&org).Error; err != nil {
+		t.Fatal(err)
+	}
+	ps := make([]market.Patent, n)
+	for i := range ps {
+		ps[i] = market.Patent{ApplicationNo: fmt.Sprintf("2021%08d.0", i), Type: market.TypeInvention,
+			Title: fmt.Sprintf("一种锂电池%d", i), PatenteeID: org.ID, Status: market.StatusGranted,
+			IPC: "H01M 10/052;G06F", Industry: "新能源", GrantDate: market.NewDate(2022, 5, 1),
+			CreatedAt: t0, UpdatedAt: t0}
+	}
+	if err := db.CreateInBatches(ps, 200).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, n)
+	var decls []market.Declaration
+	for i, p := range ps {
+		ids[i] = p.ID
+		if i%2 == 0 {
+			decls = append(decls, market.Declaration{PatentID: p.ID, FeeModel: market.FeeLumpSum, FeeFen: 30_000_00,
+				TermMonths: 24, Status: market.DeclLive, PublishedAt: t0.Add(time.Hour)})
+		}
+	}
+	if len(decls) > 0 {
+		if err := db.CreateInBatches(decls, 200).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+func enqueue(t *testing.T, s *market.Store, ids ...int64) {
+	t.Helper()
+	if err := s.Tx(context.Background(), func(tx *gorm.DB) error { return market.EnqueueIndex(tx, t0, ids...) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWorkerDrainsAndRetries(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		ids := seed(t, s, 3)
+		enqueue(t, s, ids[0], ids[1], 987654) // 987654 does not exist: it is deleted from the index
+		idx := newRecorder()
+		w := &search.Worker{Store: s, Index: idx}
+
+		// A failing engine (a crash between claim and index) leaves every row for a retry.
+		idx.fail = errors.New("engine unreachable")
+		if n, err := w.DrainOnce(ctx); err == nil || n != 0 {
+			t.Fatalf("failing drain: n=%d err=%v", n, err)
+		}
+		if l, _ := s.OutboxLen(ctx); l != 3 {
+			t.Fatalf("outbox after failure: %d rows, want 3", l)
+		}
+		idx.fail = nil
+		n, err := w.DrainOnce(ctx)
+		if err != nil || n != 3 {
+			t.Fatalf("retry: n=%d err=%v", n, err)
+		}
+		if l, _ := s.OutboxLen(ctx); l != 0 {
+			t.Fatalf("outbox after drain: %d rows", l)
+		}
+		// The failed round may already have deleted the missing patent: deleting is idempotent.
+		if dels := slices.Compact(slices.Clone(idx.deletes)); idx.upserts[ids[0]] != 1 || idx.upserts[ids[1]] != 1 || !slices.Equal(dels, []int64{987654}) {
+			t.Fatalf("upserts %v deletes %v", idx.upserts, idx.deletes)
+		}
+		d := idx.docs[ids[0]]
+		if d.Patentee != "上海电池研究所" || d.HolderKind != market.KindInstitute || d.District != "310112" ||
+			d.FeeModel != market.FeeLumpSum || d.FeeFen != 30_000_00 || d.PriceBand != "10k_50k" ||
+			!slices.Equal(d.Offers, []string{search.OfferOpenLicence}) || !d.ListedAt.Equal(t0.Add(time.Hour)) ||
+			!slices.Equal(d.IPC, []string{"H01M 10/052", "G06F"}) || !slices.Equal(d.IPCSection, []string{"H", "G"}) ||
+			!slices.Equal(d.IPCClass, []string{"H01", "G06"}) || d.GrantYear != 2022 || d.IPCTitles != "H01M 10/052；G06F" {
+			t.Errorf("document with declaration: %+v", d)
+		}
+		if d := idx.docs[ids[1]]; d.FeeModel != "" || d.PriceBand != "" || len(d.Offers) != 0 || !d.ListedAt.Equal(t0) {
+			t.Errorf("document without declaration: %+v", d)
+		}
+	})
+}
+
+// Several serve processes drain one Postgres outbox: SKIP LOCKED must hand each row to one worker.
+func TestWorkersNeverIndexARowTwice(t *testing.T) {
+	s := markettest.Postgres(t)
+	ctx := context.Background()
+	ids := seed(t, s, 400)
+	enqueue(t, s, ids...)
+	idx := newRecorder()
+	idx.delay = 2 * time.Millisecond
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &search.Worker{Store: s, Index: idx, BatchSize: 15}
+			for {
+				if _, err := w.DrainOnce(ctx); err != nil {
+					errs <- err
+					return
+				}
+				if l, err := s.OutboxLen(ctx); err != nil || l == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if len(idx.upserts) != len(ids) {
+		t.Fatalf("%d patents indexed, want %d", len(idx.upserts), len(ids))
+	}
+	for id, n := range idx.upserts {
+		if n != 1 {
+			t.Errorf("patent %d indexed %d times", id, n)
+		}
+	}
+}
+
+func TestWorkerRunNudge(t *testing.T) {
+	s := markettest.SQLite(t)
+	ids := seed(t, s, 2)
+	idx := newRecorder()
+	w := &search.Worker{Store: s, Index: idx, Interval: time.Hour}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	enqueue(t, s, ids...)
+	w.Nudge()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if n, _ := idx.Count(ctx); n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a nudge did not wake the worker")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+}
+
+func TestReindex(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ids := seed(t, s, 2500)
+		idx := newRecorder()
+		idx.docs[999999] = search.Document{ID: 999999} // stale: gone after the reset
+		var calls [][2]int
+		err := search.Reindex(context.Background(), s, idx, func(done, total int) { calls = append(calls, [2]int{done, total}) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := idx.Count(context.Background()); n != len(ids) || idx.resets != 1 {
+			t.Fatalf("after reindex: %d docs, %d resets", n, idx.resets)
+		}
+		want := [][2]int{{0, 2500}, {search.ReindexBatch, 2500}, {2500, 2500}}
+		if !slices.Equal(calls, want) {
+			t.Fatalf("progress %v, want %v", calls, want)
+		}
+		if again, err := search.ReindexInterrupted(context.Background(), s); err != nil || again {
+			t.Fatalf("finished reindex reported as interrupted: %v %v", again, err)
+		}
+		// A rebuild that fails half-way is reported, so the next start redoes it.
+		idx.fail = errors.New("disk full")
+		if err := search.Reindex(context.Background(), s, idx, nil); err == nil {
+			t.Fatal("failing reindex returned nil")
+		}
+		if again, err := search.ReindexInterrupted(context.Background(), s); err != nil || !again {
+			t.Fatalf("interrupted reindex not reported: %v %v", again, err)
+		}
+	})
+}

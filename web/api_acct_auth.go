@@ -1,0 +1,119 @@
+package web
+
+// The API's accounts endpoints: tokens, registration and verification. Bearer tokens only: the API
+// never reads the session cookie, so it needs no CSRF token.
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"patentwall/market"
+)
+
+var errBadJSON = &market.FieldError{Code: "bad_json", MessageZH: "请求体不是有效的 JSON", MessageEN: "the request body is not valid JSON"}
+
+// decodeJSON reads the request body into v; malformed JSON is a 400.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	if err := dec.Decode(v); err != nil {
+		return &httpError{Status: fiber.StatusBadRequest, FE: errBadJSON}
+	}
+	return nil
+}
+
+// apiFail answers a user error with every field error: the INTERFACES.md shape ("error": the first one)
+// plus "errors" listing them all, so a client can show each field's message at once. Other errors go to
+// the app's error handler.
+func (a *App) apiFail(c *fiber.Ctx, err error) error {
+	err = refusal(err)
+	es := market.AsFieldErrors(err)
+	if len(es) == 0 {
+		return err
+	}
+	status, _, _ := classify(err)
+	lang := Lang(c)
+	all := make([]apiError, len(es))
+	for i, fe := range es {
+		all[i] = apiError{Code: fe.Code, Message: fe.Message(lang), Field: fe.Field}
+	}
+	return c.Status(status).JSON(fiber.Map{"error": all[0], "errors": all})
+}
+
+// apiOrg is an organisation in JSON.
+type apiOrg struct {
+	USCC         string     `json:"uscc"`
+	Name         string     `json:"name"`
+	Kind         string     `json:"kind"`
+	District     string     `json:"district"`
+	Verified     bool       `json:"verified"`
+	VerifiedAt   *time.Time `json:"verified_at"`
+	IsSME        bool       `json:"is_sme"`
+	SMEConfirmed bool       `json:"sme_confirmed"`
+	USCCWarning  string     `json:"uscc_warning,omitempty"`
+}
+
+func toAPIOrg(o *market.Organisation) apiOrg {
+	return apiOrg{USCC: o.USCC, Name: o.Name, Kind: o.Kind, District: o.DistrictCode, Verified: o.Verified(),
+		VerifiedAt: o.VerifiedAt, IsSME: o.IsSME, SMEConfirmed: o.SMEConfirmed, USCCWarning: o.USCCWarning}
+}
+
+// apiCreateToken is POST /api/v1/tokens {"email","password"[,"name"]} → 201 {"token"}.
+func (a *App) apiCreateToken(c *fiber.Ctx) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+		Name     string `json:"name"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.loginAllowedFrom(c); err != nil {
+		return refusal(err)
+	}
+	tok, t, err := a.Store.CreateAPIToken(c.UserContext(), in.Email, in.Password, in.Name)
+	if err != nil {
+		return refusal(err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "id": t.ID, "name": t.Name, "created_at": t.CreatedAt})
+}
+
+// apiRevokeCurrentToken is DELETE /api/v1/tokens/current: the token of this request stops working.
+func (a *App) apiRevokeCurrentToken(c *fiber.Ctx) error {
+	au := authOf(c)
+	if au.TokenID == 0 {
+		return &httpError{Status: fiber.StatusUnauthorized, FE: market.ErrUnauth}
+	}
+	if err := a.Store.RevokeAPIToken(c.UserContext(), au.Actor, au.TokenID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// apiRegister is POST /api/v1/register {"org": {…}, "sme": {…}, "user": {…}, "accept_uscc_warning"}.
+func (a *App) apiRegister(c *fiber.Ctx) error {
+	var in market.RegisterInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	org, u, err := a.Store.Register(c.UserContext(), in)
+	if err != nil {
+		return a.apiFail(c, err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(struct {
+		apiOrg
+		User fiber.Map `json:"user"`
+	}{toAPIOrg(org), fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "role": u.Role}})
+}
+
+// apiVerifyOrg is POST /api/v1/orgs/{uscc}/verify (bureau, or an operator of a verified organisation).
+func (a *App) apiVerifyOrg(c *fiber.Ctx) error {
+	org, err := a.Store.VerifyOrg(c.UserContext(), ActorOf(c), utils.CopyString(c.Params("uscc")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAPIOrg(org))
+}

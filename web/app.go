@@ -1,0 +1,178 @@
+// Package web is the marketplace's HTTP face: server-rendered pages (zh-CN first, English on request)
+// and the JSON API under /api/v1, on Fiber v2. Handlers parse and validate, call market and search,
+// and render; the domain rules live in market.
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+
+	"patentwall/market"
+	"patentwall/search"
+)
+
+// MaxUploadBytes is the largest file a user may upload (CSV/XLSX imports). The request body limit adds
+// room for the multipart envelope and the other form fields.
+const MaxUploadBytes = 50 << 20
+
+const bodyLimit = MaxUploadBytes + 1<<20
+
+// Deps is what the web app needs from the rest of the program.
+type Deps struct {
+	Store   *market.Store
+	Index   search.Index
+	BaseURL string // public URL for permalinks, QR codes and notices, without trailing slash
+	Log     *slog.Logger
+	// SecureCookies marks cookies Secure (set when the site is served over HTTPS).
+	SecureCookies bool
+	// Nudge wakes the search outbox worker after a write (nil: the worker finds the rows by polling).
+	Nudge func()
+}
+
+// App is the Fiber app with its dependencies; handlers are its methods.
+type App struct {
+	Fiber *fiber.App
+	Deps
+	views *views
+	nav   []NavLink
+	// patentHooks add data to the patent page (e.g. the accept form's state for the viewer).
+	patentHooks []PatentPageHook
+}
+
+// PatentPageHook adds entries to the patent page's data before it renders; the "accept" template reads
+// them. An error is handled like a handler's.
+type PatentPageHook func(c *fiber.Ctx, pv *market.PatentView, data fiber.Map) error
+
+// OnPatentPage registers a hook for the patent page.
+func (a *App) OnPatentPage(h PatentPageHook) { a.patentHooks = append(a.patentHooks, h) }
+
+// New builds the app and its routes; it does not listen.
+func New(deps Deps) (*App, error) {
+	if deps.Store == nil || deps.Index == nil {
+		return nil, errors.New("web: Store and Index are required")
+	}
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if deps.Nudge == nil {
+		deps.Nudge = func() {}
+	}
+	deps.BaseURL = strings.TrimRight(deps.BaseURL, "/")
+	if deps.BaseURL == "" {
+		deps.BaseURL = "http://localhost:8080"
+	}
+	a := &App{Deps: deps}
+	var err error
+	if a.views, err = newViews(templateFuncs); err != nil {
+		return nil, err
+	}
+	a.Fiber = fiber.New(fiber.Config{
+		AppName:               "patentwall",
+		Views:                 a.views,
+		ErrorHandler:          a.handleError,
+		BodyLimit:             bodyLimit,
+		ReadTimeout:           60 * time.Second, // a 50 MB upload on a slow line
+		WriteTimeout:          120 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ReadBufferSize:        16 << 10, // long cookies and query strings
+		DisableStartupMessage: true,
+		JSONEncoder:           jsonEncode,
+	})
+	// Logging is outermost so it sees the final status, including that of a recovered panic.
+	a.Fiber.Use(a.logRequests, a.recoverPanics, newHelmet(),
+		compress.New(compress.Config{Level: compress.LevelBestSpeed}), a.detectLang)
+	a.routes()
+	return a, nil
+}
+
+// jsonEncode is encoding/json without HTML escaping: highlights carry <mark> and API clients should
+// see it as written. The API is served as application/json, never sniffed as HTML (nosniff).
+func jsonEncode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// NavLink is an entry of the header navigation; other parts of the app add theirs while registering
+// routes (e.g. the dashboard for logged-in users, the bureau console for bureau staff).
+type NavLink struct {
+	Path string
+	Key  string // message catalogue key of the label
+	// Show decides per viewer (nil viewer = anonymous); nil Show = always.
+	Show func(v *Viewer) bool
+}
+
+// AddNav appends a header navigation link.
+func (a *App) AddNav(l NavLink) { a.nav = append(a.nav, l) }
+
+func (a *App) routes() {
+	r := a.Fiber
+	r.Use("/static", staticHandler())
+	r.Get("/healthz", a.healthz)
+
+	// The accounts and bureau parts come first: middleware they add with a.Fiber.Use (sessions, the
+	// viewer, CSRF) then also runs for every route registered after them, the public pages included,
+	// so the layout knows who is logged in. Static files and /healthz stay free of it.
+	registerAccountRoutes(a)
+	registerBureauRoutes(a)
+
+	r.Get("/", a.home)
+	r.Get("/search", a.searchPage)
+	r.Get("/patents/:no/qr.png", a.patentQR)
+	r.Get("/patents/:no", a.patentPage)
+	r.Get("/walls", a.wallsPage)
+	r.Get("/walls/:slug", a.wallPage)
+	r.Get("/walls/:slug/screen", a.wallScreen)
+	r.Get("/walls/:slug/qr.png", a.wallQR)
+	r.Get("/supermarkets", a.supermarketsPage)
+	r.Get("/supermarkets/:slug", a.supermarketPage)
+	r.Get("/demands", a.demandsPage)
+
+	api := r.Group("/api/v1")
+	api.Get("/openapi.json", a.openAPI)
+	api.Get("/patents", a.apiSearch)
+	api.Get("/patents/:no", a.apiPatentGet)
+}
+
+// Render renders page name (templates/pages/<name>.html) with data plus what every page needs: Lang,
+// Viewer, CSRF, the language-switch URLs, the navigation. layout is optional (LayoutMain).
+func (a *App) Render(c *fiber.Ctx, status int, name string, data fiber.Map, layout ...string) error {
+	if data == nil {
+		data = fiber.Map{}
+	}
+	lang := Lang(c)
+	v := ViewerOf(c)
+	data["Lang"] = lang
+	data["Viewer"] = v
+	data["Path"] = c.Path()
+	data["BaseURL"] = a.BaseURL
+	if tok, ok := c.Locals("csrf").(string); ok {
+		data["CSRF"] = tok
+	}
+	data["LangURL"] = map[string]string{LangZH: langURL(c, LangZH), LangEN: langURL(c, LangEN)}
+	var nav []NavLink
+	for _, l := range a.nav {
+		if l.Show == nil || l.Show(v) {
+			nav = append(nav, l)
+		}
+	}
+	data["Nav"] = nav
+	c.Status(status)
+	if err := c.Render(name, data, layout...); err != nil {
+		return fmt.Errorf("web: page %s: %w", name, err)
+	}
+	return nil
+}

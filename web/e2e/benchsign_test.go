@@ -1,0 +1,338 @@
+package e2e_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"patentwall/market"
+	"patentwall/market/markettest"
+	"patentwall/search/bleve"
+	"patentwall/web"
+)
+
+// BenchmarkSignHTTP measures signing through the HTTP API on Postgres, as clients see it: N verified
+// licensees (each with an API token) POST /api/v1/licences as fast as they can for
+// PATENTWALL_BENCH_SECONDS (default 10) against the real server (Fiber on a 127.0.0.1 listener,
+// market.Open on the Postgres the PG* variables name). It reports contracts/s and the p50/p99 latency
+// of one acceptance, then checks that every 201 is exactly one contract row, that no (declaration,
+// licensee) pair has two contracts and that no contract was lost, and that the histories verify.
+// Beside it, the raw Postgres ceiling of the same server: pgbench with a two-INSERT transaction at the
+// same client count (scripts/bench_signing_pgbench.sh), and the ratio.
+//
+//	pg_virtualenv -t env PATENTWALL_REQUIRE_PG=1 go test -run '^$' -bench BenchmarkSignHTTP -benchtime 1x ./web/e2e/
+//
+// Each sub-benchmark runs once for the whole duration (b.N is not used: the run is time-bound, so a
+// larger -benchtime changes nothing). Add -cpuprofile to see where the time goes (server and clients
+// share the process).
+func BenchmarkSignHTTP(b *testing.B) {
+	for _, clients := range []int{32, 1} {
+		b.Run(fmt.Sprintf("clients-%d", clients), func(b *testing.B) { benchSign(b, clients) })
+	}
+}
+
+const benchHolders = 16
+
+// benchPool is the number of declarations: each licensee walks the whole pool from its own offset and
+// accepts each declaration once, so the pool bounds the contracts one licensee can sign in a run.
+func benchPool() int {
+	if v, err := strconv.Atoi(os.Getenv("PATENTWALL_BENCH_POOL")); err == nil && v > 0 {
+		return v
+	}
+	return 3000
+}
+
+func benchDuration() time.Duration {
+	if v, err := strconv.ParseFloat(os.Getenv("PATENTWALL_BENCH_SECONDS"), 64); err == nil && v > 0 {
+		return time.Duration(v * float64(time.Second))
+	}
+	return 10 * time.Second
+}
+
+type benchWorld struct {
+	store     *market.Store
+	base      string
+	tokens    []string // one per licensee
+	appNos    []string // the pool of declared patents
+	licensees []int64
+}
+
+func benchSetup(b *testing.B, clients int) *benchWorld {
+	b.Helper()
+	ctx := context.Background()
+	store := markettest.Postgres(b)
+	w := &benchWorld{store: store}
+	now := time.Now().UTC()
+	verified := now.Add(-time.Hour)
+	var orgs []market.Organisation
+	for i := range benchHolders + clients {
+		kind, prefix := market.KindUniversity, "12"
+		if i >= benchHolders {
+			kind, prefix = market.KindEnterprise, "91"
+		}
+		orgs = append(orgs, market.Organisation{USCC: validUSCC(prefix, 900000+i), Name: fmt.Sprintf("基准测试机构%d", i), Kind: kind,
+			DistrictCode: "310104", Address: "上海市徐汇区测试路 1 号", LegalRep: "测试", OperatingNormally: true, GoodCredit: true,
+			IsSME: kind == market.KindEnterprise, VerifiedAt: &verified, CreatedAt: now, UpdatedAt: now})
+	}
+	if err := store.DB.CreateInBatches(orgs, 200).Error; err != nil {
+		b.Fatal(err)
+	}
+	for _, o := range orgs[benchHolders:] {
+		orgID := o.ID
+		u := market.User{OrgID: &orgID, Email: fmt.Sprintf("bench%d@bench.example.cn", o.ID), Name: "bench", PasswordHash: "-",
+			Role: market.RoleLicensee, CreatedAt: now}
+		if err := store.DB.Create(&u).Error; err != nil {
+			b.Fatal(err)
+		}
+		act, err := store.Actor(ctx, u.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, _, err := store.CreateAPITokenFor(ctx, act, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.tokens = append(w.tokens, tok)
+		w.licensees = append(w.licensees, o.ID)
+	}
+	pool := benchPool()
+	ps := make([]market.Patent, pool)
+	for i := range ps {
+		ps[i] = market.Patent{ApplicationNo: appNo(2019, '1', 3000000+i), Type: market.TypeInvention, Title: fmt.Sprintf("一种基准测试装置%d", i),
+			PatenteeID: orgs[i%benchHolders].ID, FilingDate: market.MustDate("2019-06-10"), GrantDate: market.MustDate("2021-05-20"),
+			Status: market.StatusGranted, CreatedAt: now, UpdatedAt: now}
+	}
+	if err := store.DB.CreateInBatches(ps, 500).Error; err != nil {
+		b.Fatal(err)
+	}
+	ds := make([]market.Declaration, pool)
+	for i, p := range ps {
+		// Half free (effective at once), half lump sum (awaiting payment): both paths of the insert.
+		ds[i] = market.Declaration{PatentID: p.ID, FeeModel: market.FeeFree, TermMonths: 36, Status: market.DeclLive, PublishedAt: now}
+		if i%2 == 1 {
+			ds[i].FeeModel, ds[i].FeeFen = market.FeeLumpSum, 50_000_00
+		}
+		w.appNos = append(w.appNos, p.ApplicationNo)
+	}
+	if err := store.DB.CreateInBatches(ds, 500).Error; err != nil {
+		b.Fatal(err)
+	}
+	if err := store.DB.Exec("ANALYZE").Error; err != nil {
+		b.Fatal(err)
+	}
+
+	idx := bleve.New(filepath.Join(b.TempDir(), "index"))
+	if _, err := idx.Init(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { idx.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.base = "http://" + ln.Addr().String()
+	app, err := web.New(web.Deps{Store: store, Index: idx, BaseURL: w.base})
+	if err != nil {
+		b.Fatal(err)
+	}
+	go app.Fiber.Listener(ln)
+	b.Cleanup(func() { app.Fiber.ShutdownWithTimeout(5 * time.Second) })
+	return w
+}
+
+type signResult struct {
+	contractNo string
+	latency    time.Duration
+}
+
+func benchSign(b *testing.B, clients int) {
+	w := benchSetup(b, clients)
+	pool := len(w.appNos)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}, Timeout: 30 * time.Second}
+	// Warm up: one request per client opens its connection and the server's pool.
+	for i := range clients {
+		if _, status, err := acceptOnce(hc, w, i, pool-1-i, "warm"); err != nil || status != http.StatusCreated {
+			b.Fatalf("warm-up: %d %v", status, err)
+		}
+	}
+	dur := benchDuration()
+	results := make([][]signResult, clients)
+	var (
+		failures atomic.Int64
+		firstErr sync.Once
+		wg       sync.WaitGroup
+	)
+	b.ResetTimer()
+	start := time.Now()
+	deadline := start.Add(dur)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Licensee c walks the pool from its own offset, so concurrent acceptances touch different rows.
+			for k := 0; k < pool-clients && time.Now().Before(deadline); k++ {
+				p := (k + c*pool/clients) % (pool - clients)
+				t0 := time.Now()
+				no, status, err := acceptOnce(hc, w, c, p, strconv.Itoa(k))
+				lat := time.Since(t0)
+				if err != nil || status != http.StatusCreated {
+					failures.Add(1)
+					firstErr.Do(func() { b.Errorf("client %d: status %d: %v", c, status, err) })
+					continue
+				}
+				results[c] = append(results[c], signResult{contractNo: no, latency: lat})
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+
+	var lats []time.Duration
+	seen := map[string]bool{}
+	for _, rs := range results {
+		for _, r := range rs {
+			if seen[r.contractNo] {
+				b.Errorf("contract %s answered twice with 201", r.contractNo)
+			}
+			seen[r.contractNo] = true
+			lats = append(lats, r.latency)
+		}
+	}
+	if len(lats) == 0 {
+		b.Fatal("no contract signed")
+	}
+	slices.Sort(lats)
+	rate := float64(len(lats)) / elapsed.Seconds()
+	p50, p99 := lats[len(lats)/2], lats[min(len(lats)-1, len(lats)*99/100)]
+	b.ReportMetric(rate, "contracts/s")
+	b.ReportMetric(float64(p50.Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(p99.Microseconds())/1000, "p99_ms")
+	b.ReportMetric(0, "ns/op") // one time-bound run: contracts/s says it
+
+	// Every 201 is exactly one row, no pair has two contracts, nothing else was written.
+	var row struct{ N, Numbers, Pairs int64 }
+	w.store.DB.Raw(`SELECT count(*) AS n, count(DISTINCT contract_no) AS numbers,
+		count(DISTINCT (declaration_id, licensee_id)) AS pairs FROM contracts`).Scan(&row)
+	want := int64(len(lats) + clients) // the warm-up contracts too
+	if failures.Load() != 0 || row.N != want || row.Numbers != row.N || row.Pairs != row.N {
+		b.Fatalf("%d answered 201 (+%d warm-up), %d failed; database: %d contracts, %d numbers, %d pairs",
+			len(lats), clients, failures.Load(), row.N, row.Numbers, row.Pairs)
+	}
+	var nos []string
+	w.store.DB.Model(&market.Contract{}).Pluck("contract_no", &nos)
+	inDB := map[string]bool{}
+	for _, n := range nos {
+		inDB[n] = true
+	}
+	for n := range seen {
+		if !inDB[n] {
+			b.Fatalf("contract %s was answered 201 but is not in the database", n)
+		}
+	}
+	rep, err := w.store.VerifyChains(context.Background())
+	if err != nil || !rep.OK() || int64(rep.Contracts) != row.N {
+		b.Fatalf("audit: %+v %v", rep, err)
+	}
+	b.Logf("clients=%d contracts=%d in %.1fs: %.0f contracts/s, p50 %.1f ms, p99 %.1f ms", clients, len(lats), elapsed.Seconds(),
+		rate, float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000)
+
+	if ceiling, ok := pgbenchCeiling(b, clients); ok {
+		b.ReportMetric(ceiling, "pgbench_tps")
+		b.ReportMetric(rate/ceiling, "ratio")
+		b.Logf("raw Postgres ceiling (pgbench, two INSERTs, %d clients): %.0f tps; HTTP signing / ceiling = %.2f", clients, ceiling, rate/ceiling)
+	}
+}
+
+// acceptOnce posts one acceptance as licensee c for pool patent p.
+func acceptOnce(hc *http.Client, w *benchWorld, c, p int, key string) (string, int, error) {
+	body, _ := json.Marshal(map[string]string{"application_no": w.appNos[p], "idempotency_key": fmt.Sprintf("bench-%d-%s", c, key)})
+	req, err := http.NewRequest(http.MethodPost, w.base+"/api/v1/licences", bytes.NewReader(body))
+	if err != nil {
+		return "", 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+w.tokens[c])
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", resp.StatusCode, err
+	}
+	var out struct {
+		ContractNo string `json:"contract_no"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil || out.ContractNo == "" {
+		return "", resp.StatusCode, fmt.Errorf("answer %q: %v", b, err)
+	}
+	return out.ContractNo, resp.StatusCode, nil
+}
+
+var tpsRe = regexp.MustCompile(`clients=(\d+) tps_median=([0-9.]+)`)
+
+// pgbenchCeiling runs scripts/bench_signing_pgbench.sh for the client count against the same server
+// (PG* variables), once for PATENTWALL_BENCH_SECONDS. ok is false when pgbench is missing or
+// PATENTWALL_BENCH_PGBENCH=0.
+func pgbenchCeiling(b *testing.B, clients int) (float64, bool) {
+	if os.Getenv("PATENTWALL_BENCH_PGBENCH") == "0" {
+		return 0, false
+	}
+	if _, err := exec.LookPath("pgbench"); err != nil {
+		b.Log("pgbench not found: no raw Postgres ceiling")
+		return 0, false
+	}
+	script := ""
+	for dir, _ := os.Getwd(); ; dir = filepath.Dir(dir) {
+		if p := filepath.Join(dir, "scripts", "bench_signing_pgbench.sh"); fileExists(p) {
+			script = p
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+	if script == "" {
+		b.Log("scripts/bench_signing_pgbench.sh not found: no raw Postgres ceiling")
+		return 0, false
+	}
+	secs := strconv.Itoa(max(1, int(benchDuration().Seconds())))
+	cmd := exec.Command(script)
+	cmd.Env = append(os.Environ(), "BENCH_CLIENTS="+strconv.Itoa(clients), "BENCH_RUNS=1", "BENCH_SECONDS="+secs)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Logf("pgbench failed: %v\n%s", err, out)
+		return 0, false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if m := tpsRe.FindStringSubmatch(sc.Text()); m != nil && m[1] == strconv.Itoa(clients) {
+			v, _ := strconv.ParseFloat(m[2], 64)
+			return v, v > 0
+		}
+	}
+	b.Logf("pgbench output not understood:\n%s", out)
+	return 0, false
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
