@@ -3,6 +3,7 @@ package bonus
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -267,7 +268,8 @@ func (q querier) each(ctx context.Context, what, query string, fn func(row) erro
 	var err error
 	if q.pg {
 		err = eachPg(ctx, q.db, query, fn)
-	} else {
+	}
+	if !q.pg || errors.Is(err, errNoPgx) { // another Postgres driver still works, only slower
 		err = eachSQL(ctx, q.db, query, fn)
 	}
 	if err != nil {

@@ -2,11 +2,11 @@ package bonus
 
 import (
 	"archive/zip"
-	"compress/flate"
 	"fmt"
 	"io"
 	"strconv"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -46,9 +46,9 @@ func Safe(s string) string {
 // maxSheetRows is the row limit of one worksheet (Excel: 1,048,576 including the header).
 const maxSheetRows = 1048576
 
-// workbook wraps an excelize file written by stream writers, zipped with the fastest deflate level:
-// a million-line sheet is about a gigabyte of XML, and the default level would spend most of the
-// export's time compressing it.
+// workbook wraps an excelize file written by stream writers, zipped with klauspost's deflate at its
+// fastest level: a million-line sheet is about a gigabyte of XML, and the standard library's default
+// level would spend most of the export's time compressing it (its fastest level, a third).
 type workbook struct {
 	f      *excelize.File
 	amount int // style ID of amount cells

@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -223,7 +224,8 @@ var (
 // terms are known before the insert.
 func (s *Store) acceptSelect(tx *gorm.DB) string {
 	acceptSelectOnce.Do(func() {
-		acceptSelectCols = strings.Join([]string{selectColumns(tx, "p", &Patent{}), selectColumns(tx, "d", &Declaration{}),
+		// The abstract is the one long text of these rows and nothing here needs it.
+		acceptSelectCols = strings.Join([]string{selectColumns(tx, "p", &Patent{}, "abstract"), selectColumns(tx, "d", &Declaration{}),
 			selectColumns(tx, "lo", &Organisation{}), selectColumns(tx, "le", &Organisation{})}, ", ")
 	})
 	next, lock := "(SELECT COALESCE(MAX(id), 0) + 1 FROM contracts)", "" // SQLite: one writer at a time
@@ -238,15 +240,17 @@ JOIN organisations le ON le.id = ?
 WHERE p.application_no = ?` + lock
 }
 
-// selectColumns lists a model's columns as "alias.col AS alias_col".
-func selectColumns(db *gorm.DB, alias string, model any) string {
+// selectColumns lists a model's columns as "alias.col AS alias_col", without the omitted ones.
+func selectColumns(db *gorm.DB, alias string, model any, omit ...string) string {
 	stmt := &gorm.Statement{DB: db}
 	if err := stmt.Parse(model); err != nil {
 		panic(err)
 	}
 	cols := make([]string, 0, len(stmt.Schema.DBNames))
 	for _, c := range stmt.Schema.DBNames {
-		cols = append(cols, alias+"."+c+" AS "+alias+"_"+c)
+		if !slices.Contains(omit, c) {
+			cols = append(cols, alias+"."+c+" AS "+alias+"_"+c)
+		}
 	}
 	return strings.Join(cols, ", ")
 }

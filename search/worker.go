@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"patentwall/market"
 )
 
@@ -145,7 +147,9 @@ func IndexPatents(ctx context.Context, store *market.Store, idx Index, ids []int
 }
 
 // Reindex empties the index and rebuilds it from every patent in the database, in batches; progress
-// (may be nil) is called after each batch with the patents done and the total.
+// (may be nil) is called after each batch with the patents done and the total. Loading from the database
+// and indexing overlap, and two batches are indexed at once (Bleve builds one segment per batch on one
+// core).
 func Reindex(ctx context.Context, store *market.Store, idx Index, progress func(done, total int)) error {
 	total, err := store.CountPatents(ctx)
 	if err != nil {
@@ -159,21 +163,51 @@ func Reindex(ctx context.Context, store *market.Store, idx Index, progress func(
 	if err := idx.Reset(ctx); err != nil {
 		return fmt.Errorf("search: reindex: reset: %w", err)
 	}
-	done := 0
 	if progress != nil {
 		progress(0, int(total))
 	}
-	err = store.ForEachPatentID(ctx, ReindexBatch, func(ids []int64) error {
-		if err := IndexPatents(ctx, store, idx, ids); err != nil {
-			return err
-		}
-		done += len(ids)
-		if progress != nil {
-			progress(done, max(done, int(total)))
-		}
-		return nil
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan []Document, 2)
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	for range 2 {
+		g.Go(func() error {
+			for docs := range batches {
+				if err := idx.Upsert(gctx, docs); err != nil {
+					return err
+				}
+				mu.Lock()
+				done += len(docs)
+				if progress != nil {
+					progress(done, max(done, int(total)))
+				}
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(batches)
+		return store.ForEachPatentID(gctx, ReindexBatch, func(ids []int64) error {
+			rows, err := store.IndexRows(gctx, ids)
+			if err != nil {
+				return err
+			}
+			docs := make([]Document, len(rows))
+			for i, r := range rows {
+				docs[i] = DocumentOf(r)
+			}
+			select {
+			case batches <- docs:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
 	})
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		return fmt.Errorf("search: reindex: %w", err)
 	}
 	if err := store.SetMeta(ctx, reindexKey, "done"); err != nil {

@@ -8,8 +8,9 @@ import (
 
 // LoginMaxPerIP bounds login attempts (and API token requests) from one address per market.LoginWindow,
 // across every e-mail address; market.Authenticate separately allows market.LoginMaxAttempts per address.
-// Both counters live in the database, so several servers count together.
-var LoginMaxPerIP = 100
+// Both counters live in the database, so several servers count together. Behind a reverse proxy c.IP()
+// is the proxy unless Fiber is told to trust its X-Forwarded-For (ProxyHeader/TrustedProxies in app.go).
+var LoginMaxPerIP = 300
 
 // loginAllowedFrom counts one attempt from the client's address.
 func (a *App) loginAllowedFrom(c *fiber.Ctx) error {

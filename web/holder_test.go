@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"patentwall/market"
 )
 
@@ -213,4 +215,36 @@ func TestUploadImportsOnlyOwnPatentsAllOrNothing(t *testing.T) {
 		r = cl.upload(t, "patents.csv", "foo,bar\n1,2\n", false)
 		mustContain(t, "bad header", r.body, "line 1: foo:", "line 1: application_no:")
 	})
+}
+
+func TestUploadXLSX(t *testing.T) {
+	e := sqliteEnv(t)
+	p := e.people(t)
+	cl := e.client()
+	cl.login(t, p.holder.Email)
+	x := excelize.NewFile()
+	rows := [][]any{
+		{"application_no", "title", "patentee_uscc", "filing_date", "grant_date", "status", "fee_model", "fee_yuan", "term_months"},
+		{appNo(2020, '1', 222221), "表格导入的专利", e.fx.uni.USCC, "2020-01-02", "2021-05-06", "granted", "lump_sum", "3000.5", "24"},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := x.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	r := cl.upload(t, "patents.xlsx", buf.String(), false)
+	if r.status != http.StatusOK {
+		t.Fatalf("xlsx upload: %d %.600s", r.status, r.body)
+	}
+	mustContain(t, "xlsx", r.body, "导入完成", "新增 1 件", "发布 1 项")
+	var d market.Declaration
+	e.store.DB.Where("patent_id = (SELECT id FROM patents WHERE application_no = ?) AND status = ?", appNo(2020, '1', 222221), market.DeclLive).First(&d)
+	if d.FeeFen != 300050 {
+		t.Fatalf("declaration %+v", d)
+	}
 }

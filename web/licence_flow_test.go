@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"patentwall/market"
@@ -282,3 +283,52 @@ func TestAPISigningFlow(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestConcurrentAcceptancesOverHTTP: many requests at once (a double click, retries, several tabs) never
+// make two contracts of one licensee and declaration; every answer names the same contract, and exactly
+// one of them is a 201.
+func TestConcurrentAcceptancesOverHTTP(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		p := e.people(t)
+		tok := e.token(t, p.buyer)
+		const n = 24
+		type answer struct {
+			status int
+			no     string
+		}
+		answers := make(chan answer, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				key := "same-key"
+				if i%2 == 1 {
+					key = "tab-" + strconv.Itoa(i) // another tab: another key, the same declaration
+				}
+				status, m := e.jsonReq(t, http.MethodPost, "/api/v1/licences", tok, map[string]string{"application_no": e.fx.vision.ApplicationNo, "idempotency_key": key})
+				no, _ := m["contract_no"].(string)
+				answers <- answer{status, no}
+			}()
+		}
+		wg.Wait()
+		close(answers)
+		created, nos := 0, map[string]bool{}
+		for a := range answers {
+			switch a.status {
+			case http.StatusCreated:
+				created++
+			case http.StatusOK:
+			default:
+				t.Errorf("status %d", a.status)
+			}
+			nos[a.no] = true
+		}
+		if created != 1 || len(nos) != 1 {
+			t.Fatalf("%d created, contract numbers %v", created, nos)
+		}
+		if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 1 {
+			t.Fatalf("%d contracts in the database", n)
+		}
+	})
+}

@@ -21,15 +21,12 @@ import (
 // importFunc is the shape of every table importer in market/imports.
 type importFunc func(context.Context, *market.Store, *imports.Table, imports.Options) (imports.Report, error)
 
-// importers maps `patentwall import KIND` to its importer; nil means "not available yet".
-//
-// TODO(lead): when market/imports/contracts.go and filings.go land, switch them on by replacing the two
-// nil values with imports.ImportContracts and imports.ImportFilings (nothing else changes).
+// importers maps `patentwall import KIND` to its importer.
 var importers = map[string]importFunc{
 	"orgs":      imports.ImportOrgs,
 	"patents":   imports.ImportPatents,
-	"contracts": nil,
-	"filings":   nil,
+	"contracts": imports.ImportContracts,
+	"filings":   imports.ImportFilings,
 }
 
 // progressThreshold: smaller files finish before a bar is worth drawing (unless stderr is a terminal).
@@ -74,9 +71,6 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	imp, known := importers[kind]
 	if !known {
 		return usageErr("unknown kind %q: use orgs, patents, contracts, filings or ipc", kind)
-	}
-	if imp == nil {
-		return fmt.Errorf("importing %s is not available yet", kind)
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".xlsx":

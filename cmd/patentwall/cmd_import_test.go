@@ -83,11 +83,9 @@ func TestImportCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d (%s)", c.args, code, c.code, errs)
 		}
 	}
+	// A patents file given as contracts or filings: wrong header, reported on line 1, exit 1.
 	for _, kind := range []string{"contracts", "filings"} {
-		if importers[kind] != nil {
-			continue // switched on: tested with its importer
-		}
-		if code, _, errs := importRun(t, "import", kind, patents); code != 1 || !strings.Contains(errs, "not available yet") {
+		if code, _, errs := importRun(t, "import", kind, patents); code != 1 || !strings.Contains(errs, "line 1: ") {
 			t.Errorf("%s: exit %d, %q", kind, code, errs)
 		}
 	}

@@ -58,7 +58,8 @@ type existingContract struct {
 // keyed by contract number, all-or-nothing unless opts.SkipInvalid. The parties and patents must exist
 // and the licensor (assignor) must be the patentee when the deal took effect: rows are applied in order
 // of their effective day, so a file may hold a transfer and the new holder's later licences. An
-// effective transfer makes the assignee the patentee (with a search outbox row). Re-importing a row
+// effective transfer makes the assignee the patentee (with a search outbox row) and withdraws the
+// assignor's live open-licence declaration of the patent. Re-importing a row
 // changes nothing; a changed status, filing or date updates the contract, but its kind, parties and
 // patents identify the deal and cannot change.
 func ImportContracts(ctx context.Context, store *market.Store, t *Table, opts Options) (Report, error) {
@@ -479,17 +480,37 @@ func (im *contractImport) write(ctx context.Context, opts Options, total int) er
 	if len(im.moved) == 0 {
 		return nil
 	}
+	holder := map[int64]int64{}
+	for _, p := range im.patents {
+		holder[p.ID] = p.PatenteeID
+	}
 	ids := make([]int64, 0, len(im.moved))
-	for id := range im.moved {
-		ids = append(ids, id)
+	for id, to := range im.moved {
+		if holder[id] != to {
+			ids = append(ids, id)
+		}
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		err := im.tx.Model(&market.Patent{}).Where("id = ? AND patentee_id <> ?", id, im.moved[id]).
+		err := im.tx.Model(&market.Patent{}).Where("id = ?", id).
 			Updates(map[string]any{"patentee_id": im.moved[id], "updated_at": im.now}).Error
 		if err != nil {
 			return err
 		}
+	}
+	// The assignor's open-licence declaration cannot bind the assignee: it is withdrawn (licences already
+	// granted under it stay valid).
+	for start := 0; start < len(ids); start += batchSize {
+		var decls []int64
+		err := im.tx.Model(&market.Declaration{}).Where("patent_id IN ? AND status = ?", ids[start:min(start+batchSize, len(ids))],
+			market.DeclLive).Pluck("id", &decls).Error
+		if err != nil {
+			return err
+		}
+		if err := market.EndDeclarations(im.tx, im.now, market.DeclWithdrawn, decls...); err != nil {
+			return err
+		}
+		im.rep.DeclarationsWithdrawn += len(decls)
 	}
 	for len(ids) > 0 {
 		n := min(len(ids), market.InsertBatch(im.tx, 3))

@@ -16,10 +16,11 @@ import (
 var contractHeader = []string{"contract_no", "kind", "patents", "licensor_uscc", "licensee_uscc", "signed_on", "effective_on",
 	"fee_yuan", "filing_no", "filed_on", "status"}
 
-// contractStore: organisations 1–3, organisation 1 holding patents 1–3.
+// contractStore: organisations 1–3, organisation 1 holding patents 1–3; patent 2 is declared open.
 func contractStore(t *testing.T, s *market.Store) *market.Store {
 	s = catStore(t, s, 3)
-	rows := [][]string{catPatentRow(t, 1, nil), catPatentRow(t, 2, nil), catPatentRow(t, 3, nil)}
+	rows := [][]string{catPatentRow(t, 1, nil), catPatentRow(t, 2, map[string]string{"fee_model": "free", "term_months": "24"}),
+		catPatentRow(t, 3, nil)}
 	if rep, err := imports.ImportPatents(context.Background(), s, catTable(t, catCSVText(t, catPatentHeader, rows)), imports.Options{}); err != nil || rep.Created != 3 {
 		t.Fatalf("import patents: %+v %v", rep, err)
 	}
@@ -40,7 +41,7 @@ func TestImportContracts(t *testing.T) {
 		}
 		outboxBefore := catCount(t, s, &market.OutboxRow{}, "")
 		rep, err := imports.ImportContracts(ctx, s, catTable(t, catCSVText(t, contractHeader, rows)), imports.Options{})
-		if err != nil || rep.Created != 3 || len(rep.Errors) != 0 {
+		if err != nil || rep.Created != 3 || len(rep.Errors) != 0 || rep.DeclarationsWithdrawn != 1 {
 			t.Fatalf("import: %+v %v", rep, err)
 		}
 		var c1 market.Contract
@@ -60,6 +61,9 @@ func TestImportContracts(t *testing.T) {
 		}
 		if catCount(t, s, &market.OutboxRow{}, "patent_id = ?", moved.ID) == 0 {
 			t.Error("the transferred patent was not queued for re-indexing")
+		}
+		if moved.Declaration != nil || catCount(t, s, &market.Declaration{}, "patent_id = ? AND status = ?", moved.ID, market.DeclWithdrawn) != 1 {
+			t.Errorf("the assignor's declaration is still live: %+v", moved.Declaration)
 		}
 
 		// The same file again changes nothing.

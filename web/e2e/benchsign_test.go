@@ -13,10 +13,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,7 +57,7 @@ func benchPool() int {
 	if v, err := strconv.Atoi(os.Getenv("PATENTWALL_BENCH_POOL")); err == nil && v > 0 {
 		return v
 	}
-	return 3000
+	return 8000
 }
 
 func benchDuration() time.Duration {
@@ -178,6 +181,7 @@ func benchSign(b *testing.B, clients int) {
 		wg       sync.WaitGroup
 	)
 	b.ResetTimer()
+	cpu0 := readCPU()
 	start := time.Now()
 	deadline := start.Add(dur)
 	for c := range clients {
@@ -201,6 +205,7 @@ func benchSign(b *testing.B, clients int) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu1 := readCPU()
 	b.StopTimer()
 
 	var lats []time.Duration
@@ -251,6 +256,15 @@ func benchSign(b *testing.B, clients int) {
 	}
 	b.Logf("clients=%d contracts=%d in %.1fs: %.0f contracts/s, p50 %.1f ms, p99 %.1f ms", clients, len(lats), elapsed.Seconds(),
 		rate, float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000)
+	if cpu0.ok && cpu1.ok {
+		// Where the machine's CPU went during the run: this process (server and clients) and the rest
+		// (Postgres, mostly). Both share the same cores, so it says what limits the rate.
+		self := (cpu1.self - cpu0.self).Seconds()
+		busy, total := cpu1.busy-cpu0.busy, cpu1.total-cpu0.total
+		b.Logf("CPU during the run: %d cores %.0f%% busy; this process (server and clients) %.1f core-s (%.2f ms per contract); Postgres and everything else on the machine %.1f core-s",
+			runtime.NumCPU(), 100*busy/total, self, 1000*self/float64(len(lats)),
+			busy/total*float64(runtime.NumCPU())*elapsed.Seconds()-self)
+	}
 
 	if ceiling, ok := pgbenchCeiling(b, clients); ok {
 		b.ReportMetric(ceiling, "pgbench_tps")
@@ -330,6 +344,39 @@ func pgbenchCeiling(b *testing.B, clients int) (float64, bool) {
 	}
 	b.Logf("pgbench output not understood:\n%s", out)
 	return 0, false
+}
+
+// cpuSample is this process's CPU time and the machine's busy and total jiffies (Linux /proc/stat).
+type cpuSample struct {
+	self        time.Duration
+	busy, total float64
+	ok          bool
+}
+
+func readCPU() cpuSample {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return cpuSample{}
+	}
+	s := cpuSample{self: time.Duration(ru.Utime.Nano() + ru.Stime.Nano())}
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return s
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return s
+	}
+	for i, v := range f[1:] {
+		x, _ := strconv.ParseFloat(v, 64)
+		s.total += x
+		if i != 3 && i != 4 { // idle, iowait
+			s.busy += x
+		}
+	}
+	s.ok = true
+	return s
 }
 
 func fileExists(p string) bool {
