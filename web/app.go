@@ -36,6 +36,9 @@ type Deps struct {
 	SecureCookies bool
 	// Nudge wakes the search outbox worker after a write (nil: the worker finds the rows by polling).
 	Nudge func()
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client (IP or CIDR); empty
+	// means clients connect directly, so per-IP limits see the real address either way.
+	TrustedProxies []string
 }
 
 // App is the Fiber app with its dependencies; handlers are its methods.
@@ -86,12 +89,24 @@ func New(deps Deps) (*App, error) {
 		ReadBufferSize:        16 << 10, // long cookies and query strings
 		DisableStartupMessage: true,
 		JSONEncoder:           jsonEncode,
+		// Behind a load balancer, c.IP() must be the client, not the balancer, or the per-IP login
+		// limit becomes one global limit. Only listed proxies are believed.
+		EnableTrustedProxyCheck: len(deps.TrustedProxies) > 0,
+		TrustedProxies:          deps.TrustedProxies,
+		ProxyHeader:             proxyHeader(deps.TrustedProxies),
 	})
 	// Logging is outermost so it sees the final status, including that of a recovered panic.
 	a.Fiber.Use(a.logRequests, a.recoverPanics, newHelmet(),
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}), a.detectLang)
 	a.routes()
 	return a, nil
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
 
 // jsonEncode is encoding/json without HTML escaping: highlights carry <mark> and API clients should

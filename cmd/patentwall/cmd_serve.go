@@ -47,7 +47,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	if *withDemo {
 		start := time.Now()
-		loaded, err := demo.LoadIfEmpty(ctx, store, demo.Options{Seed: 1, Orgs: 200, Patents: 2400, Now: time.Now()})
+		loaded, err := demo.LoadIfEmpty(ctx, store, demo.Options{Seed: demo.DefaultSeed})
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
@@ -73,14 +73,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		stopWorker()
 		<-workerDone
 	}()
+	go housekeeping(workerCtx, store, env.Config, env.Log)
 
 	app, err := web.New(web.Deps{
-		Store:         store,
-		Index:         idx,
-		BaseURL:       env.Config.BaseURL,
-		Log:           env.Log,
-		SecureCookies: env.Config.SecureCookie,
-		Nudge:         worker.Nudge,
+		Store:          store,
+		Index:          idx,
+		BaseURL:        env.Config.BaseURL,
+		Log:            env.Log,
+		SecureCookies:  env.Config.SecureCookie,
+		Nudge:          worker.Nudge,
+		TrustedProxies: env.Config.TrustedProxies,
 	})
 	if err != nil {
 		return err

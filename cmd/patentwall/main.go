@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 
 	"patentwall/market"
@@ -111,6 +112,8 @@ type Config struct {
 	SMTPAddr     string // host:port; empty = no e-mail
 	SMTPFrom     string
 	SecureCookie bool
+	// TrustedProxies: load balancers (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.
+	TrustedProxies []string
 }
 
 // LoadConfig reads the environment with the documented defaults.
@@ -125,6 +128,11 @@ func LoadConfig() Config {
 		SMTPAddr:     os.Getenv("SMTP_ADDR"),
 		SMTPFrom:     getenv("SMTP_FROM", "noreply@localhost"),
 		SecureCookie: os.Getenv("SECURE_COOKIES") == "1",
+	}
+	for _, p := range strings.Split(os.Getenv("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
 	}
 	return c
 }

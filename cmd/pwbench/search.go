@@ -58,7 +58,7 @@ func benchSearch(r *report, c config) {
 	ctx := context.Background()
 	r.f("## Search, import and HTTP (issue 2)\n")
 	r.f("catalogue: %d generated patents from %d holders (demo generator, seed 1); %s", c.patents, c.orgs, time.Now().UTC().Format(time.RFC3339))
-	ds := demo.Generate(demo.Options{Seed: demo.DefaultSeed, Orgs: c.orgs, Patents: c.patents})
+	ds := demo.Generate(demo.Options{Seed: demo.DefaultSeed, Orgs: c.orgs, Patents: c.patents, Now: time.Now()})
 	csvDir := filepath.Join(c.dir, "csv")
 	check(os.MkdirAll(csvDir, 0o755))
 	of, err := os.Create(filepath.Join(csvDir, "orgs.csv"))
@@ -179,7 +179,7 @@ func benchSearch(r *report, c config) {
 	}
 	pg := openBenchPostgres("pwbench_search")
 	defer pg.Close()
-	_, err = demo.Load(ctx, pg, demo.Options{Seed: demo.DefaultSeed, Orgs: c.orgs, Patents: c.patents})
+	_, err = demo.Load(ctx, pg, demo.Options{Seed: demo.DefaultSeed, Orgs: c.orgs, Patents: c.patents, Now: time.Now()})
 	check(err)
 	pg.DB.Exec("ANALYZE")
 	r.f("\n### Baseline: Postgres `ILIKE '%%…%%'` with count, same data and queries (ms; min/median/max over %d runs)\n", c.reps)
