@@ -16,7 +16,11 @@ import (
 
 // Store is the domain's persistence: every state change is one transaction through it.
 type Store struct {
-	DB      *gorm.DB
+	DB *gorm.DB
+	// Read is for read-only queries off the hot public paths (search results, patent pages). On
+	// Postgres it is DB; on SQLite it is a separate pool of query-only connections, so that readers run
+	// beside each other and beside the single writer (WAL mode) instead of queueing behind it.
+	Read    *gorm.DB
 	Dialect string // "postgres" or "sqlite"
 	// Now is the clock; tests inject a fixed one. Always returns UTC.
 	Now func() time.Time
@@ -58,6 +62,10 @@ func Open(dsn string) (*Store, error) {
 		db, err = gorm.Open(sqlite.Open(dsn+"?"+q), cfg)
 		if err == nil {
 			sqlDB, _ := db.DB()
+			// The writer connects first so the file is in WAL mode before any reader opens it.
+			if err := sqlDB.Ping(); err != nil {
+				return nil, fmt.Errorf("market: open sqlite database: %w", err)
+			}
 			// One connection: SQLite has one writer anyway, and this makes every transaction serial,
 			// which is what the row locks on Postgres achieve.
 			sqlDB.SetMaxOpenConns(1)
@@ -66,16 +74,39 @@ func Open(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("market: open %s database: %w", dialect, err)
 	}
-	return &Store{DB: db, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
+	read := db
+	if dialect == "sqlite" && dsn != ":memory:" {
+		read, err = gorm.Open(sqlite.Open(dsn+"?_pragma=busy_timeout(20000)&_pragma=query_only(1)&_time_format=sqlite"), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("market: open sqlite readers: %w", err)
+		}
+		rdb, _ := read.DB()
+		rdb.SetMaxOpenConns(4)
+		rdb.SetMaxIdleConns(4)
+	}
+	return &Store{DB: db, Read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // Close closes the connection pool.
 func (s *Store) Close() error {
+	if s.Read != nil && s.Read != s.DB {
+		if r, err := s.Read.DB(); err == nil {
+			r.Close()
+		}
+	}
 	sqlDB, err := s.DB.DB()
 	if err != nil {
 		return err
 	}
 	return sqlDB.Close()
+}
+
+// reader returns the pool for read-only queries.
+func (s *Store) reader() *gorm.DB {
+	if s.Read != nil {
+		return s.Read
+	}
+	return s.DB
 }
 
 // IsPostgres reports whether the store runs on Postgres (row locks, SKIP LOCKED).

@@ -21,7 +21,7 @@ func (s *Store) PatentsByIDs(ctx context.Context, ids []int64) ([]PatentView, er
 		return nil, nil
 	}
 	var ps []Patent
-	if err := s.DB.WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error; err != nil {
 		return nil, fmt.Errorf("market: load patents: %w", err)
 	}
 	views, err := s.viewsOf(ctx, ps)
@@ -53,7 +53,7 @@ func (s *Store) viewsOf(ctx context.Context, ps []Patent) ([]PatentView, error) 
 		pIDs = append(pIDs, p.ID)
 	}
 	var orgs []Organisation
-	if err := s.DB.WithContext(ctx).Where("id IN ?", orgIDs).Find(&orgs).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Where("id IN ?", orgIDs).Find(&orgs).Error; err != nil {
 		return nil, fmt.Errorf("market: load patentees: %w", err)
 	}
 	orgByID := make(map[int64]Organisation, len(orgs))
@@ -78,7 +78,7 @@ func (s *Store) LiveDeclarations(ctx context.Context, patentIDs []int64) (map[in
 		return out, nil
 	}
 	var ds []Declaration
-	if err := s.DB.WithContext(ctx).Where("patent_id IN ? AND status = ?", patentIDs, DeclLive).Find(&ds).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Where("patent_id IN ? AND status = ?", patentIDs, DeclLive).Find(&ds).Error; err != nil {
 		return nil, fmt.Errorf("market: load declarations: %w", err)
 	}
 	for i := range ds {
@@ -94,7 +94,7 @@ func (s *Store) PatentByApplicationNo(ctx context.Context, no string) (*PatentVi
 		return nil, ErrNotFound
 	}
 	var p Patent
-	err = s.DB.WithContext(ctx).Where("application_no = ?", canon).First(&p).Error
+	err = s.reader().WithContext(ctx).Where("application_no = ?", canon).First(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -111,14 +111,14 @@ func (s *Store) PatentByApplicationNo(ctx context.Context, no string) (*PatentVi
 // DeclarationHistory lists every declaration a patent ever had, newest first.
 func (s *Store) DeclarationHistory(ctx context.Context, patentID int64) ([]Declaration, error) {
 	var ds []Declaration
-	err := s.DB.WithContext(ctx).Where("patent_id = ?", patentID).Order("published_at DESC, id DESC").Find(&ds).Error
+	err := s.reader().WithContext(ctx).Where("patent_id = ?", patentID).Order("published_at DESC, id DESC").Find(&ds).Error
 	return ds, err
 }
 
 // LatestDeclared returns the patents whose live declarations were published most recently.
 func (s *Store) LatestDeclared(ctx context.Context, n int) ([]PatentView, error) {
 	var ps []Patent
-	err := s.DB.WithContext(ctx).Model(&Patent{}).
+	err := s.reader().WithContext(ctx).Model(&Patent{}).
 		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
 		Order("d.published_at DESC, patents.id DESC").Limit(n).Find(&ps).Error
 	if err != nil {
@@ -130,7 +130,7 @@ func (s *Store) LatestDeclared(ctx context.Context, n int) ([]PatentView, error)
 // Featured returns featured patents with live declarations, newest first.
 func (s *Store) Featured(ctx context.Context, n int) ([]PatentView, error) {
 	var ps []Patent
-	err := s.DB.WithContext(ctx).Model(&Patent{}).
+	err := s.reader().WithContext(ctx).Model(&Patent{}).
 		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
 		Where("patents.featured = ?", true).
 		Order("d.published_at DESC, patents.id DESC").Limit(n).Find(&ps).Error
@@ -149,7 +149,7 @@ type IndustryCount struct {
 // IndustryCounts counts open-licence patents per industry, largest first.
 func (s *Store) IndustryCounts(ctx context.Context) ([]IndustryCount, error) {
 	var out []IndustryCount
-	err := s.DB.WithContext(ctx).Model(&Patent{}).
+	err := s.reader().WithContext(ctx).Model(&Patent{}).
 		Select("patents.industry AS industry, count(*) AS count").
 		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
 		Group("patents.industry").Order("count DESC, industry").Scan(&out).Error
@@ -159,7 +159,7 @@ func (s *Store) IndustryCounts(ctx context.Context) ([]IndustryCount, error) {
 // LatestInIndustry returns the newest open-licence patents of one industry.
 func (s *Store) LatestInIndustry(ctx context.Context, industry string, n int) ([]PatentView, error) {
 	var ps []Patent
-	err := s.DB.WithContext(ctx).Model(&Patent{}).
+	err := s.reader().WithContext(ctx).Model(&Patent{}).
 		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
 		Where("patents.industry = ?", industry).
 		Order("d.published_at DESC, patents.id DESC").Limit(n).Find(&ps).Error
@@ -172,7 +172,7 @@ func (s *Store) LatestInIndustry(ctx context.Context, industry string, n int) ([
 // OrgByUSCC loads an organisation by its canonical USCC.
 func (s *Store) OrgByUSCC(ctx context.Context, uscc string) (*Organisation, error) {
 	var o Organisation
-	err := s.DB.WithContext(ctx).Where("uscc = ?", uscc).First(&o).Error
+	err := s.reader().WithContext(ctx).Where("uscc = ?", uscc).First(&o).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -185,7 +185,7 @@ func (s *Store) OrgByUSCC(ctx context.Context, uscc string) (*Organisation, erro
 // OrgByID loads an organisation.
 func (s *Store) OrgByID(ctx context.Context, id int64) (*Organisation, error) {
 	var o Organisation
-	err := s.DB.WithContext(ctx).First(&o, id).Error
+	err := s.reader().WithContext(ctx).First(&o, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
