@@ -31,6 +31,9 @@ func (b *bureau) dashboardPage(c *fiber.Ctx) error {
 	} else if to.Time().Sub(from.Time()).Hours() > 24*366*10 {
 		f.add(market.NewFieldError("from", "too_long", "统计期间最长十年", "the period can be at most ten years"))
 	}
+	if f.Valid() { // show the period the figures are for, defaults included
+		f.Values["from"], f.Values["to"] = from.String(), to.String()
+	}
 	data := b.pageData(c, "/bureau")
 	data["Form"] = f.form
 	data["From"], data["To"] = from, to
@@ -75,9 +78,12 @@ func dashboardCharts(lang string, st *dealStats) []*Chart {
 	deals := func(n int64) string { return tr(lang, "bureau.chart.deals", groupThousands(n)) }
 	plain := func(n int64) string { return groupThousands(n) }
 
-	months := &Chart{ID: "ch-months", Kind: ChartBars, Empty: empty, Format: plain,
+	months := &Chart{ID: "ch-months", Kind: ChartBars, Empty: empty, Format: plain, Wide: len(st.Months) > 12,
 		Title:  tr(lang, "bureau.chart.months"),
 		Series: []ChartSeries{{Name: tr(lang, "bureau.chart.free")}, {Name: tr(lang, "bureau.chart.paid")}}}
+	if months.Wide {
+		months.Width = 1100
+	}
 	for _, m := range st.Months {
 		months.Labels = append(months.Labels, m.Month)
 		months.Series[0].Values = append(months.Series[0].Values, m.Free)
@@ -105,7 +111,7 @@ func dashboardCharts(lang string, st *dealStats) []*Chart {
 	}
 	districts.Desc = tr(lang, "bureau.chart.districts.desc")
 	if len(codes) > 0 {
-		districts.Desc += " " + tr(lang, "bureau.chart.top", districtName(lang, codes[0]), deals(st.Licensee[codes[0]]))
+		districts.Desc += sentenceGap(lang) + tr(lang, "bureau.chart.top", districtName(lang, codes[0]), deals(st.Licensee[codes[0]]))
 	}
 
 	industries := &Chart{ID: "ch-industries", Kind: ChartHBars, Empty: empty, Format: plain,
@@ -125,7 +131,7 @@ func dashboardCharts(lang string, st *dealStats) []*Chart {
 	}
 	industries.Desc = tr(lang, "bureau.chart.industries.desc")
 	if len(st.Industries) > 0 {
-		industries.Desc += " " + tr(lang, "bureau.chart.top", industryName(lang, st.Industries[0].Key), deals(st.Industries[0].Count))
+		industries.Desc += sentenceGap(lang) + tr(lang, "bureau.chart.top", industryName(lang, st.Industries[0].Key), deals(st.Industries[0].Count))
 	}
 
 	fees := &Chart{ID: "ch-fees", Kind: ChartBars, Empty: empty, Format: plain,
@@ -163,4 +169,12 @@ func dashboardCharts(lang string, st *dealStats) []*Chart {
 // sortByCount orders keys by a descending weight, then by key.
 func sortByCount(keys []string, weight func(string) int64) {
 	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(weight(b), weight(a)), cmp.Compare(a, b)) })
+}
+
+// sentenceGap joins two sentences: Chinese needs no space after its full stop.
+func sentenceGap(lang string) string {
+	if lang == LangEN {
+		return " "
+	}
+	return ""
 }

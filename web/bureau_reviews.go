@@ -27,8 +27,9 @@ type reviewItem struct {
 	ContractNo, Patent           string
 	RecipientUSCC, RecipientName string
 	LicenseeUSCC, LicenseeName   string
-	StatusText                   string
+	Status, StatusText           string
 	Flags                        []string
+	Deal                         *dealFacts // what the reviewer needs to judge the flags
 	Decision                     *bonus.Decision
 	DecidedBy                    string
 	Pending                      bool // awaits a decision
@@ -100,7 +101,7 @@ func (b *bureau) renderReviews(c *fiber.Ctx, status int, target *reviewTarget) e
 			}
 			it := reviewItem{RoundID: r.ID, RoundName: r.Name, Run: fl.Run, ContractNo: fl.ContractNo, Patent: fl.Patent,
 				RecipientUSCC: fl.RecipientUSCC, RecipientName: fl.RecipientName, LicenseeUSCC: fl.LicenseeUSCC,
-				LicenseeName: fl.LicenseeName, StatusText: tr(lang, "bstatus."+fl.Status.String()),
+				LicenseeName: fl.LicenseeName, Status: fl.Status.String(), StatusText: tr(lang, "bstatus."+fl.Status.String()),
 				Flags: flagTexts(lang, r, fl.Flags), Decision: fl.Decision, Pending: pending,
 				NextRun: !pending && fl.Status == bonus.StatusHeld && fl.Decision != nil,
 				Anchor:  fmt.Sprintf("l-%s-%s-%s", fileSafe(r.ID), fileSafe(fl.ContractNo), fileSafe(fl.Patent))}
@@ -121,7 +122,11 @@ func (b *bureau) renderReviews(c *fiber.Ctx, status int, target *reviewTarget) e
 	start := min((page-1)*reviewsPerPage, len(items))
 	shown := items[start:min(start+reviewsPerPage, len(items))]
 	var reviewers []int64
+	targetShown := false // the posted line is on this page: its messages show at its form
 	for _, it := range shown {
+		if target != nil && it.RoundID == target.round && it.ContractNo == target.contractNo && it.Patent == target.patent {
+			targetShown = true
+		}
 		if it.Decision != nil && it.Decision.ReviewerUserID != nil {
 			reviewers = append(reviewers, *it.Decision.ReviewerUserID)
 		}
@@ -129,6 +134,17 @@ func (b *bureau) renderReviews(c *fiber.Ctx, status int, target *reviewTarget) e
 	names, err := userNames(ctx, b.a.Store, reviewers)
 	if err != nil {
 		return err
+	}
+	nos := make([]string, len(shown))
+	for i := range shown {
+		nos[i] = shown[i].ContractNo
+	}
+	deals, err := dealFactsOf(ctx, b.a.Store, nos)
+	if err != nil {
+		return err
+	}
+	for i := range shown {
+		shown[i].Deal = deals[shown[i].ContractNo]
 	}
 	for i := range shown {
 		if d := shown[i].Decision; d != nil {
@@ -151,7 +167,7 @@ func (b *bureau) renderReviews(c *fiber.Ctx, status int, target *reviewTarget) e
 	data["Pager"] = makePager(page, reviewsPerPage, int64(len(items)), func(n int) string {
 		return reviewsURL(only, show, n)
 	})
-	if target != nil && len(shown) == 0 {
+	if target != nil && !targetShown {
 		data["General"] = target.errs
 	}
 	return b.a.Render(c, status, "bureau/reviews", data)
@@ -226,4 +242,36 @@ func reviewsURL(round, show string, page int) string {
 		return "/bureau/reviews"
 	}
 	return "/bureau/reviews?" + v.Encode()
+}
+
+// dealFacts are a flagged deal's facts shown beside its flags.
+type dealFacts struct {
+	Kind, Status, FilingNo   string
+	SignedOn, EffectiveOn    market.Date
+	FiledOn, LicenseeFounded market.Date
+	FeeFen                   int64
+}
+
+// dealFactsOf loads the facts of the contracts on a page of the queue.
+func dealFactsOf(ctx context.Context, s *market.Store, nos []string) (map[string]*dealFacts, error) {
+	out := map[string]*dealFacts{}
+	if len(nos) == 0 {
+		return out, nil
+	}
+	rows, err := s.DB.WithContext(ctx).Raw(`SELECT c.contract_no, c.kind, c.status, c.filing_no, c.signed_on, c.effective_on,
+		c.filed_on, b.founded_on, c.fee_fen FROM contracts c JOIN organisations b ON b.id = c.licensee_id
+		WHERE c.contract_no IN ?`, nos).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("web: flagged deals: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var no string
+		d := &dealFacts{}
+		if err := rows.Scan(&no, &d.Kind, &d.Status, &d.FilingNo, &d.SignedOn, &d.EffectiveOn, &d.FiledOn, &d.LicenseeFounded, &d.FeeFen); err != nil {
+			return nil, fmt.Errorf("web: flagged deals: %w", err)
+		}
+		out[no] = d
+	}
+	return out, rows.Err()
 }

@@ -34,10 +34,9 @@ type runCounts struct {
 
 func countLines(lang string, res *bonus.RunResult) runCounts {
 	var rc runCounts
-	reasons := map[string]int{}
-	flags := map[string]int{}
-	var seenR = map[bonus.Reasons][]string{}
-	var seenF = map[bonus.Flags][]string{}
+	// a run has few distinct reason and flag sets: count the sets, then their codes
+	bySet := map[bonus.Reasons]int{}
+	byFlags := map[bonus.Flags]int{}
 	for i := range res.Lines {
 		l := &res.Lines[i]
 		switch l.Status {
@@ -55,24 +54,21 @@ func countLines(lang string, res *bonus.RunResult) runCounts {
 			rc.Rejected++
 		}
 		if l.Reasons != 0 {
-			codes, ok := seenR[l.Reasons]
-			if !ok {
-				codes = l.Reasons.Codes()
-				seenR[l.Reasons] = codes
-			}
-			for _, c := range codes {
-				reasons[c]++
-			}
+			bySet[l.Reasons]++
 		}
 		if l.Flags != 0 {
-			codes, ok := seenF[l.Flags]
-			if !ok {
-				codes = l.Flags.Codes()
-				seenF[l.Flags] = codes
-			}
-			for _, c := range codes {
-				flags[c]++
-			}
+			byFlags[l.Flags]++
+		}
+	}
+	reasons, flags := map[string]int{}, map[string]int{}
+	for set, n := range bySet {
+		for _, c := range set.Codes() {
+			reasons[c] += n
+		}
+	}
+	for set, n := range byFlags {
+		for _, c := range set.Codes() {
+			flags[c] += n
 		}
 	}
 	rc.Reasons = sortedCounts(reasons, func(code string) string { return tr(lang, "breason."+code) })

@@ -12,6 +12,11 @@ import (
 	"patentwall/market"
 )
 
+// statementRefusedMax bounds the lines that do not count listed on a statement: what is paid and held is
+// always listed in full, but a recipient may have many thousands of refused lines (they stay in the
+// downloads and on the lines page).
+const statementRefusedMax = 2000
+
 // statementPage is GET /bureau/rounds/{id}/runs/{n}/recipients/{uscc}.
 func (b *bureau) statementPage(c *fiber.Ctx) error {
 	r, info, res, err := b.run(c)
@@ -21,19 +26,23 @@ func (b *bureau) statementPage(c *fiber.Ctx) error {
 	uscc := bParam(c, "uscc")
 	lang := Lang(c)
 	var paid, held, refused []lineView
+	more := 0 // ineligible lines past the statement's limit
 	for i := range res.Lines {
 		l := &res.Lines[i]
 		if l.RecipientUSCC != uscc {
 			continue
 		}
-		v := viewLine(lang, r, res.Names, l)
 		switch l.Status {
 		case bonus.StatusEligible:
-			paid = append(paid, v)
+			paid = append(paid, viewLine(lang, r, res.Names, l))
 		case bonus.StatusHeld:
-			held = append(held, v)
+			held = append(held, viewLine(lang, r, res.Names, l))
 		default:
-			refused = append(refused, v)
+			if len(refused) >= statementRefusedMax {
+				more++
+				continue
+			}
+			refused = append(refused, viewLine(lang, r, res.Names, l))
 		}
 	}
 	if len(paid)+len(held)+len(refused) == 0 {
@@ -65,6 +74,7 @@ func (b *bureau) statementPage(c *fiber.Ctx) error {
 	data["Paid"] = paid
 	data["Held"] = held
 	data["Refused"] = refused
+	data["MoreRefused"] = more
 	data["Clawbacks"] = claws
 	data["ClawbackFen"] = clawFen
 	data["PrintedAt"] = b.a.Store.Now()

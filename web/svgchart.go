@@ -44,7 +44,8 @@ type Chart struct {
 	Empty  string // shown instead of bars when every value is zero
 	// Format writes values on bars, axes and tooltips (nil: thousands separators).
 	Format func(int64) string
-	Width  int // of the viewBox; 0 = 720
+	Width  int  // of the viewBox; 0 = 720
+	Wide   bool // pages give it the full width (many labels)
 }
 
 // chartColours are the series fills: dark enough for white text, apart in lightness for print.
@@ -326,7 +327,7 @@ func (c *Chart) lines(w *svgWriter, left int, band float64, yOf func(int64) floa
 const hbarRow = 26
 
 // hbarRowH is the height of one label's row: taller when several series share it.
-func (c *Chart) hbarRowH() int { return hbarRow * max(1, len(c.Series)*2/3+1) }
+func (c *Chart) hbarRowH() int { return hbarRow + 14*(max(1, len(c.Series))-1) }
 
 func (c *Chart) hbarsHeight() int {
 	top := 12
