@@ -168,6 +168,12 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		classes = append(classes, class{fmt.Sprintf("words=%d", words), qs, false})
 	}
+	// One character: matched through the title's unigrams and the abstract's bigrams (see charQuery).
+	var chars []search.Query
+	for _, w := range c.Words {
+		chars = append(chars, search.Query{Text: string([]rune(w)[:1]), Facets: true, Highlight: true})
+	}
+	classes = append(classes, class{"chars=1", chars, false})
 	// Browsing without text: everything, or one industry, newest first, with facets.
 	classes = append(classes,
 		class{"browse,cached", []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest}}, false},

@@ -3,7 +3,10 @@ package bleve_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"patentwall/search"
@@ -91,6 +94,161 @@ func TestEnglishStemming(t *testing.T) {
 		res, err := idx.Search(ctx, search.Query{Text: text})
 		if err != nil || res.Total != want {
 			t.Errorf("%q: total %v err %v, want %d", text, res.Total, err, want)
+		}
+	}
+}
+
+// The abstract is indexed without unigrams; one Han character must still find it wherever it stands in
+// a run (first, last, middle, alone, next to Latin), and only there.
+func TestAbstractSingleCharacter(t *testing.T) {
+	ctx := context.Background()
+	idx := newIndex(t)
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	docs := []search.Document{
+		{ID: 1, Title: "甲", Abstract: "电池组"},      // first of a run
+		{ID: 2, Title: "乙", Abstract: "用于供电"},     // last of a run
+		{ID: 3, Title: "丙", Abstract: "储电池"},      // middle of a run
+		{ID: 4, Title: "丁", Abstract: "A，电，B"},    // alone between punctuation
+		{ID: 5, Title: "戊", Abstract: "5G电"},      // next to Latin
+		{ID: 6, Title: "己", Abstract: "池塘 供水 组合"}, // 池 and 组 but no 电
+		{ID: 7, Title: "庚", Abstract: "电"},        // the whole text
+	}
+	if err := idx.Upsert(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string][]int64{
+		"电":   {1, 2, 3, 4, 5, 7},
+		"池":   {1, 3, 6},
+		"组":   {1, 6},
+		"供电":  {2},
+		"电池组": {1},
+		"储电池": {3},
+		"塘":   {6},
+		"水":   {6},
+		"甲":   {1},
+		"锂":   nil,
+	} {
+		res, err := idx.Search(ctx, search.Query{Text: text, PerPage: search.MaxPerPage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) || res.Total != len(want) {
+			t.Errorf("%q: %v (total %d), want %v", text, got, res.Total, want)
+		}
+	}
+}
+
+// Facet terms are packed (see facets.go); two classes of one section must count the section once, and
+// section and class filters must still find the document.
+func TestFacetsOfSharedSection(t *testing.T) {
+	ctx := context.Background()
+	idx := newIndex(t)
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	docs := []search.Document{
+		{ID: 1, Title: "甲", Type: "invention", IPCSection: []string{"G"}, IPCClass: []string{"G06", "G01"}, Industry: "人工智能", District: "310104"},
+		{ID: 2, Title: "乙", Type: "design", IPCSection: []string{"G", "H"}, IPCClass: []string{"G06", "H01"}, HolderKind: "university"},
+		{ID: 3, Title: "丙", Type: "utility_model", IPCSection: []string{"A"}, FeeModel: "free", PriceBand: "free", Industry: "汽车"},
+	}
+	for i := range docs {
+		docs[i].IPC = docs[i].IPCClass
+	}
+	if err := idx.Upsert(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	res, err := idx.Search(ctx, search.Query{Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]int{
+		search.FacetIPCSection: {"G": 2, "H": 1, "A": 1},
+		search.FacetIPCClass:   {"G06": 2, "G01": 1, "H01": 1},
+		search.FacetType:       {"invention": 1, "design": 1, "utility_model": 1},
+		search.FacetIndustry:   {"人工智能": 1, "汽车": 1},
+		search.FacetDistrict:   {"310104": 1},
+		search.FacetHolderKind: {"university": 1},
+		search.FacetFeeModel:   {"none": 2, "free": 1},
+		search.FacetPriceBand:  {"free": 1},
+	}
+	for facet, counts := range want {
+		if got := res.Facets[facet]; !maps.Equal(got, counts) {
+			t.Errorf("facet %s: %v, want %v", facet, got, counts)
+		}
+	}
+	for _, c := range []struct {
+		q    search.Query
+		want []int64
+	}{
+		{search.Query{IPC: []string{"G"}}, []int64{1, 2}},
+		{search.Query{IPC: []string{"G01"}}, []int64{1}},
+		{search.Query{IPC: []string{"G06"}}, []int64{1, 2}},
+		{search.Query{IPC: []string{"H"}}, []int64{2}},
+		{search.Query{IPC: []string{"A"}}, []int64{3}},
+		{search.Query{IPC: []string{"H01", "A"}}, []int64{2, 3}},
+		{search.Query{Types: []string{"design", "utility_model"}}, []int64{2, 3}},
+		{search.Query{Types: []string{"invention"}, FeeModels: []string{"none"}}, []int64{1}},
+		{search.Query{Industries: []string{"汽车", "人工智能"}}, []int64{1, 3}},
+		{search.Query{Industries: []string{"人工智能"}, Districts: []string{"310104"}}, []int64{1}},
+		{search.Query{Districts: []string{"310104"}, HolderKinds: []string{"university"}}, nil},
+	} {
+		res, err := idx.Search(ctx, c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%+v: %v, want %v", c.q, got, c.want)
+		}
+	}
+}
+
+// One character over abstracts of real text finds exactly the documents containing it (the abstract is
+// indexed without unigrams, so this checks charQuery against a substring scan).
+func TestSingleCharacterMatchesSubstringScan(t *testing.T) {
+	dir, ok := searchtest.FindRealData()
+	if !ok {
+		t.Skip("shared/data/real not found (set PATENTWALL_REAL_DATA)")
+	}
+	real, err := searchtest.LoadRealTitles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := searchtest.Synthesize(real, 3000, 3)
+	ctx := context.Background()
+	idx := newIndex(t)
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Upsert(ctx, c.Docs); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range c.Words[:40] {
+		for _, ch := range []string{string([]rune(w)[:1]), string([]rune(w)[len([]rune(w))-1:])} {
+			want := 0
+			for _, d := range c.Docs {
+				if strings.Contains(d.Title+"\n"+d.Abstract+"\n"+d.Patentee+"\n"+d.IPCTitles, ch) {
+					want++
+				}
+			}
+			res, err := idx.Search(ctx, search.Query{Text: ch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != want {
+				t.Errorf("%q: %d hits, %d documents contain it", ch, res.Total, want)
+			}
 		}
 	}
 }

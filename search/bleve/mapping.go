@@ -13,11 +13,12 @@ import (
 
 // SchemaVersion names the mapping and analysis below. Change it whenever either changes: Init then
 // drops the index and asks the caller for a full reindex.
-const SchemaVersion = "pw-bleve-8"
+const SchemaVersion = "pw-bleve-9"
 
 const (
-	zhAnalyzer = "pw_zh"
-	zhBigram   = "pw_zh_bigram"
+	zhAnalyzer    = "pw_zh"
+	zhBigram      = "pw_zh_bigram"
+	zhBigramsOnly = "pw_zh_bigrams_only"
 )
 
 // Text fields searched by every query, and their weights (title matches count most).
@@ -25,25 +26,30 @@ var textFields = []struct {
 	name  string
 	boost float64
 	store bool // stored fields can be highlighted
+	// bigramsOnly fields are indexed without the unigrams of Han runs (a lone Han character is still kept
+	// by the bigram filter): the abstract is most of a patent's text, and its unigrams were a third of the
+	// indexing time. A one-character query expands over the field's bigrams instead (charQuery).
+	bigramsOnly bool
 }{
-	{"title", 4, true},
-	{"abstract", 1, true},
-	{"patentee", 2, false},
-	{"ipc_titles", 0.5, false},
+	{"title", 4, true, false},
+	{"abstract", 1, true, true},
+	{"patentee", 2, false, false},
+	{"ipc_titles", 0.5, false, false},
 }
 
-// facetsField holds every facet value of a document, encoded by facetTerm.
+// facetsField holds every facet value of a document, packed by facetTerms (facets.go).
 const facetsField = "facets"
 
-// Keyword fields for filters (one term per value, no analysis).
-var keywordFields = []string{"type", "ipc", "ipc_section", "ipc_class", "ipc_subclass", "industry",
-	"district", "holder_kind", "fee_model", "price_band", "offers", "status"}
+// Keyword fields for the filters that are not facets (one term per value, no analysis). Filters on a
+// facet (type, industry, district, …) match the facet's term in facetsField instead: a keyword field of
+// their own would index every value twice, and each field costs in every segment built and merged.
+var keywordFields = []string{"ipc", "ipc_subclass", "offers"}
 
 // newMapping builds the index mapping. Chinese text is cut into overlapping bigrams plus unigrams
 // (unicode tokenizer → cjk_width → lowercase → porter → cjk_bigram with output_unigram): unigrams let a
 // one-character query such as 电 find 电池, bigrams keep longer queries precise without a dictionary.
-// Porter stems Latin words (batteries → batteri) and leaves Han characters alone; it runs before the
-// bigram filter, which only rejoins Han characters.
+// The abstract gets bigrams only (see textFields). Porter stems Latin words (batteries → batteri) and
+// leaves Han characters alone; it runs before the bigram filter, which only rejoins Han characters.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
 	if err := m.AddCustomTokenFilter(zhBigram, map[string]any{
@@ -59,14 +65,24 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := m.AddCustomAnalyzer(zhBigramsOnly, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{cjk.WidthName, lowercase.Name, porter.Name, cjk.BigramName},
+	}); err != nil {
+		return nil, err
+	}
 	m.DefaultAnalyzer = zhAnalyzer
 
 	doc := bleve.NewDocumentStaticMapping()
 	for _, f := range textFields {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = zhAnalyzer
+		if f.bigramsOnly {
+			fm.Analyzer = zhBigramsOnly
+		}
 		fm.Store = f.store
-		fm.IncludeTermVectors = true // phrase queries and highlighting need positions
+		fm.IncludeTermVectors = true // phrase queries need positions
 		fm.IncludeInAll = false
 		fm.DocValues = false
 		doc.AddFieldMappingsAt(f.name, fm)

@@ -1,6 +1,9 @@
 package bleve
 
 import (
+	"regexp"
+	"unicode/utf8"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -61,7 +64,12 @@ func termQuery(an analysis.Analyzer, t search.Term) query.Query {
 	prefix := !t.Han && len(seq) == 1 && len([]rune(seq[0])) >= 2
 	alts := make([]query.Query, 0, 2*len(textFields))
 	for _, f := range textFields {
-		alts = append(alts, fieldSeq(f.name, seq, f.boost))
+		switch {
+		case f.bigramsOnly && t.Han && len(seq) == 1 && utf8.RuneCountInString(seq[0]) == 1:
+			alts = append(alts, charQuery(f.name, seq[0], f.boost))
+		default:
+			alts = append(alts, fieldSeq(f.name, seq, f.boost))
+		}
 		if prefix {
 			p := bleve.NewPrefixQuery(seq[0])
 			p.SetField(f.name)
@@ -87,6 +95,18 @@ func hanTokens(run string) []string {
 	return out
 }
 
+// charQuery finds one Han character in a field indexed without unigrams: the bigrams that start with it
+// (and the character itself, which the bigram filter keeps when it stands alone) or end with it.
+func charQuery(field, char string, boost float64) query.Query {
+	starts := bleve.NewPrefixQuery(char)
+	starts.SetField(field)
+	ends := bleve.NewRegexpQuery("." + regexp.QuoteMeta(char))
+	ends.SetField(field)
+	q := bleve.NewDisjunctionQuery(starts, ends)
+	q.SetBoost(boost)
+	return q
+}
+
 func fieldSeq(field string, seq []string, boost float64) query.Query {
 	if len(seq) == 1 {
 		q := bleve.NewTermQuery(seq[0])
@@ -102,24 +122,28 @@ func fieldSeq(field string, seq []string, boost float64) query.Query {
 // filterQuery ANDs the filters (values inside one filter are ORed); nil when there are none.
 func filterQuery(q search.Query) query.Query {
 	var parts []query.Query
-	anyOf := func(field string, vals []string) {
-		if len(vals) == 0 {
+	anyOf := func(field string, terms []string) {
+		if len(terms) == 0 {
 			return
 		}
-		alts := make([]query.Query, len(vals))
-		for i, v := range vals {
+		alts := make([]query.Query, len(terms))
+		for i, v := range terms {
 			t := bleve.NewTermQuery(v)
 			t.SetField(field)
 			alts[i] = t
 		}
 		parts = append(parts, bleve.NewDisjunctionQuery(alts...))
 	}
-	anyOf("type", q.Types)
-	anyOf("industry", q.Industries)
-	anyOf("district", q.Districts)
-	anyOf("holder_kind", q.HolderKinds)
-	anyOf("fee_model", q.FeeModels)
-	anyOf("price_band", q.PriceBands)
+	// Filters on a facet match its terms in the facets field (see facets.go).
+	regexpOf := func(re string) {
+		if re != "" {
+			r := bleve.NewRegexpQuery(re)
+			r.SetField(facetsField)
+			parts = append(parts, r)
+		}
+	}
+	regexpOf(closedFilter([][]string{q.Types, q.FeeModels, q.HolderKinds, q.PriceBands}))
+	regexpOf(openFilter(q.Districts, q.Industries))
 	anyOf("offers", q.Offers)
 	if len(q.IPC) > 0 {
 		alts := make([]query.Query, 0, len(q.IPC))
@@ -128,9 +152,20 @@ func filterQuery(q search.Query) query.Query {
 			if err != nil {
 				continue // Normalize already refused it
 			}
-			t := bleve.NewTermQuery(canon)
-			t.SetField(field)
-			alts = append(alts, t)
+			switch field {
+			case "ipc_section", "ipc_class":
+				re := classFilter(canon)
+				if field == "ipc_section" {
+					re = sectionFilter(canon)
+				}
+				r := bleve.NewRegexpQuery(re)
+				r.SetField(facetsField)
+				alts = append(alts, r)
+			default:
+				t := bleve.NewTermQuery(canon)
+				t.SetField(field)
+				alts = append(alts, t)
+			}
 		}
 		parts = append(parts, bleve.NewDisjunctionQuery(alts...))
 	}

@@ -17,9 +17,9 @@ import (
 // fragmentRunes is the length of a highlighted abstract fragment.
 const fragmentRunes = 160
 
-// facetValues bounds the distinct "facet=value" terms counted: all of them in practice (IPC classes, the
-// most numerous facet, have ~130 values; industries a few dozen).
-const facetValues = 1000
+// facetValues bounds the distinct facet terms counted: all of them in practice (IPC classes have ~130
+// values, the district|industry terms a few hundred, the closed combinations at most 3*5*9*5).
+const facetValues = 10000
 
 // Search answers a query; see search.Query for the semantics.
 func (x *Index) Search(ctx context.Context, sq search.Query) (*search.Result, error) {
@@ -63,7 +63,12 @@ func (x *Index) Search(ctx context.Context, sq search.Query) (*search.Result, er
 
 	req := bleve.NewSearchRequestOptions(root, q.PerPage, (q.Page-1)*q.PerPage, false)
 	req.Fields = []string{"application_no"}
-	req.SortByCustom(sortOrder(q.Sort, text == nil))
+	order := sortOrder(q.Sort, text == nil)
+	req.SortByCustom(order)
+	if _, byScore := order[0].(*bsearch.SortScore); !byScore {
+		// Another order ignores the score, so it is not computed (tf-idf for every hit of a broad query).
+		req.Score = "none"
+	}
 	if q.Facets {
 		req.AddFacet(facetsField, bleve.NewFacetRequest(facetsField, facetValues))
 	}
@@ -102,9 +107,7 @@ func (x *Index) Search(ctx context.Context, sq search.Query) (*search.Result, er
 		}
 		if fr := res.Facets[facetsField]; fr != nil {
 			for _, t := range fr.Terms.Terms() {
-				if name, v, ok := parseFacetTerm(t.Term); ok {
-					out.Facets[name][v] = t.Count
-				}
+				countFacetTerm(out.Facets, t.Term, t.Count)
 			}
 		}
 	}
