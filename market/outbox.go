@@ -174,7 +174,7 @@ func (s *Store) IndexRows(ctx context.Context, ids []int64) ([]IndexRow, error) 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	db := s.DB.WithContext(ctx)
+	db := s.reader().WithContext(ctx)
 	var ps []Patent
 	if err := db.Where("id IN ?", ids).Order("id").Find(&ps).Error; err != nil {
 		return nil, fmt.Errorf("market: load patents to index: %w", err)
@@ -233,7 +233,7 @@ func (s *Store) ipcTitles(ctx context.Context, symbols map[string]bool) (map[str
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
 		var ts []IPCTitle
-		if err := s.DB.WithContext(ctx).Where("symbol IN ?", keys[:n]).Find(&ts).Error; err != nil {
+		if err := s.reader().WithContext(ctx).Where("symbol IN ?", keys[:n]).Find(&ts).Error; err != nil {
 			return nil, fmt.Errorf("market: load IPC titles: %w", err)
 		}
 		for _, t := range ts {
@@ -296,4 +296,34 @@ func (s *Store) ForEachPatentID(ctx context.Context, batch int, fn func(ids []in
 		}
 		last = ids[len(ids)-1]
 	}
+}
+
+// OutboxPage reads up to limit outbox rows with afterID < id <= maxID in id order, without claiming
+// them: for a process that holds the index exclusively (an embedded index is locked by one process),
+// which deletes each range with DeleteOutboxRange once it is indexed.
+func (s *Store) OutboxPage(ctx context.Context, afterID, maxID int64, limit int) ([]OutboxRow, error) {
+	var rows []OutboxRow
+	err := s.DB.WithContext(ctx).Where("id > ? AND id <= ?", afterID, maxID).Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: read outbox: %w", err)
+	}
+	return rows, nil
+}
+
+// OutboxMaxID returns the newest outbox row's id (0 when empty).
+func (s *Store) OutboxMaxID(ctx context.Context) (int64, error) {
+	var id *int64
+	err := s.DB.WithContext(ctx).Model(&OutboxRow{}).Select("max(id)").Scan(&id).Error
+	if err != nil || id == nil {
+		return 0, err
+	}
+	return *id, nil
+}
+
+// DeleteOutboxRange deletes the outbox rows lo <= id <= hi after they were indexed.
+func (s *Store) DeleteOutboxRange(ctx context.Context, lo, hi int64) error {
+	if err := s.DB.WithContext(ctx).Where("id >= ? AND id <= ?", lo, hi).Delete(&OutboxRow{}).Error; err != nil {
+		return fmt.Errorf("market: delete outbox rows: %w", err)
+	}
+	return nil
 }

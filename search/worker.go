@@ -227,3 +227,75 @@ func ReindexInterrupted(ctx context.Context, store *market.Store) (bool, error) 
 	}
 	return v == "running", nil
 }
+
+// DrainExclusive indexes every outbox row present when it starts, overlapping the database reads with
+// indexing (two batches at once), and deletes each batch's rows once it is indexed. It does not claim
+// rows, so it is only for a process that holds the index exclusively (the embedded Bleve index is
+// locked by one process), e.g. a command run after a large import; a crash leaves the rest for later.
+func DrainExclusive(ctx context.Context, store *market.Store, idx Index, progress func(done, total int)) (int, error) {
+	maxID, err := store.OutboxMaxID(ctx)
+	if err != nil || maxID == 0 {
+		return 0, err
+	}
+	total, err := store.OutboxLen(ctx)
+	if err != nil {
+		return 0, err
+	}
+	type batch struct {
+		lo, hi int64
+		rows   int
+		ids    []int64
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan batch, 2)
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	for range 2 {
+		g.Go(func() error {
+			for b := range batches {
+				if err := IndexPatents(gctx, store, idx, b.ids); err != nil {
+					return err
+				}
+				if err := store.DeleteOutboxRange(gctx, b.lo, b.hi); err != nil {
+					return err
+				}
+				mu.Lock()
+				done += b.rows
+				if progress != nil {
+					progress(done, max(done, int(total)))
+				}
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(batches)
+		for after := int64(0); ; {
+			rows, err := store.OutboxPage(gctx, after, maxID, ReindexBatch)
+			if err != nil || len(rows) == 0 {
+				return err
+			}
+			seen := make(map[int64]bool, len(rows))
+			b := batch{lo: rows[0].ID, hi: rows[len(rows)-1].ID, rows: len(rows)}
+			for _, r := range rows {
+				if !seen[r.PatentID] {
+					seen[r.PatentID] = true
+					b.ids = append(b.ids, r.PatentID)
+				}
+			}
+			after = b.hi
+			select {
+			case batches <- b:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+	})
+	if err := g.Wait(); err != nil {
+		return done, fmt.Errorf("search: drain outbox: %w", err)
+	}
+	return done, nil
+}

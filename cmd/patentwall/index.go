@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"patentwall/search"
 	"patentwall/search/bleve"
@@ -86,10 +89,38 @@ func (e *Env) SyncIndex(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A large backlog (after an import) goes through the overlapped bulk path when this process holds
+	// the embedded index exclusively; otherwise rows are claimed like a server's worker does.
+	var n int
+	if pending, _ := e.store.OutboxLen(ctx); pending > 2000 && e.Config.MeiliURL == "" {
+		bar := newIndexBar(e.Stderr, int(pending))
+		n, err = search.DrainExclusive(ctx, e.store, idx, func(done, total int) {
+			if bar != nil {
+				bar.ChangeMax(total)
+				_ = bar.Set(done)
+			}
+		})
+		if bar != nil {
+			bar.Close()
+		}
+		if n > 0 {
+			e.Log.Info("search index updated", "changes", n)
+		}
+		return err
+	}
 	w := &search.Worker{Store: e.store, Index: idx, Log: e.Log}
-	n, err := w.DrainOnce(ctx)
+	n, err = w.DrainOnce(ctx)
 	if n > 0 {
 		e.Log.Info("search index updated", "changes", n)
 	}
 	return err
+}
+
+// newIndexBar draws the search-index progress of a large backlog on stderr.
+func newIndexBar(w io.Writer, total int) *progressbar.ProgressBar {
+	bar := newImportBar(w, total, "")
+	if bar != nil {
+		bar.Describe("indexing")
+	}
+	return bar
 }
