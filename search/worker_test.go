@@ -250,3 +250,39 @@ func TestReindex(t *testing.T) {
 		}
 	})
 }
+
+// A command holding the index drains a large backlog in bulk: every patent indexed, every row gone,
+// and an engine failure leaves the rows of the failed batches for later.
+func TestDrainExclusive(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		ids := seed(t, s, 3)
+		backlog := make([]int64, 3000) // more than one bulk batch, with repeats of the same patents
+		for i := range backlog {
+			backlog[i] = ids[i%3]
+		}
+		enqueue(t, s, backlog...)
+		idx := newRecorder()
+		idx.fail = errors.New("engine unreachable")
+		if _, err := search.DrainExclusive(ctx, s, idx, nil); err == nil {
+			t.Fatal("failing engine: no error")
+		}
+		if l, _ := s.OutboxLen(ctx); l != 3000 {
+			t.Fatalf("outbox after failure: %d rows, want 3000", l)
+		}
+		idx.fail = nil
+		var last int
+		n, err := search.DrainExclusive(ctx, s, idx, func(done, total int) { last = done })
+		if err != nil || n != 3000 || last != 3000 {
+			t.Fatalf("drain: n=%d last progress %d err=%v", n, last, err)
+		}
+		if l, _ := s.OutboxLen(ctx); l != 0 {
+			t.Fatalf("outbox after drain: %d rows", l)
+		}
+		for _, id := range ids {
+			if idx.upserts[id] == 0 {
+				t.Errorf("patent %d not indexed", id)
+			}
+		}
+	})
+}
