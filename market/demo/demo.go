@@ -31,6 +31,10 @@ type Options struct {
 	Orgs int
 	// Patents is the number of patents; 0 means DefaultPatents.
 	Patents int
+	// Deals is the number of open licences Load signs on the platform after loading the catalogue, with
+	// their payments, filings and CNIPA's filing list (deals.go). 0 means DefaultDeals for the default
+	// catalogue and none for other sizes; negative means none. Generate ignores it.
+	Deals int
 	// Now is the generation's "today": dates, statuses and declaration terms are relative to it. Zero
 	// means ReferenceNow in Generate (so that Generate stays pure) and the store's clock in Load.
 	Now time.Time

@@ -30,6 +30,7 @@ func batchSize(s *market.Store) int {
 type Stats struct {
 	Orgs, Patents, Declarations, Walls, Supermarkets, Demands int
 	IPCTitles                                                 int // new titles; existing symbols are kept
+	Contracts, Filings                                        int // platform deals and CNIPA list entries (deals.go)
 	Took                                                      time.Duration
 }
 
@@ -47,7 +48,9 @@ var errNotEmpty = errors.New("demo: the database already holds organisations")
 
 // Load generates a dataset and inserts all of it in one transaction: organisations (verified), patents,
 // declarations, walls, supermarkets, demands, the IPC titles not yet present, a search outbox row per
-// patent (so the index picks the catalogue up), and the MetaKey row. A zero opt.Now means the store's
+// patent (so the index picks the catalogue up), and the MetaKey row; then, in the same transaction,
+// signs opt.Deals open licences through the market API with their payments and filings, and writes
+// CNIPA's filing list (deals.go), so a failed deal leaves nothing behind. A zero opt.Now means the store's
 // clock. Loading into a database that already holds the same seed's data fails on its unique keys and
 // writes nothing; use LoadIfEmpty to load only into an empty database.
 func Load(ctx context.Context, s *market.Store, opt Options) (Stats, error) {
@@ -104,7 +107,10 @@ func load(ctx context.Context, s *market.Store, opt Options, onlyIfEmpty bool) (
 			}
 		}
 		var err error
-		st, err = insert(tx, ds, opt.Seed, s.Now().UTC(), batchSize(s))
+		if st, err = insert(tx, ds, opt.Seed, s.Now().UTC(), batchSize(s)); err != nil {
+			return err
+		}
+		st.Contracts, st.Filings, err = insertDeals(ctx, s, tx, ds, planDeals(ds, opt.Seed, dealCount(opt)), batchSize(s))
 		return err
 	})
 	if err != nil {
