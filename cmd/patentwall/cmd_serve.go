@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
+	_ "net/http/pprof"
+	"os"
 	"time"
 
 	"patentwall/market/demo"
@@ -74,6 +77,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		<-workerDone
 	}()
 	go housekeeping(workerCtx, store, env.Config, env.Log)
+	if addr := os.Getenv("PPROF_ADDR"); addr != "" {
+		// Profiling for operators, on its own (loopback) address, never on the public listener.
+		go func() { env.Log.Info("pprof", "err", http.ListenAndServe(addr, nil)) }()
+	}
 
 	app, err := web.New(web.Deps{
 		Store:          store,

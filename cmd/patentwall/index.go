@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -24,7 +25,11 @@ func (e *Env) openIndex(ctx context.Context) (idx search.Index, rebuild bool, er
 	if e.Config.MeiliURL != "" {
 		idx = meili.New(e.Config.MeiliURL, e.Config.MeiliAPIKey)
 	} else {
-		idx = bleve.New(e.Config.indexDir())
+		b := bleve.New(e.Config.indexDir())
+		// Popular searches are answered from memory until the next index write (SEARCH_CACHE=off
+		// measures the engine alone).
+		b.CacheText = os.Getenv("SEARCH_CACHE") != "off"
+		idx = b
 	}
 	rebuild, err = idx.Init(ctx)
 	if errors.Is(err, search.ErrIndexInUse) {

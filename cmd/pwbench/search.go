@@ -80,13 +80,6 @@ func benchSearch(r *report, c config) {
 	r.f("| rows | seconds | rows/s | target |\n|---|---|---|---|")
 	r.f("| %d | %.1f | %.0f | ≥ 3,000 |", c.patents, took.Seconds(), float64(c.patents)/took.Seconds())
 
-	// HTTP: the real server on that data.
-	addr := "127.0.0.1:18181"
-	srv := exec.Command(c.bin, "serve", "--listen", addr)
-	srv.Env = env
-	srv.Stdout, srv.Stderr = io.Discard, io.Discard
-	check(srv.Start())
-	waitHealthy("http://" + addr + "/healthz")
 	qs := map[int][]string{}
 	for w := 1; w <= 4; w++ {
 		qs[w] = queries(ds, w, 50, 7)
@@ -95,53 +88,15 @@ func benchSearch(r *report, c config) {
 	for w := 1; w <= 4; w++ {
 		all = append(all, qs[w]...)
 	}
-	paths := map[string]func(q string) string{
-		"search page": func(q string) string { return "http://" + addr + "/search?q=" + url.QueryEscape(q) },
-		"API":         func(q string) string { return "http://" + addr + "/api/v1/patents?q=" + url.QueryEscape(q) },
-	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
-	for _, q := range all[:40] { // warm caches and the Go runtime
-		get(client, paths["API"](q))
-	}
-	r.f("\n### HTTP, one client (p50 / p95 ms over 200 queries of 1–4 words; min/median/max over %d runs)\n", c.reps)
-	r.f("| endpoint | p50 min | p50 median | p50 max | p95 min | p95 median | p95 max | target |\n|---|---|---|---|---|---|---|---|")
-	for _, name := range []string{"search page", "API"} {
-		var p50s, p95s []float64
-		for i := 0; i < c.reps; i++ {
-			var lat []time.Duration
-			for _, q := range all {
-				t0 := time.Now()
-				get(client, paths[name](q))
-				lat = append(lat, time.Since(t0))
-			}
-			p50s = append(p50s, ms(quantile(lat, .5)))
-			p95s = append(p95s, ms(quantile(lat, .95)))
+	// HTTP: the real server on that data, as shipped (popular searches cached until the next index
+	// write) and with the cache off (every request runs the engine).
+	for _, mode := range []struct{ name, env string }{{"result cache on (default)", ""}, {"result cache off: every request searches the index", "SEARCH_CACHE=off"}} {
+		e := append([]string(nil), env...)
+		if mode.env != "" {
+			e = append(e, mode.env)
 		}
-		a, b, cc := mmm(p50s)
-		d, e, f := mmm(p95s)
-		r.f("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | p95 ≤ 20 |", name, a, b, cc, d, e, f)
+		benchHTTP(r, c, e, mode.name, all)
 	}
-	r.f("\n### HTTP, 32 concurrent clients, 10 s each (requests/s; min/median/max over %d runs)\n", c.reps)
-	r.f("| endpoint | req/s min | req/s median | req/s max | p95 ms (median run) | errors | target |\n|---|---|---|---|---|---|---|")
-	for _, name := range []string{"search page", "API"} {
-		var rates, p95 []float64
-		var errs int64
-		for i := 0; i < c.reps; i++ {
-			rate, lat, e := load(client, 32, 10*time.Second, all, paths[name])
-			rates = append(rates, rate)
-			p95 = append(p95, ms(quantile(lat, .95)))
-			errs += e
-		}
-		a, b, cc := mmm(rates)
-		_, p, _ := mmm(p95)
-		r.f("| %s | %.0f | %.0f | %.0f | %.1f | %d | ≥ 600 req/s |", name, a, b, cc, p, errs)
-	}
-	rss, hwm := procMem(srv.Process.Pid)
-	r.f("\n### Server memory with the %d-patent catalogue\n", c.patents)
-	r.f("| RSS now | peak RSS (VmHWM) | target |\n|---|---|---|")
-	r.f("| %d MB | %d MB | ≤ 300 MB |", rss>>10, hwm>>10)
-	srv.Process.Signal(syscall.SIGTERM)
-	srv.Wait()
 
 	// In process: the Bleve backend itself, with every facet and highlighting.
 	idx := bleve.New(filepath.Join(lite, "index"))
@@ -201,6 +156,63 @@ func benchSearch(r *report, c config) {
 		_, e, _ := mmm(p95s)
 		r.f("| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f× |", w, a, b, cc, e, bleveP50[w], b/max(bleveP50[w], 0.001))
 	}
+}
+
+// benchHTTP starts the real server on the imported data and measures it over HTTP.
+func benchHTTP(r *report, c config, env []string, mode string, all []string) {
+	addr := "127.0.0.1:18181"
+	srv := exec.Command(c.bin, "serve", "--listen", addr)
+	srv.Env = env
+	srv.Stdout, srv.Stderr = io.Discard, io.Discard
+	check(srv.Start())
+	waitHealthy("http://" + addr + "/healthz")
+	paths := map[string]func(q string) string{
+		"search page": func(q string) string { return "http://" + addr + "/search?q=" + url.QueryEscape(q) },
+		"API":         func(q string) string { return "http://" + addr + "/api/v1/patents?q=" + url.QueryEscape(q) },
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
+	for _, q := range all[:40] { // warm caches and the Go runtime
+		get(client, paths["API"](q))
+	}
+	r.f("\n### HTTP, one client, %s (p50 / p95 ms over 200 queries of 1–4 words; min/median/max over %d runs)\n", mode, c.reps)
+	r.f("| endpoint | p50 min | p50 median | p50 max | p95 min | p95 median | p95 max | target |\n|---|---|---|---|---|---|---|---|")
+	for _, name := range []string{"search page", "API"} {
+		var p50s, p95s []float64
+		for i := 0; i < c.reps; i++ {
+			var lat []time.Duration
+			for _, q := range all {
+				t0 := time.Now()
+				get(client, paths[name](q))
+				lat = append(lat, time.Since(t0))
+			}
+			p50s = append(p50s, ms(quantile(lat, .5)))
+			p95s = append(p95s, ms(quantile(lat, .95)))
+		}
+		a, b, cc := mmm(p50s)
+		d, e, f := mmm(p95s)
+		r.f("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | p95 ≤ 20 |", name, a, b, cc, d, e, f)
+	}
+	r.f("\n### HTTP, 32 concurrent clients, %s, 10 s each (requests/s; min/median/max over %d runs)\n", mode, c.reps)
+	r.f("| endpoint | req/s min | req/s median | req/s max | p95 ms (median run) | errors | target |\n|---|---|---|---|---|---|---|")
+	for _, name := range []string{"search page", "API"} {
+		var rates, p95 []float64
+		var errs int64
+		for i := 0; i < c.reps; i++ {
+			rate, lat, e := load(client, 32, 10*time.Second, all, paths[name])
+			rates = append(rates, rate)
+			p95 = append(p95, ms(quantile(lat, .95)))
+			errs += e
+		}
+		a, b, cc := mmm(rates)
+		_, p, _ := mmm(p95)
+		r.f("| %s | %.0f | %.0f | %.0f | %.1f | %d | ≥ 600 req/s |", name, a, b, cc, p, errs)
+	}
+	m := procMem(srv.Process.Pid)
+	r.f("\n### Server memory with the %d-patent catalogue, after the runs above (%s)\n", c.patents, mode)
+	r.f("| RSS now | peak RSS (VmHWM) | of which anonymous (heap) | of which file-backed (mmapped index pages) | target |\n|---|---|---|---|---|")
+	r.f("| %d MB | %d MB | %d MB | %d MB | ≤ 300 MB |", m["VmRSS"]>>10, m["VmHWM"]>>10, m["RssAnon"]>>10, m["RssFile"]>>10)
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
 }
 
 // openBenchPostgres creates (or recreates) a database on the cluster named by the PG* variables.
@@ -298,22 +310,22 @@ func load(c *http.Client, n int, d time.Duration, qs []string, path func(string)
 	return float64(count.Load()) / time.Since(start).Seconds(), lat, errs.Load()
 }
 
-// procMem reads a process's current and peak resident set size in kB.
-func procMem(pid int) (rss, hwm int64) {
+// procMem reads a process's memory figures (kB) from /proc: VmRSS, VmHWM, RssAnon, RssFile.
+func procMem(pid int) map[string]int64 {
+	out := map[string]int64{}
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0
+		return out
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		var v int64
-		if n, _ := fmt.Sscanf(sc.Text(), "VmRSS: %d kB", &v); n == 1 {
-			rss = v
-		}
-		if n, _ := fmt.Sscanf(sc.Text(), "VmHWM: %d kB", &v); n == 1 {
-			hwm = v
+		for _, k := range []string{"VmRSS", "VmHWM", "RssAnon", "RssFile"} {
+			if n, _ := fmt.Sscanf(sc.Text(), k+": %d kB", &v); n == 1 {
+				out[k] = v
+			}
 		}
 	}
-	return rss, hwm
+	return out
 }

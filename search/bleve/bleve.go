@@ -32,6 +32,9 @@ type Index struct {
 	Dir string
 	// LockTimeout is how long Init waits for another process to release the directory (default 1s).
 	LockTimeout string
+	// CacheText also caches results of queries with text (popular searches), not only browsing;
+	// any write empties the cache either way. Off for measuring the engine itself.
+	CacheText bool
 
 	version  string       // SchemaVersion unless a test overrides it
 	mu       sync.RWMutex // write-locked only to swap idx (Init, Reset, Close)

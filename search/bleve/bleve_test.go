@@ -22,6 +22,17 @@ func newIndex(t *testing.T) search.Index {
 
 func TestSuite(t *testing.T) { searchtest.Run(t, newIndex) }
 
+// The same suite with keyword results cached: every write must empty the cache, or the suite's
+// upsert, replace and delete cases see stale answers.
+func TestSuiteWithTextCache(t *testing.T) {
+	searchtest.Run(t, func(t *testing.T) search.Index {
+		idx := bleve.New(filepath.Join(t.TempDir(), "index"))
+		idx.CacheText = true
+		t.Cleanup(func() { idx.Close() })
+		return idx
+	})
+}
+
 func TestQuality(t *testing.T) { searchtest.Quality(t, newIndex) }
 
 func TestInitRebuildAndVersion(t *testing.T) {
@@ -250,5 +261,40 @@ func TestSingleCharacterMatchesSubstringScan(t *testing.T) {
 				t.Errorf("%q: %d hits, %d documents contain it", ch, res.Total, want)
 			}
 		}
+	}
+}
+
+func TestTextCacheEmptiedByWrites(t *testing.T) {
+	ctx := context.Background()
+	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
+	idx.CacheText = true
+	defer idx.Close()
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := search.Query{Text: "电池", Page: 1, PerPage: 10, Facets: true}
+	count := func() int {
+		t.Helper()
+		res, err := idx.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("empty index: %d hits", n)
+	}
+	if err := idx.Upsert(ctx, []search.Document{{ID: 1, ApplicationNo: "202010566088.9", Title: "一种锂电池"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("after upsert: %d hits (stale cache?)", n)
+	}
+	count() // served from the cache now
+	if err := idx.Delete(ctx, []int64{1}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("after delete: %d hits (stale cache?)", n)
 	}
 }

@@ -9,20 +9,21 @@ import (
 )
 
 // resultCache keeps the results of queries without text (browsing: the whole catalogue or a few
-// filters, newest first, with facets). Those queries visit every matching document to count facets and
-// sort, which is tens of milliseconds at 100,000 patents, yet their answer changes only when the index
-// does; any write empties the cache.
+// filters, newest first, with facets) and, when enabled, of keyword queries too. Broad queries visit
+// every matching document to count facets and sort, which is tens of milliseconds at 100,000 patents,
+// yet their answer changes only when the index does; any write empties the cache. Searches follow a
+// steep popularity curve, so a few hundred entries serve most of the traffic.
 type resultCache struct {
 	mu  sync.Mutex
 	gen uint64
 	m   map[string]*search.Result
 }
 
-const maxCached = 512
+const maxCached = 1024
 
 // cacheKey returns the key of a normalised query, or "" when it must not be cached.
-func cacheKey(q search.Query) string {
-	if q.Text != "" {
+func cacheKey(q search.Query, withText bool) string {
+	if q.Text != "" && !withText {
 		return ""
 	}
 	b, err := json.Marshal(q)

@@ -33,7 +33,7 @@ func (x *Index) Search(ctx context.Context, sq search.Query) (*search.Result, er
 	}
 	defer x.mu.RUnlock()
 	start := time.Now()
-	key := cacheKey(q)
+	key := cacheKey(q, x.CacheText)
 	var gen uint64
 	if key != "" {
 		var cached *search.Result
