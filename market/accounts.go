@@ -529,6 +529,9 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 	if u.DisabledAt != nil {
 		return nil, &FieldError{Code: "account_disabled", MessageZH: "该账户已停用", MessageEN: "this account is disabled"}
 	}
+	if err := s.ResetAttempts(ctx, "login:"+email); err != nil {
+		return nil, err
+	}
 	return &u, nil
 }
 

@@ -196,6 +196,13 @@ func TestAuthenticate(t *testing.T) {
 		if _, err := s.Authenticate(ctx, "limited@example.cn", "x"); fxCode(err) != "invalid_login" {
 			t.Errorf("next window: %v", err)
 		}
+		// Successful logins reset the count: only failures accumulate, so a user is never locked out
+		// by their own logins, while wrong guesses stay limited.
+		for i := range market.LoginMaxAttempts + 2 {
+			if _, err := s.Authenticate(ctx, "login@example.cn", "correct horse battery"); err != nil {
+				t.Fatalf("login %d: %v", i+1, err)
+			}
+		}
 		// A disabled user cannot log in (told so only with the right password).
 		admin := w.user(t, nil, market.RoleAdmin)
 		if err := s.DisableUser(ctx, admin, u.ID); err != nil {

@@ -338,6 +338,15 @@ RETURNING count`, key, now, expired, expired).Scan(&n).Error
 	return n <= max, nil
 }
 
+// ResetAttempts forgets the attempts counted under key (after a successful login, so that only
+// failures accumulate: someone who knows the password is never locked out by their own logins).
+func (s *Store) ResetAttempts(ctx context.Context, key string) error {
+	if err := s.DB.WithContext(ctx).Exec("DELETE FROM rate_limits WHERE key = ?", key).Error; err != nil {
+		return fmt.Errorf("market: reset rate limit %s: %w", key, err)
+	}
+	return nil
+}
+
 // PurgeExpired deletes expired sessions and key-value entries and rate-limit counters older than a week.
 // The server calls it now and then; nothing depends on it for correctness.
 func (s *Store) PurgeExpired(ctx context.Context) error {
