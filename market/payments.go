@@ -165,6 +165,23 @@ func paymentSums(tx *gorm.DB, contractID int64) (recorded, confirmed int64, err 
 	return r.Recorded, r.Confirmed, err
 }
 
+// licensorPayment locks the contract, checks that the actor is its licensor (only the licensor confirms
+// or rejects payments) and loads the payment.
+func (s *Store) licensorPayment(tx *gorm.DB, actor Actor, contractNo string, paymentID int64) (*Contract, *Payment, error) {
+	c, err := s.lockContract(tx, actor, contractNo)
+	if err != nil {
+		return nil, nil, err
+	}
+	if actor.OrgID == 0 || actor.OrgID != c.LicensorID {
+		return nil, nil, errOnlyLicensor
+	}
+	p, err := lockPayment(tx, c.ID, paymentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, p, nil
+}
+
 // lockPayment loads a payment of the contract.
 func lockPayment(tx *gorm.DB, contractID, paymentID int64) (*Payment, error) {
 	var p Payment
@@ -183,14 +200,7 @@ func lockPayment(tx *gorm.DB, contractID, paymentID int64) (*Payment, error) {
 func (s *Store) ConfirmPayment(ctx context.Context, actor Actor, contractNo string, paymentID int64) (*Contract, error) {
 	var out *Contract
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
-		c, err := s.lockContract(tx, actor, contractNo)
-		if err != nil {
-			return err
-		}
-		if actor.OrgID == 0 || actor.OrgID != c.LicensorID {
-			return errOnlyLicensor
-		}
-		p, err := lockPayment(tx, c.ID, paymentID)
+		c, p, err := s.licensorPayment(tx, actor, contractNo, paymentID)
 		if err != nil {
 			return err
 		}
@@ -250,14 +260,7 @@ func (s *Store) ConfirmPayment(ctx context.Context, actor Actor, contractNo stri
 func (s *Store) RejectPayment(ctx context.Context, actor Actor, contractNo string, paymentID int64, note string) error {
 	note = strings.TrimSpace(note)
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
-		c, err := s.lockContract(tx, actor, contractNo)
-		if err != nil {
-			return err
-		}
-		if actor.OrgID == 0 || actor.OrgID != c.LicensorID {
-			return errOnlyLicensor
-		}
-		p, err := lockPayment(tx, c.ID, paymentID)
+		c, p, err := s.licensorPayment(tx, actor, contractNo, paymentID)
 		if err != nil {
 			return err
 		}
