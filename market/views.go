@@ -156,17 +156,31 @@ func (s *Store) IndustryCounts(ctx context.Context) ([]IndustryCount, error) {
 	return out, err
 }
 
-// LatestInIndustry returns the newest open-licence patents of one industry.
-func (s *Store) LatestInIndustry(ctx context.Context, industry string, n int) ([]PatentView, error) {
-	var ps []Patent
-	err := s.reader().WithContext(ctx).Model(&Patent{}).
-		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
-		Where("patents.industry = ?", industry).
-		Order("d.published_at DESC, patents.id DESC").Limit(n).Find(&ps).Error
+// LatestPerIndustry returns, for each of the given industries, its n newest open-licence patents, in
+// three queries whatever the number of industries (one window query, then patentees and declarations).
+func (s *Store) LatestPerIndustry(ctx context.Context, industries []string, n int) (map[string][]PatentView, error) {
+	out := make(map[string][]PatentView, len(industries))
+	if len(industries) == 0 || n <= 0 {
+		return out, nil
+	}
+	var ids []int64
+	err := s.reader().WithContext(ctx).Raw(`SELECT id FROM (
+  SELECT p.id, p.industry, d.published_at,
+         ROW_NUMBER() OVER (PARTITION BY p.industry ORDER BY d.published_at DESC, p.id DESC) AS pos
+  FROM patents p JOIN declarations d ON d.patent_id = p.id AND d.status = ?
+  WHERE p.industry IN ?) ranked
+WHERE pos <= ? ORDER BY industry, published_at DESC, id DESC`, DeclLive, industries, n).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: latest per industry: %w", err)
+	}
+	views, err := s.PatentsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	return s.viewsOf(ctx, ps)
+	for _, v := range views {
+		out[v.Industry] = append(out[v.Industry], v)
+	}
+	return out, nil
 }
 
 // OrgByUSCC loads an organisation by its canonical USCC.

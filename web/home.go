@@ -39,16 +39,18 @@ func (a *App) home(c *fiber.Ctx) error {
 	for _, ic := range counts {
 		total += ic.Count
 	}
-	groups := make([]industryGroup, 0, homeIndustries)
-	for _, ic := range counts {
-		if len(groups) == homeIndustries {
-			break
-		}
-		ps, err := a.Store.LatestInIndustry(ctx, ic.Industry, homePerIndustry)
-		if err != nil {
-			return err
-		}
-		groups = append(groups, industryGroup{Industry: ic.Industry, Count: ic.Count, Patents: ps})
+	shown := counts[:min(len(counts), homeIndustries)]
+	names := make([]string, len(shown))
+	for i, ic := range shown {
+		names[i] = ic.Industry
+	}
+	latestBy, err := a.Store.LatestPerIndustry(ctx, names, homePerIndustry)
+	if err != nil {
+		return err
+	}
+	groups := make([]industryGroup, len(shown))
+	for i, ic := range shown {
+		groups[i] = industryGroup{Industry: ic.Industry, Count: ic.Count, Patents: latestBy[ic.Industry]}
 	}
 	return a.Render(c, fiber.StatusOK, "home", fiber.Map{
 		"Latest":     latest,
