@@ -120,6 +120,20 @@ type Index interface {
 	Close() error
 }
 
+// Optimizer is implemented by engines that compact their index after a bulk load (search/bleve merges
+// its segments; a search visits every one).
+type Optimizer interface {
+	Optimize(ctx context.Context) error
+}
+
+// Optimize compacts idx when its engine supports it.
+func Optimize(ctx context.Context, idx Index) error {
+	if o, ok := idx.(Optimizer); ok {
+		return o.Optimize(ctx)
+	}
+	return nil
+}
+
 // ErrBadQuery wraps query errors the user can fix.
 var ErrBadQuery = errors.New("search: bad query")
 

@@ -210,6 +210,9 @@ func Reindex(ctx context.Context, store *market.Store, idx Index, progress func(
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("search: reindex: %w", err)
 	}
+	if err := Optimize(ctx, idx); err != nil {
+		return fmt.Errorf("search: reindex: %w", err)
+	}
 	if err := store.SetMeta(ctx, reindexKey, "done"); err != nil {
 		return fmt.Errorf("search: reindex: %w", err)
 	}
@@ -295,6 +298,9 @@ func DrainExclusive(ctx context.Context, store *market.Store, idx Index, progres
 		}
 	})
 	if err := g.Wait(); err != nil {
+		return done, fmt.Errorf("search: drain outbox: %w", err)
+	}
+	if err := Optimize(ctx, idx); err != nil {
 		return done, fmt.Errorf("search: drain outbox: %w", err)
 	}
 	return done, nil

@@ -36,13 +36,16 @@ type Index struct {
 	// any write empties the cache either way. Off for measuring the engine itself.
 	CacheText bool
 
-	version  string       // SchemaVersion unless a test overrides it
-	mu       sync.RWMutex // write-locked only to swap idx (Init, Reset, Close)
-	idx      bleve.Index
-	mapping  *mapping.IndexMappingImpl
-	cache    resultCache
-	analyzer analysis.Analyzer
-	keyword  analysis.Analyzer
+	version string       // SchemaVersion unless a test overrides it
+	mu      sync.RWMutex // write-locked only to swap idx (Init, Reset, Close)
+	idx     bleve.Index
+	mapping *mapping.IndexMappingImpl
+	cache   resultCache
+	columns *columnCache // per open index: segment IDs restart with every new index
+	// testSplitAt and testParts override splitPostings and the number of parallel parts (tests).
+	testSplitAt, testParts int
+	analyzer               analysis.Analyzer
+	keyword                analysis.Analyzer
 }
 
 var _ search.Index = (*Index)(nil)
@@ -75,7 +78,7 @@ func (x *Index) Init(ctx context.Context) (bool, error) {
 		}
 		v, err := idx.GetInternal(versionKey)
 		if err == nil && string(v) == x.schemaVersion() {
-			x.idx = idx
+			x.setIndex(idx)
 			return false, nil
 		}
 		idx.Close()
@@ -87,7 +90,7 @@ func (x *Index) Init(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	x.idx = idx
+	x.setIndex(idx)
 	return true, nil
 }
 
@@ -127,6 +130,12 @@ func (x *Index) create(m mapping.IndexMapping) (bleve.Index, error) {
 		return nil, fmt.Errorf("search/bleve: record schema version: %w", err)
 	}
 	return idx, nil
+}
+
+// setIndex installs an opened index (under the write lock) with empty column caches.
+func (x *Index) setIndex(idx bleve.Index) {
+	x.idx = idx
+	x.columns = &columnCache{}
 }
 
 // current returns the open index under the read lock; release with x.mu.RUnlock.
@@ -229,7 +238,7 @@ func (x *Index) Reset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	x.idx = idx
+	x.setIndex(idx)
 	return nil
 }
 
@@ -311,4 +320,27 @@ func toBleve(d *search.Document) map[string]any {
 		}
 	}
 	return m
+}
+
+// Optimize merges the index into as few segments as it can (one, below Scorch's segment size limit).
+// A search visits every segment, so after a bulk load (reindex, import) this makes each query cheaper;
+// later small writes add segments again, which the background merger folds in over time.
+func (x *Index) Optimize(ctx context.Context) error {
+	idx, err := x.current()
+	if err != nil {
+		return err
+	}
+	defer x.mu.RUnlock()
+	adv, err := idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("search/bleve: optimize: %w", err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	if err := s.ForceMerge(ctx, nil); err != nil {
+		return fmt.Errorf("search/bleve: optimize: %w", err)
+	}
+	return nil
 }

@@ -1,7 +1,26 @@
 package bleve
 
+import "github.com/blevesearch/bleve/v2/index/scorch"
+
 // SetSchemaVersionForTest makes the index record (and expect) another schema version.
 func (x *Index) SetSchemaVersionForTest(v string) { x.version = v }
 
 // DropCacheForTest empties the result cache (benchmarks measure uncached browsing too).
 func (x *Index) DropCacheForTest() { x.cache.invalidate() }
+
+// SplitForTest collects queries with at least `at` estimated postings in `parts` parallel parts
+// (0, 0 restores the defaults).
+func (x *Index) SplitForTest(at, parts int) { x.testSplitAt, x.testParts = at, parts }
+
+// SegmentsForTest is the number of segments of the current snapshot.
+func (x *Index) SegmentsForTest() int {
+	idx, err := x.current()
+	if err != nil {
+		return -1
+	}
+	defer x.mu.RUnlock()
+	adv, _ := idx.Advanced()
+	r, _ := adv.Reader()
+	defer r.Close()
+	return len(r.(*scorch.IndexSnapshot).Segments())
+}

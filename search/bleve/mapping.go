@@ -13,7 +13,7 @@ import (
 
 // SchemaVersion names the mapping and analysis below. Change it whenever either changes: Init then
 // drops the index and asks the caller for a full reindex.
-const SchemaVersion = "pw-bleve-9"
+const SchemaVersion = "pw-bleve-10"
 
 const (
 	zhAnalyzer    = "pw_zh"
@@ -30,11 +30,16 @@ var textFields = []struct {
 	// by the bigram filter): the abstract is most of a patent's text, and its unigrams were a third of the
 	// indexing time. A one-character query expands over the field's bigrams instead (charQuery).
 	bigramsOnly bool
+	// positions are kept only for the title, where a word of three or more characters must match as a
+	// phrase of its bigrams (锂电池 = 锂电 电池 in sequence). In the other fields the bigrams need only all
+	// occur: positions of the abstract were a quarter of the index, which is mapped into memory, and
+	// reading them made every query that matched the abstract slower.
+	positions bool
 }{
-	{"title", 4, true, false},
-	{"abstract", 1, true, true},
-	{"patentee", 2, false, false},
-	{"ipc_titles", 0.5, false, false},
+	{"title", 4, true, false, true},
+	{"abstract", 1, true, true, false},
+	{"patentee", 2, false, false, false},
+	{"ipc_titles", 0.5, false, false, false},
 }
 
 // facetsField holds every facet value of a document, packed by facetTerms (facets.go).
@@ -82,7 +87,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 			fm.Analyzer = zhBigramsOnly
 		}
 		fm.Store = f.store
-		fm.IncludeTermVectors = true // phrase queries need positions
+		fm.IncludeTermVectors = f.positions // phrase queries need them
 		fm.IncludeInAll = false
 		fm.DocValues = false
 		doc.AddFieldMappingsAt(f.name, fm)

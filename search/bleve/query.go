@@ -68,7 +68,7 @@ func termQuery(an analysis.Analyzer, t search.Term) query.Query {
 		case f.bigramsOnly && t.Han && len(seq) == 1 && utf8.RuneCountInString(seq[0]) == 1:
 			alts = append(alts, charQuery(f.name, seq[0], f.boost))
 		default:
-			alts = append(alts, fieldSeq(f.name, seq, f.boost))
+			alts = append(alts, fieldSeq(f.name, seq, f.boost, f.positions))
 		}
 		if prefix {
 			p := bleve.NewPrefixQuery(seq[0])
@@ -107,10 +107,23 @@ func charQuery(field, char string, boost float64) query.Query {
 	return q
 }
 
-func fieldSeq(field string, seq []string, boost float64) query.Query {
+// fieldSeq matches a sequence of index terms in one field: as a phrase where the field keeps positions,
+// otherwise all of them anywhere in the field.
+func fieldSeq(field string, seq []string, boost float64, positions bool) query.Query {
 	if len(seq) == 1 {
 		q := bleve.NewTermQuery(seq[0])
 		q.SetField(field)
+		q.SetBoost(boost)
+		return q
+	}
+	if !positions {
+		all := make([]query.Query, len(seq))
+		for i, t := range seq {
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(field)
+			all[i] = tq
+		}
+		q := bleve.NewConjunctionQuery(all...)
 		q.SetBoost(boost)
 		return q
 	}

@@ -1,0 +1,299 @@
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	bsearch "github.com/blevesearch/bleve/v2/search"
+
+	"patentwall/search"
+)
+
+// hitRef is one matching document as the collector ranks it.
+type hitRef struct {
+	seg    int
+	local  uint64
+	score  float64
+	id     int64
+	listed int64
+	fee    int64
+}
+
+// rank is an order of hits. Every order ends on the patent ID, newest first, so that it is total and
+// pages never overlap.
+type rank uint8
+
+const (
+	byScore rank = iota
+	byListed
+	byFeeAsc
+	byFeeDesc
+)
+
+// rankOf is the order of a sort, and whether it needs scores. Relevance without text has no scores to
+// rank by, so it lists the newest first.
+func rankOf(sortName string, noText bool) (rank, bool) {
+	switch {
+	case sortName == search.SortNewest, sortName == search.SortRelevance && noText:
+		return byListed, false
+	case sortName == search.SortFeeAsc:
+		return byFeeAsc, false
+	case sortName == search.SortFeeDesc:
+		return byFeeDesc, false
+	}
+	return byScore, true
+}
+
+// before reports whether a ranks before b.
+func (r rank) before(a, b *hitRef) bool {
+	switch r {
+	case byScore:
+		if a.score != b.score {
+			return a.score > b.score
+		}
+	case byFeeAsc, byFeeDesc:
+		if a.fee != b.fee {
+			switch {
+			case a.fee == noFee:
+				return false // without a fee: last either way
+			case b.fee == noFee:
+				return true
+			}
+			return (a.fee < b.fee) != (r == byFeeDesc)
+		}
+		fallthrough
+	case byListed:
+		if a.listed != b.listed {
+			return a.listed > b.listed
+		}
+	}
+	return a.id > b.id
+}
+
+// topK keeps the k hits that rank first: a heap whose root is the one that ranks last.
+type topK struct {
+	k    int
+	rank rank
+	h    []hitRef
+}
+
+func (t *topK) offer(x *hitRef) {
+	if len(t.h) < t.k {
+		t.h = append(t.h, *x)
+		for i := len(t.h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !t.rank.before(&t.h[p], &t.h[i]) {
+				break
+			}
+			t.h[p], t.h[i] = t.h[i], t.h[p]
+			i = p
+		}
+		return
+	}
+	if t.k == 0 || !t.rank.before(x, &t.h[0]) {
+		return
+	}
+	t.h[0] = *x
+	for i := 0; ; {
+		last, l, r := i, 2*i+1, 2*i+2
+		if l < len(t.h) && t.rank.before(&t.h[last], &t.h[l]) {
+			last = l
+		}
+		if r < len(t.h) && t.rank.before(&t.h[last], &t.h[r]) {
+			last = r
+		}
+		if last == i {
+			return
+		}
+		t.h[i], t.h[last] = t.h[last], t.h[i]
+		i = last
+	}
+}
+
+// sorted returns the kept hits in rank order.
+func (t *topK) sorted() []hitRef {
+	slices.SortFunc(t.h, func(a, b hitRef) int {
+		switch {
+		case t.rank.before(&a, &b):
+			return -1
+		case t.rank.before(&b, &a):
+			return 1
+		}
+		return 0
+	})
+	return t.h
+}
+
+// collected is what one pass over the matches gives.
+type collected struct {
+	total  int
+	hits   []hitRef // the requested page, in order
+	counts []int    // by facet term number; nil without facets
+	terms  []string // the facet terms numbered
+}
+
+// checkEvery is how many matches are collected between checks of the context.
+const checkEvery = 1024
+
+// splitPostings is the estimated number of postings (Bleve's worst case for the query) from which a
+// query is collected in parallel parts, each over its own range of document numbers: a one-word query
+// can match most of the catalogue, and on an idle machine the second core then halves its latency.
+const splitPostings = 16384
+
+// part is what one pass over a range of document numbers gives.
+type part struct {
+	total  int
+	counts []int
+	top    topK
+}
+
+// collect runs a query on one snapshot: it counts every match, counts its facet terms when facets is
+// set, and keeps the hits of the page [from, from+size) in the order rank gives.
+func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping.IndexMapping, q query.Query,
+	rank rank, scored, facets bool, from, size int) (*collected, error) {
+	cols, err := x.columns.columnsOf(is)
+	if err != nil {
+		return nil, err
+	}
+	out := &collected{}
+	if facets {
+		out.terms = x.columns.dict.snapshot()
+	}
+	opts := bsearch.SearcherOptions{Score: "none"}
+	if scored {
+		opts.Score = ""
+	}
+	first, err := q.Searcher(ctx, is, m, opts)
+	if err != nil {
+		return nil, fmt.Errorf("search/bleve: %w", err)
+	}
+	defer first.Close()
+	docs := cols.docs()
+	n := 1
+	if at := x.splitAt(); first.Count() >= at && docs >= 2*at {
+		n = min(runtime.GOMAXPROCS(0), maxParts)
+		if x.testParts > 0 {
+			n = x.testParts
+		}
+	}
+	parts := make([]part, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := docs*uint64(p)/uint64(n), docs*uint64(p+1)/uint64(n)
+		parts[p] = part{top: topK{k: from + size, rank: rank}}
+		if facets {
+			parts[p].counts = make([]int, len(out.terms))
+		}
+		if p == 0 {
+			continue // run below, on this goroutine
+		}
+		wg.Go(func() {
+			s, err := q.Searcher(ctx, is, m, opts)
+			if err != nil {
+				errs[p] = fmt.Errorf("search/bleve: %w", err)
+				return
+			}
+			defer s.Close()
+			errs[p] = collectRange(ctx, s, is, cols, lo, hi, &parts[p])
+		})
+	}
+	errs[0] = collectRange(ctx, first, is, cols, 0, docs/uint64(n), &parts[0])
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	top := &parts[0].top
+	out.total, out.counts = parts[0].total, parts[0].counts
+	for _, p := range parts[1:] {
+		out.total += p.total
+		for t, c := range p.counts {
+			out.counts[t] += c
+		}
+		for i := range p.top.h {
+			top.offer(&p.top.h[i])
+		}
+	}
+	hits := top.sorted()
+	if from < len(hits) {
+		out.hits = hits[from:]
+	}
+	return out, nil
+}
+
+func (x *Index) splitAt() uint64 {
+	if x.testSplitAt > 0 {
+		return uint64(x.testSplitAt)
+	}
+	return splitPostings
+}
+
+// maxParts bounds the parallel parts of one query.
+const maxParts = 4
+
+// docs is the number of document numbers of the snapshot (deleted ones included).
+func (c *snapshotColumns) docs() uint64 {
+	if len(c.segs) == 0 {
+		return 0
+	}
+	last := len(c.segs) - 1
+	return c.starts[last] + uint64(len(c.segs[last].id))
+}
+
+// collectRange collects the matches with document numbers in [lo, hi) into p.
+func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnapshot, cols *snapshotColumns, lo, hi uint64, p *part) error {
+	sctx := &bsearch.SearchContext{
+		DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
+		IndexReader:       is,
+	}
+	var dm *bsearch.DocumentMatch
+	var err error
+	if lo == 0 {
+		dm, err = s.Next(sctx)
+	} else {
+		dm, err = s.Advance(sctx, index.NewIndexInternalID(nil, lo))
+	}
+	seg, segEnd := -1, uint64(0)
+	var c *segColumns
+	for ; err == nil && dm != nil; dm, err = s.Next(sctx) {
+		g := dm.IndexInternalID.Value()
+		if g >= hi {
+			break
+		}
+		if p.total%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		p.total++
+		if seg < 0 || g < cols.starts[seg] || g >= segEnd {
+			// Matches come in document-number order, so this is rare: once per segment.
+			seg = sort.Search(len(cols.starts), func(i int) bool { return cols.starts[i] > g }) - 1
+			c = cols.segs[seg]
+			segEnd = cols.starts[seg] + uint64(len(c.id))
+		}
+		local := g - cols.starts[seg]
+		if p.counts != nil {
+			for _, t := range c.terms[c.termOff[local]:c.termOff[local+1]] {
+				p.counts[t]++
+			}
+		}
+		h := hitRef{seg: seg, local: local, score: dm.Score, id: c.id[local], listed: c.listed[local], fee: c.fee[local]}
+		p.top.offer(&h)
+		sctx.DocumentMatchPool.Put(dm)
+	}
+	if err != nil {
+		return fmt.Errorf("search/bleve: %w", err)
+	}
+	return nil
+}
