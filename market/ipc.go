@@ -102,7 +102,7 @@ func (s *Store) IPCTitles(ctx context.Context, symbols []string) (map[string]IPC
 	out := make(map[string]IPCTitle, len(keys))
 	for start := 0; start < len(keys); start += 500 {
 		var ts []IPCTitle
-		if err := s.DB.WithContext(ctx).Where("symbol IN ?", keys[start:min(start+500, len(keys))]).Find(&ts).Error; err != nil {
+		if err := s.reader().WithContext(ctx).Where("symbol IN ?", keys[start:min(start+500, len(keys))]).Find(&ts).Error; err != nil {
 			return nil, fmt.Errorf("market: load IPC titles: %w", err)
 		}
 		for _, t := range ts {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -15,22 +16,35 @@ type PatentView struct {
 	Declaration *Declaration // nil when no live declaration
 }
 
-// PatentsByIDs loads patents in the order of ids (the search engine's ranking); unknown IDs are skipped.
+// PatentsByIDs loads patents for listings, in the order of ids (the search engine's ranking); unknown
+// IDs are skipped. It loads what listings show: the patent without its abstract and timestamps, the
+// patentee's ID, USCC, Name, Kind and DistrictCode, and the whole live declaration. It runs for every
+// search page, so it is one query with a hand-written scan of those columns: the ORM loading of whole
+// rows cost as much as the search itself.
 func (s *Store) PatentsByIDs(ctx context.Context, ids []int64) ([]PatentView, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var ps []Patent
-	if err := s.reader().WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error; err != nil {
+	rows, err := s.reader().WithContext(ctx).Raw(`SELECT `+viewColumns+`
+		FROM patents p JOIN organisations o ON o.id = p.patentee_id
+		LEFT JOIN declarations d ON d.patent_id = p.id AND d.status = '`+DeclLive+`'
+		WHERE p.id IN ?`, ids).Rows()
+	if err != nil {
 		return nil, fmt.Errorf("market: load patents: %w", err)
 	}
-	views, err := s.viewsOf(ctx, ps)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]PatentView, len(views))
-	for _, v := range views {
+	defer rows.Close()
+	byID := make(map[int64]PatentView, len(ids))
+	for rows.Next() {
+		var v PatentView
+		var d declarationScan
+		if err := rows.Scan(viewDests(&v, &d)...); err != nil {
+			return nil, fmt.Errorf("market: load patents: %w", err)
+		}
+		v.Declaration = d.declaration()
 		byID[v.ID] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("market: load patents: %w", err)
 	}
 	out := make([]PatentView, 0, len(ids))
 	for _, id := range ids {
@@ -39,6 +53,59 @@ func (s *Store) PatentsByIDs(ctx context.Context, ids []int64) ([]PatentView, er
 		}
 	}
 	return out, nil
+}
+
+// viewColumns and viewDests list the same columns in the same order (a test compares PatentsByIDs with
+// the ORM loading of every field).
+const viewColumns = `p.id, p.application_no, p.type, p.title, p.patentee_id, p.filing_date,
+	p.grant_date, p.status, p.industry, p.ipc, p.fees_unpaid, p.under_dispute, p.pledged_no_consent,
+	p.transfer_price_fen, p.featured,
+	o.id, o.uscc, o.name, o.kind, o.district_code,
+	d.id, d.patent_id, d.fee_model, d.fee_fen, d.royalty_bp, d.royalty_base, d.entry_fee_fen, d.term_months,
+	d.evaluation_report_no, d.status, d.warnings, d.published_at, d.withdrawn_at, d.created_by`
+
+func viewDests(v *PatentView, d *declarationScan) []any {
+	p, o := &v.Patent, &v.Patentee
+	return []any{&p.ID, &p.ApplicationNo, &p.Type, &p.Title, &p.PatenteeID, &p.FilingDate,
+		&p.GrantDate, &p.Status, &p.Industry, &p.IPC, &p.FeesUnpaid, &p.UnderDispute, &p.PledgedNoConsent,
+		&p.TransferPriceFen, &p.Featured,
+		&o.ID, &o.USCC, &o.Name, &o.Kind, &o.DistrictCode,
+		&d.ID, &d.PatentID, &d.FeeModel, &d.FeeFen, &d.RoyaltyBP, &d.RoyaltyBase, &d.EntryFeeFen, &d.TermMonths,
+		&d.EvaluationReportNo, &d.Status, &d.Warnings, &d.PublishedAt, &d.WithdrawnAt, &d.CreatedBy}
+}
+
+// declarationScan receives the declaration columns of an outer join: all NULL when there is none.
+type declarationScan struct {
+	ID, PatentID, FeeFen, RoyaltyBP, EntryFeeFen, TermMonths    *int64
+	FeeModel, RoyaltyBase, EvaluationReportNo, Status, Warnings *string
+	PublishedAt, WithdrawnAt                                    *time.Time
+	CreatedBy                                                   *int64
+}
+
+func (d *declarationScan) declaration() *Declaration {
+	if d.ID == nil {
+		return nil
+	}
+	i := func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	out := &Declaration{ID: *d.ID, PatentID: i(d.PatentID), FeeModel: str(d.FeeModel), FeeFen: i(d.FeeFen),
+		RoyaltyBP: i(d.RoyaltyBP), RoyaltyBase: str(d.RoyaltyBase), EntryFeeFen: i(d.EntryFeeFen),
+		TermMonths: int(i(d.TermMonths)), EvaluationReportNo: str(d.EvaluationReportNo), Status: str(d.Status),
+		Warnings: str(d.Warnings), WithdrawnAt: d.WithdrawnAt, CreatedBy: d.CreatedBy}
+	if d.PublishedAt != nil {
+		out.PublishedAt = *d.PublishedAt
+	}
+	return out
 }
 
 // viewsOf attaches patentees and live declarations to patents in two queries.

@@ -2,7 +2,9 @@ package market_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
+	"time"
 
 	"patentwall/market"
 	"patentwall/market/demo"
@@ -45,6 +47,77 @@ func TestLatestPerIndustry(t *testing.T) {
 		}
 		if other, _ := s.LatestPerIndustry(ctx, []string{"no such industry"}, 3); len(other) != 0 {
 			t.Errorf("unknown industry: %v", other)
+		}
+	})
+}
+
+// PatentsByIDs scans one hand-written join; it must give exactly what the ORM loads field by field
+// (PatentByApplicationNo), in the order asked, for patents with and without a live declaration and with
+// every optional column set somewhere: the listing fields of the patent and its patentee, and the
+// whole declaration.
+func TestPatentsByIDsMatchesORM(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, s, demo.Options{Seed: 5, Orgs: 30, Patents: 120}); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		if err := s.DB.Model(&market.Patent{}).Order("id DESC").Pluck("id", &ids).Error; err != nil || len(ids) < 100 {
+			t.Fatalf("ids %d, %v", len(ids), err)
+		}
+		// Optional columns: a verified patentee with SME facts, encumbrances, a transfer price, a
+		// declaration with its creator, and a patent whose declaration was withdrawn.
+		now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+		uid := int64(1)
+		var first market.Patent
+		s.DB.First(&first, ids[0])
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(s.DB.Model(&market.Organisation{}).Where("id = ?", first.PatenteeID).Updates(map[string]any{
+			"verified_at": now, "verified_by": uid, "sme_employees": 42, "sme_revenue_fen": 1234500, "sme_note": "注",
+			"is_sme": true, "address": "上海市", "founded_on": market.NewDate(2001, 2, 3)}).Error)
+		must(s.DB.Model(&market.Patent{}).Where("id = ?", ids[0]).Updates(map[string]any{
+			"fees_unpaid": true, "under_dispute": true, "transfer_price_fen": 990000, "featured": true}).Error)
+		must(s.DB.Model(&market.Declaration{}).Where("patent_id = ?", ids[1]).Updates(map[string]any{
+			"created_by": uid, "warnings": "w", "evaluation_report_no": "R1"}).Error)
+		must(s.DB.Model(&market.Declaration{}).Where("patent_id = ?", ids[2]).Updates(map[string]any{
+			"status": market.DeclWithdrawn, "withdrawn_at": now}).Error)
+
+		// Out of order, with an unknown ID.
+		ask := append(append([]int64{ids[2], -5}, ids[:2]...), ids[3:]...)
+		wantIDs := append(append([]int64{ids[2]}, ids[:2]...), ids[3:]...)
+		got, err := s.PatentsByIDs(ctx, ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(ids) {
+			t.Fatalf("got %d patents, want %d", len(got), len(ids))
+		}
+		withDecl, without := 0, 0
+		for i, v := range got {
+			wantID := wantIDs[i]
+			want, err := s.PatentByApplicationNo(ctx, v.ApplicationNo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Abstract, want.CreatedAt, want.UpdatedAt = "", time.Time{}, time.Time{}
+			o := want.Patentee
+			want.Patentee = market.Organisation{ID: o.ID, USCC: o.USCC, Name: o.Name, Kind: o.Kind, DistrictCode: o.DistrictCode}
+			if v.ID != wantID || !reflect.DeepEqual(v, *want) {
+				t.Fatalf("#%d: got\n%+v\nwant patent %d:\n%+v", i, v, wantID, *want)
+			}
+			if v.Declaration != nil {
+				withDecl++
+			} else {
+				without++
+			}
+		}
+		if withDecl == 0 || without == 0 {
+			t.Errorf("%d with and %d without a declaration: the demo data should have both", withDecl, without)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -42,6 +43,7 @@ type Index struct {
 	mapping *mapping.IndexMappingImpl
 	cache   resultCache
 	columns *columnCache // per open index: segment IDs restart with every new index
+	running atomic.Int64 // searches collecting now (collect splits a query only onto idle cores)
 	// testSplitAt and testParts override splitPostings and the number of parallel parts (tests).
 	testSplitAt, testParts int
 	analyzer               analysis.Analyzer

@@ -179,12 +179,17 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 	}
 	defer first.Close()
 	docs := cols.docs()
+	// Parts only pay off on idle cores: under load every core already runs a query of its own, and
+	// splitting would only add the cost of the extra searchers.
+	busy := x.running.Add(1)
+	defer x.running.Add(-1)
 	n := 1
 	if at := x.splitAt(); first.Count() >= at && docs >= 2*at {
-		n = min(runtime.GOMAXPROCS(0), maxParts)
+		n = min(runtime.GOMAXPROCS(0)-int(busy)+1, maxParts)
 		if x.testParts > 0 {
 			n = x.testParts
 		}
+		n = max(n, 1)
 	}
 	parts := make([]part, n)
 	errs := make([]error, n)
