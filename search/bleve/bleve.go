@@ -43,7 +43,8 @@ type Index struct {
 	mapping *mapping.IndexMappingImpl
 	cache   resultCache
 	columns *columnCache // per open index: segment IDs restart with every new index
-	running atomic.Int64 // searches collecting now (collect splits a query only onto idle cores)
+	running atomic.Int64 // searches collecting now
+	load    concurrency  // recent values of running: collect splits a query only onto idle cores
 	// testSplitAt and testParts override splitPostings and the number of parallel parts (tests).
 	testSplitAt, testParts int
 	analyzer               analysis.Analyzer
