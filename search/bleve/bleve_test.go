@@ -298,3 +298,75 @@ func TestTextCacheEmptiedByWrites(t *testing.T) {
 		t.Fatalf("after delete: %d hits (stale cache?)", n)
 	}
 }
+
+// Only titles keep term positions; in the abstract, patentee and IPC titles a word of three or more
+// Han characters matches when all of its bigrams occur, adjacent or not. So recall stays that of a
+// substring scan, and precision may drop a little where a text holds the bigrams apart. This measures
+// both on 3,000 synthesized documents (real titles recombined into abstracts) for the longer frequent
+// words of the real titles.
+func TestLongWordsOutsideTitles(t *testing.T) {
+	dir, ok := searchtest.FindRealData()
+	if !ok {
+		t.Skip("shared/data/real not found (set PATENTWALL_REAL_DATA)")
+	}
+	real, err := searchtest.LoadRealTitles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := searchtest.Synthesize(real, 3000, 3)
+	ctx := context.Background()
+	idx := newIndex(t)
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Upsert(ctx, c.Docs); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]search.Document{}
+	for _, d := range c.Docs {
+		byID[d.ID] = d
+	}
+	var words, hits, relevant, found int
+	for _, w := range c.Words {
+		if len([]rune(w)) < 3 {
+			continue
+		}
+		words++
+		want := 0
+		for _, d := range c.Docs {
+			if strings.Contains(d.Title+"\n"+d.Abstract+"\n"+d.Patentee+"\n"+d.IPCTitles, w) {
+				want++
+			}
+		}
+		got := 0
+		for page := 1; ; page++ {
+			res, err := idx.Search(ctx, search.Query{Text: w, Page: page, PerPage: search.MaxPerPage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range res.Hits {
+				d := byID[h.ID]
+				hits++
+				if strings.Contains(d.Title+"\n"+d.Abstract+"\n"+d.Patentee+"\n"+d.IPCTitles, w) {
+					got++
+				}
+			}
+			if page*search.MaxPerPage >= res.Total {
+				break
+			}
+		}
+		relevant += want
+		found += got
+		if got != want {
+			t.Errorf("%q: %d of the %d documents containing it found", w, got, want)
+		}
+	}
+	if words < 20 || hits == 0 {
+		t.Fatalf("only %d words of three or more characters, %d hits", words, hits)
+	}
+	precision := float64(found) / float64(hits)
+	t.Logf("%d words of 3–4 characters: %d hits, %d contain the word (precision %.3f), recall %d/%d", words, hits, found, precision, found, relevant)
+	if precision < 0.95 {
+		t.Errorf("precision %.3f below 0.95", precision)
+	}
+}
