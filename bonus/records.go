@@ -99,20 +99,45 @@ const recordsFrom = ` FROM contracts c
 
 // ContractRecords lists the deals the filter selects, by signing day then contract number.
 func ContractRecords(ctx context.Context, s *market.Store, f Filter) ([]ContractRecord, error) {
+	recs, _, err := records(ctx, s, f, 0, 0)
+	return recs, err
+}
+
+// ContractRecordsPage returns the records at [offset, offset+limit) of the filter's selection, in the
+// order of ContractRecords, and how many the filter selects in all (a page on screen over a million
+// contracts).
+func ContractRecordsPage(ctx context.Context, s *market.Store, f Filter, offset, limit int) ([]ContractRecord, int64, error) {
+	if limit <= 0 || offset < 0 {
+		return nil, 0, fmt.Errorf("bonus: contract records page: offset %d, limit %d", offset, limit)
+	}
+	return records(ctx, s, f, offset, limit)
+}
+
+// records selects the filter's records, all of them when limit is 0 (the total is then not counted).
+func records(ctx context.Context, s *market.Store, f Filter, offset, limit int) ([]ContractRecord, int64, error) {
 	where, args, err := f.where()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	db := s.DB.WithContext(ctx)
+	var total int64
+	page, pageArgs := "", args
+	if limit > 0 {
+		if err := db.Raw(`SELECT COUNT(*)`+recordsFrom+` WHERE `+where, args...).Row().Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("bonus: count contract records: %w", err)
+		}
+		page, pageArgs = ` LIMIT ? OFFSET ?`, append(slices.Clip(args), limit, offset)
+	}
 	rows, err := db.Raw(`SELECT c.id, c.contract_no, c.kind, c.status, c.source, c.signed_on, c.effective_on, c.filing_no,
 		c.filed_on, a.uscc, a.name, a.kind, a.district_code, b.uscc, b.name, b.district_code, b.is_sme,
 		COALESCE(d.fee_model, CASE WHEN c.fee_fen = 0 THEN 'free' ELSE '' END), c.fee_fen, c.amount_due_fen`+
-		recordsFrom+` WHERE `+where+` ORDER BY COALESCE(c.signed_on, c.effective_on), c.contract_no`, args...).Rows()
+		recordsFrom+` WHERE `+where+` ORDER BY COALESCE(c.signed_on, c.effective_on), c.contract_no`+page, pageArgs...).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("bonus: contract records: %w", err)
+		return nil, 0, fmt.Errorf("bonus: contract records: %w", err)
 	}
 	defer rows.Close()
 	var out []ContractRecord
+	var ids []int64
 	byID := map[int64]int{}
 	for rows.Next() {
 		var id int64
@@ -120,29 +145,43 @@ func ContractRecords(ctx context.Context, s *market.Store, f Filter) ([]Contract
 		if err := rows.Scan(&id, &r.ContractNo, &r.Kind, &r.Status, &r.Source, &r.SignedOn, &r.EffectiveOn, &r.FilingNo,
 			&r.FiledOn, &r.LicensorUSCC, &r.LicensorName, &r.LicensorKind, &r.LicensorDistrict, &r.LicenseeUSCC,
 			&r.LicenseeName, &r.LicenseeDistrict, &r.LicenseeSME, &r.FeeModel, &r.FeeFen, &r.AmountDueFen); err != nil {
-			return nil, fmt.Errorf("bonus: contract records: %w", err)
+			return nil, 0, fmt.Errorf("bonus: contract records: %w", err)
+		}
+		if limit > 0 {
+			ids = append(ids, id)
 		}
 		byID[id] = len(out)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("bonus: contract records: %w", err)
+		return nil, 0, fmt.Errorf("bonus: contract records: %w", err)
 	}
 	rows.Close()
-	// the patents of the selected contracts, in one query with the same filter
+	if limit == 0 {
+		total = int64(len(out))
+	}
+	// The patents of the selected contracts in one query: with the same filter for all of them, by ID for
+	// a page.
+	patentsOf, patentsArgs := `(SELECT c.id`+recordsFrom+` WHERE `+where+`)`, args
+	if limit > 0 {
+		if len(ids) == 0 {
+			return out, total, nil
+		}
+		patentsOf, patentsArgs = `?`, []any{ids}
+	}
 	prows, err := db.Raw(`SELECT cp.contract_id, p.application_no, p.industry FROM contract_patents cp
 		JOIN patents p ON p.id = cp.patent_id
-		WHERE cp.contract_id IN (SELECT c.id`+recordsFrom+` WHERE `+where+`)
-		ORDER BY cp.contract_id, p.application_no`, args...).Rows()
+		WHERE cp.contract_id IN `+patentsOf+`
+		ORDER BY cp.contract_id, p.application_no`, patentsArgs...).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("bonus: contract records' patents: %w", err)
+		return nil, 0, fmt.Errorf("bonus: contract records' patents: %w", err)
 	}
 	defer prows.Close()
 	for prows.Next() {
 		var id int64
 		var no, industry string
 		if err := prows.Scan(&id, &no, &industry); err != nil {
-			return nil, fmt.Errorf("bonus: contract records' patents: %w", err)
+			return nil, 0, fmt.Errorf("bonus: contract records' patents: %w", err)
 		}
 		i, ok := byID[id]
 		if !ok {
@@ -155,7 +194,7 @@ func ContractRecords(ctx context.Context, s *market.Store, f Filter) ([]Contract
 		}
 	}
 	if err := prows.Err(); err != nil {
-		return nil, fmt.Errorf("bonus: contract records' patents: %w", err)
+		return nil, 0, fmt.Errorf("bonus: contract records' patents: %w", err)
 	}
 	for i := range out {
 		if out[i].Patents == nil {
@@ -165,5 +204,5 @@ func ContractRecords(ctx context.Context, s *market.Store, f Filter) ([]Contract
 			out[i].Industries = []string{}
 		}
 	}
-	return out, nil
+	return out, total, nil
 }

@@ -3,6 +3,7 @@ package bonus_test
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -63,6 +64,29 @@ func TestContractRecords(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 			}
+		}
+		// Pages of every size, concatenated, are the whole list, with its length as the total.
+		for _, tc := range cases {
+			all, _ := bonus.ContractRecords(ctx, s, tc.filter)
+			for size := 1; size <= 3; size++ {
+				var got []bonus.ContractRecord
+				for off := 0; off <= len(all); off += size {
+					page, total, err := bonus.ContractRecordsPage(ctx, s, tc.filter, off, size)
+					if err != nil {
+						t.Fatalf("%s: page at %d: %v", tc.name, off, err)
+					}
+					if total != int64(len(all)) || len(page) > size {
+						t.Fatalf("%s: page at %d of %d: %d records, total %d; want at most %d of %d", tc.name, off, size, len(page), total, size, len(all))
+					}
+					got = append(got, page...)
+				}
+				if !reflect.DeepEqual(got, all) {
+					t.Errorf("%s: pages of %d give %+v, want %+v", tc.name, size, got, all)
+				}
+			}
+		}
+		if _, _, err := bonus.ContractRecordsPage(ctx, s, bonus.Filter{Kind: "loan"}, 0, 10); market.AsFieldErrors(err) == nil {
+			t.Errorf("bad filter of a page: %v, want a field error", err)
 		}
 		for _, f := range []bonus.Filter{{District: "东京"}, {Kind: "loan"}, {FeeModel: "barter"}, {From: d("2023-01-01"), To: d("2022-01-01")}} {
 			if _, err := bonus.ContractRecords(ctx, s, f); market.AsFieldErrors(err) == nil {

@@ -5,6 +5,8 @@ package web
 // CSV, XLSX or JSON (the page's export links and GET /api/v1/bureau/contracts).
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"net/url"
 	"slices"
@@ -135,7 +137,7 @@ func (b *bureau) recordsPage(c *fiber.Ctx) error {
 		return b.a.Render(c, fiber.StatusBadRequest, "bureau/records", data)
 	}
 	page := bPage(c)
-	recs, total, err := recordsPage(ctx, b.a.Store, flt, (page-1)*recordsPerPage, recordsPerPage)
+	recs, total, err := bonus.ContractRecordsPage(ctx, b.a.Store, flt, (page-1)*recordsPerPage, recordsPerPage)
 	if err != nil {
 		return err
 	}
@@ -192,3 +194,14 @@ func (b *bureau) sendRecords(c *fiber.Ctx, def string) error {
 
 // isAttachmentWanted: pages' JSON links ask for a file (?download=1); the API answers JSON inline.
 func isAttachmentWanted(c *fiber.Ctx) bool { return c.Query("download") == "1" }
+
+// contractIndustries lists the industries of the patents that deals were made over, for the filter.
+func contractIndustries(ctx context.Context, s *market.Store) (any, error) {
+	var out []string
+	err := s.DB.WithContext(ctx).Raw(`SELECT DISTINCT p.industry FROM contract_patents cp JOIN patents p ON p.id = cp.patent_id
+		WHERE p.industry <> '' ORDER BY p.industry`).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("web: contract industries: %w", err)
+	}
+	return out, nil
+}
