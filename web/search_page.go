@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -21,6 +22,7 @@ type resultRow struct {
 
 // facetValue is one checkbox of a facet.
 type facetValue struct {
+	ID      string // of the checkbox, for its label
 	Value   string
 	Label   string
 	Count   int
@@ -174,7 +176,7 @@ func sortOptions(lang, current string) []option {
 func offerOptions(lang string, checked []string) []facetValue {
 	out := make([]facetValue, len(offerKinds))
 	for i, o := range offerKinds {
-		out[i] = facetValue{Value: o, Label: tr(lang, "offer."+o), Checked: slices.Contains(checked, o)}
+		out[i] = facetValue{ID: "f-offer-" + strconv.Itoa(i), Value: o, Label: tr(lang, "offer."+o), Checked: slices.Contains(checked, o)}
 	}
 	return out
 }
@@ -256,6 +258,7 @@ func facetGroups(lang string, q search.Query, facets map[string]map[string]int, 
 			g.Values = g.Values[:facetLimit]
 		}
 		for i := range g.Values {
+			g.Values[i].ID = "f-" + name + "-" + strconv.Itoa(i)
 			g.Values[i].Label = facetLabel(lang, name, g.Values[i].Value, titles)
 		}
 		if len(g.Values) > 0 {
