@@ -24,6 +24,7 @@ func init() {
 		"done.registered":         {"注册成功。贵单位需经市知识产权局或运营机构审核后，才能发布专利或签订许可。", "Registered. Your organisation must be verified by the bureau or an operator before it can publish patents or sign licences."},
 		"done.notifications_read": {"已将全部通知标为已读。", "All notifications are marked read."},
 		"done.user_added":         {"已添加同事账户。", "The colleague's account was added."},
+		"done.password_changed":   {"密码已修改，其他设备上的登录已注销。", "Your password is changed; you are logged out on other devices."},
 		"done.verified":           {"机构已通过审核。", "The organisation is verified."},
 		"done.sme":                {"已记录中小企业认定结果。", "The SME decision is recorded."},
 		"done.patent_created":     {"专利已登记。现在可以发布开放许可声明。", "The patent is registered. You can now publish an open-licence declaration."},
@@ -80,6 +81,7 @@ func init() {
 		"dash.sme_confirmed":        {"已经市知识产权局确认", "confirmed by the bureau"},
 		"dash.unverified":           {"贵单位尚未通过审核。审核通过后才能发布开放许可声明或签订许可合同。", "Your organisation is not verified yet. Once verified it can publish open-licence declarations and sign licences."},
 		"dash.users":                {"管理同事账户", "Colleagues' accounts"},
+		"dash.password":             {"修改密码", "Change password"},
 		"dash.verify":               {"待审核机构", "Organisations to verify"},
 		"dash.pending_orgs":         {"有 %d 家机构等待审核。", "%d organisations are waiting for verification."},
 		"dash.open_queue":           {"去审核", "Open the queue"},
@@ -113,6 +115,14 @@ func init() {
 		"users.add":      {"添加同事", "Add a colleague"},
 		"users.password": {"初始密码", "Initial password"},
 		"users.submit":   {"添加", "Add"},
+
+		// Password change
+		"pw.title":   {"修改密码", "Change password"},
+		"pw.lead":    {"修改后，您在其他设备或浏览器上的登录将被注销；API 令牌不受影响，可单独撤销。", "After the change you are logged out on other devices and browsers; API tokens are not affected and are revoked separately."},
+		"pw.current": {"当前密码", "Current password"},
+		"pw.new":     {"新密码", "New password"},
+		"pw.confirm": {"再次输入新密码", "New password again"},
+		"pw.submit":  {"修改密码", "Change password"},
 
 		// Verification and SME decisions
 		"orgs.title":         {"机构审核", "Verify organisations"},

@@ -25,6 +25,8 @@ func registerAccountRoutes(a *App) {
 	acct.Post("/notifications/read", a.notificationsRead)
 	acct.Get("/users", a.usersPage)
 	acct.Post("/users", a.userAdd)
+	acct.Get("/password", a.passwordPage)
+	acct.Post("/password", a.passwordChange)
 	acct.Get("/orgs", a.orgsPage)
 	acct.Get("/orgs/:uscc", a.orgPage)
 	acct.Post("/orgs/:uscc/verify", a.orgVerify)
