@@ -37,6 +37,8 @@ type Payment struct {
 	RejectedAt  *time.Time `gorm:"column:rejected_at"`
 	RejectedBy  *int64     `gorm:"column:rejected_by"`
 	RejectNote  string     `gorm:"column:reject_note"`
+	// IdempotencyKey is the client's key of the submission that recorded it (nil: none given).
+	IdempotencyKey *string `gorm:"column:idempotency_key"`
 }
 
 func (Payment) TableName() string { return "payments" }
@@ -87,7 +89,19 @@ func wrapUser(err error, format string, a ...any) error {
 // positive and at most what is still owed (due minus payments recorded and not rejected); paidOn lies
 // between the signing day and today; reference is required.
 func (s *Store) RecordPayment(ctx context.Context, actor Actor, contractNo string, amountFen int64, paidOn Date, reference string) (*Payment, error) {
+	p, _, err := s.RecordPaymentOnce(ctx, actor, contractNo, "", amountFen, paidOn, reference)
+	return p, err
+}
+
+// RecordPaymentOnce is RecordPayment with the client's idempotency key ("" for none): a submission
+// repeated with the same key (a double click, a retried request) returns the payment it recorded, with
+// replayed set, instead of recording a second one; the same key with other details is refused.
+func (s *Store) RecordPaymentOnce(ctx context.Context, actor Actor, contractNo, key string, amountFen int64, paidOn Date, reference string) (*Payment, bool, error) {
+	if err := checkIdempotencyKey(key); err != nil {
+		return nil, false, err
+	}
 	var pay *Payment
+	replayed := false
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
 		c, err := s.lockContract(tx, actor, contractNo)
 		if err != nil {
@@ -95,6 +109,20 @@ func (s *Store) RecordPayment(ctx context.Context, actor Actor, contractNo strin
 		}
 		if actor.OrgID == 0 || actor.OrgID != c.LicenseeID {
 			return errOnlyLicensee
+		}
+		if key != "" {
+			// Under the contract's lock, so a repeat waits for the first submission and then finds it.
+			var prev Payment
+			if err := tx.Where("contract_id = ? AND idempotency_key = ?", c.ID, key).Limit(1).Find(&prev).Error; err != nil {
+				return err
+			}
+			if prev.ID != 0 {
+				if prev.AmountFen != amountFen || prev.PaidOn.String() != paidOn.String() || prev.Reference != strings.TrimSpace(reference) {
+					return ErrIdempotencyKeyReused
+				}
+				pay, replayed = &prev, true
+				return nil
+			}
 		}
 		if c.Status != ContractAwaitingPayment {
 			return ErrNotAwaitingPayment
@@ -134,6 +162,9 @@ func (s *Store) RecordPayment(ctx context.Context, actor Actor, contractNo strin
 		}
 		pay = &Payment{ContractID: c.ID, AmountFen: amountFen, PaidOn: paidOn, Reference: reference,
 			RecordedBy: actor.UserID, RecordedAt: now}
+		if key != "" {
+			pay.IdempotencyKey = &key
+		}
 		if err := tx.Create(pay).Error; err != nil {
 			return err
 		}
@@ -151,9 +182,9 @@ func (s *Store) RecordPayment(ctx context.Context, actor Actor, contractNo strin
 				c.ContractNo, yuanText(amountFen), yuanText(amountFen), c.ContractNo), "")
 	})
 	if err != nil {
-		return nil, wrapUser(err, "record payment on %s", contractNo)
+		return nil, false, wrapUser(err, "record payment on %s", contractNo)
 	}
-	return pay, nil
+	return pay, replayed, nil
 }
 
 // paymentSums returns the sums of a contract's payments recorded (not rejected) and confirmed.

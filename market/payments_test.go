@@ -1,6 +1,8 @@
 package market_test
 
 import (
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -379,6 +381,73 @@ func TestDashboards(t *testing.T) {
 		bureau := w.user(t, nil, market.RoleBureau)
 		if cs, err := s.ContractsForActor(ctx, bureau, market.ContractQuery{}); err != nil || len(cs) != 2 {
 			t.Errorf("bureau list %d %v", len(cs), err)
+		}
+	})
+}
+
+// A payment submitted twice with one idempotency key (a double click, a retried request) is recorded
+// once, also when both submissions race; the key with other details is refused, and the payment's event
+// is in the chain once.
+func TestRecordPaymentOnce(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		w := fxNew(t, s)
+		ctx := w.ctx
+		appNo, _ := w.patent(t, w.holderOrg, market.FeeLumpSum, 10_000_00)
+		c := w.accept(t, w.lic, appNo)
+		w.clock.Advance(24 * time.Hour)
+
+		const n = 8
+		type result struct {
+			p        *market.Payment
+			replayed bool
+			err      error
+		}
+		results := make(chan result, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				p, replayed, err := s.RecordPaymentOnce(ctx, w.lic, c.ContractNo, "click-1", 4_000_00, fxToday, "BANK-001")
+				results <- result{p, replayed, err}
+			})
+		}
+		wg.Wait()
+		close(results)
+		var id int64
+		fresh := 0
+		for r := range results {
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if id != 0 && r.p.ID != id {
+				t.Errorf("payments %d and %d for one key", id, r.p.ID)
+			}
+			id = r.p.ID
+			if !r.replayed {
+				fresh++
+			}
+		}
+		if fresh != 1 {
+			t.Errorf("%d submissions recorded a payment, want 1", fresh)
+		}
+		var rows, events int64
+		s.DB.Model(&market.Payment{}).Where("contract_id = ?", c.ID).Count(&rows)
+		s.DB.Model(&market.ContractEvent{}).Where("contract_id = ? AND kind = ?", c.ID, market.EventPaymentRecorded).Count(&events)
+		if rows != 1 || events != 1 {
+			t.Errorf("%d payments and %d payment events, want 1 and 1", rows, events)
+		}
+
+		if _, _, err := s.RecordPaymentOnce(ctx, w.lic, c.ContractNo, "click-1", 5_000_00, fxToday, "BANK-001"); !errors.Is(err, market.ErrIdempotencyKeyReused) {
+			t.Errorf("same key, other amount: %v", err)
+		}
+		// Another key records another payment; no key always does.
+		if _, replayed, err := s.RecordPaymentOnce(ctx, w.lic, c.ContractNo, "click-2", 1_000_00, fxToday, "BANK-002"); err != nil || replayed {
+			t.Errorf("second key: replayed %v, %v", replayed, err)
+		}
+		if _, err := s.RecordPayment(ctx, w.lic, c.ContractNo, 1_000_00, fxToday, "BANK-003"); err != nil {
+			t.Errorf("without a key: %v", err)
+		}
+		if _, _, err := s.RecordPaymentOnce(ctx, w.lic, c.ContractNo, "bad\x00key", 1_00, fxToday, "BANK-004"); fxCode(err) != "invalid" {
+			t.Errorf("unprintable key: %v", err)
 		}
 	})
 }

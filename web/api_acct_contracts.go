@@ -90,11 +90,14 @@ func parseDay(field, s string) (market.Date, *market.FieldError) {
 }
 
 // apiRecordPayment is POST /api/v1/contracts/{no}/payments {"amount_yuan","paid_on","reference"} → 201 {"id",…}.
+// An optional "idempotency_key" makes a retried request return the payment it recorded (200) instead of
+// recording it twice.
 func (a *App) apiRecordPayment(c *fiber.Ctx) error {
 	var in struct {
-		AmountYuan market.Numeric `json:"amount_yuan"`
-		PaidOn     string         `json:"paid_on"`
-		Reference  string         `json:"reference"`
+		AmountYuan     market.Numeric `json:"amount_yuan"`
+		PaidOn         string         `json:"paid_on"`
+		Reference      string         `json:"reference"`
+		IdempotencyKey string         `json:"idempotency_key"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -116,11 +119,15 @@ func (a *App) apiRecordPayment(c *fiber.Ctx) error {
 		}
 		return a.apiFail(c, errs)
 	}
-	p, err := a.Store.RecordPayment(c.UserContext(), ActorOf(c), no, fen, day, in.Reference)
+	p, replayed, err := a.Store.RecordPaymentOnce(c.UserContext(), ActorOf(c), no, in.IdempotencyKey, fen, day, in.Reference)
 	if err != nil {
 		return a.apiFail(c, err)
 	}
-	return c.Status(fiber.StatusCreated).JSON(toAPIPayment(no, p))
+	status := fiber.StatusCreated
+	if replayed {
+		status = fiber.StatusOK
+	}
+	return c.Status(status).JSON(toAPIPayment(no, p))
 }
 
 // apiConfirmPayment is POST /api/v1/contracts/{no}/payments/{id}/confirm (the licensor).

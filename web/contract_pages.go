@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	payFields    = []string{"amount_yuan", "paid_on", "reference"}
+	payFields    = []string{"amount_yuan", "paid_on", "reference", "idempotency_key"}
 	filingFields = []string{"filing_no", "filed_on"}
 	endFields    = []string{"reason"}
 	rejectFields = []string{"note"}
@@ -151,6 +151,8 @@ func (a *App) renderContract(c *fiber.Ctx, status int, p *contractPage, failed m
 		"end": newForm(lang, endFields...), "reject": newForm(lang, rejectFields...)}
 	forms["pay"].Values["paid_on"] = p.Today.String()
 	forms["pay"].Values["amount_yuan"] = yuanPlain(p.V.OutstandingFen())
+	// A double click or a resent form records the payment once (a refused form keeps its key).
+	forms["pay"].Values["idempotency_key"] = newIdempotencyKey()
 	forms["filing"].Values["filed_on"] = p.Today.String()
 	if p.V.FilingNo != "" {
 		forms["filing"].Values["filing_no"] = p.V.FilingNo
@@ -205,7 +207,7 @@ func (a *App) contractPay(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		err = errs
 	} else {
-		_, err = a.Store.RecordPayment(c.UserContext(), ActorOf(c), no, fen, day, f.Get("reference"))
+		_, _, err = a.Store.RecordPaymentOnce(c.UserContext(), ActorOf(c), no, f.Get("idempotency_key"), fen, day, f.Get("reference"))
 	}
 	if err != nil {
 		return a.contractFormFailed(c, err, "pay", f)

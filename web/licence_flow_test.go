@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,9 +77,23 @@ func TestSigningPayingFilingThroughForms(t *testing.T) {
 			t.Fatalf("%d payments after refusals", n)
 		}
 
-		r = buyer.submit(t, cpage, cpage+"/payments", url.Values{"amount_yuan": {"5000"}, "paid_on": {"2024-05-20"}, "reference": {"ICBC-20240520-001"}})
+		page := buyer.get(t, cpage)
+		key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(page.body)
+		if key == nil {
+			t.Fatal("the payment form has no idempotency key")
+		}
+		payForm := url.Values{"_csrf": {csrfOf(t, page.body)}, "idempotency_key": {key[1]},
+			"amount_yuan": {"5000"}, "paid_on": {"2024-05-20"}, "reference": {"ICBC-20240520-001"}}
+		r = buyer.post(t, cpage+"/payments", payForm)
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("payment: %d %.400s", r.status, r.body)
+		}
+		// A double click sends the same form again: the payment is recorded once.
+		if r := buyer.post(t, cpage+"/payments", payForm); r.status != http.StatusSeeOther {
+			t.Fatalf("payment sent twice: %d %.400s", r.status, r.body)
+		}
+		if n := e.count(t, &market.Payment{}, "1 = 1"); n != 1 {
+			t.Fatalf("%d payments after a double submission", n)
 		}
 		var pay market.Payment
 		e.store.DB.Where("reference = ?", "ICBC-20240520-001").First(&pay)
@@ -232,11 +247,20 @@ func TestAPISigningFlow(t *testing.T) {
 		if n := e.count(t, &market.Payment{}, "1 = 1"); n != 0 {
 			t.Fatalf("%d payments after refusals", n)
 		}
-		status, m = e.jsonReq(t, http.MethodPost, ct+"/payments", buyer, map[string]any{"amount_yuan": "3000.50", "paid_on": "2024-05-20", "reference": "T1"})
+		first := map[string]any{"amount_yuan": "3000.50", "paid_on": "2024-05-20", "reference": "T1", "idempotency_key": "pay-T1"}
+		status, m = e.jsonReq(t, http.MethodPost, ct+"/payments", buyer, first)
 		if status != http.StatusCreated || m["id"] == nil || m["amount_yuan"] != 3000.50 {
 			t.Fatalf("payment: %d %v", status, m)
 		}
 		pay1 := itoa64(int64(m["id"].(float64)))
+		// The request retried with its key gives the same payment back, with 200.
+		if status, again := e.jsonReq(t, http.MethodPost, ct+"/payments", buyer, first); status != http.StatusOK || again["id"] != m["id"] {
+			t.Fatalf("retried payment: %d %v, want 200 with id %v", status, again, m["id"])
+		}
+		first["amount_yuan"] = "3000.51"
+		if status, again := e.jsonReq(t, http.MethodPost, ct+"/payments", buyer, first); status != http.StatusUnprocessableEntity || errCode(again) != "idempotency_key_reused" {
+			t.Fatalf("key reused for another amount: %d %v", status, again)
+		}
 		status, m = e.jsonReq(t, http.MethodPost, ct+"/payments", buyer, map[string]any{"amount_yuan": 1999.50, "paid_on": "2024-05-20", "reference": "T2"})
 		if status != http.StatusCreated {
 			t.Fatalf("second payment: %d %v", status, m)
