@@ -12,6 +12,13 @@ import (
 
 var fxToday = market.MustDate("2025-03-03")
 
+// lumpSumContract has the licensee accept a lump-sum licence of dueFen: a contract awaiting payment.
+func (w *fxWorld) lumpSumContract(t *testing.T, dueFen int64) *market.Contract {
+	t.Helper()
+	appNo, _ := w.patent(t, w.holderOrg, market.FeeLumpSum, dueFen)
+	return w.accept(t, w.lic, appNo)
+}
+
 func TestPaymentFlow(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
 		w := fxNew(t, s)
@@ -85,8 +92,7 @@ func TestPaymentRefusals(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
 		w := fxNew(t, s)
 		ctx := w.ctx
-		appNo, _ := w.patent(t, w.holderOrg, market.FeeLumpSum, 500_00)
-		c := w.accept(t, w.lic, appNo)
+		c := w.lumpSumContract(t, 500_00)
 		free := w.accept(t, w.lic, func() string { a, _ := w.patent(t, w.holderOrg, market.FeeFree, 0); return a }())
 		other := w.user(t, w.org(t, market.KindEnterprise, true), market.RoleLicensee)
 		bureau := w.user(t, nil, market.RoleBureau)
@@ -160,8 +166,7 @@ func TestRejectPayment(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
 		w := fxNew(t, s)
 		ctx := w.ctx
-		appNo, _ := w.patent(t, w.holderOrg, market.FeeLumpSum, 300_00)
-		c := w.accept(t, w.lic, appNo)
+		c := w.lumpSumContract(t, 300_00)
 		bogus, _ := s.RecordPayment(ctx, w.lic, c.ContractNo, 300_00, fxToday, "typo")
 		if err := s.RejectPayment(ctx, w.holder, c.ContractNo, bogus.ID, ""); fxCode(err) != "required" {
 			t.Errorf("no note: %v", err)
@@ -392,8 +397,7 @@ func TestRecordPaymentOnce(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
 		w := fxNew(t, s)
 		ctx := w.ctx
-		appNo, _ := w.patent(t, w.holderOrg, market.FeeLumpSum, 10_000_00)
-		c := w.accept(t, w.lic, appNo)
+		c := w.lumpSumContract(t, 10_000_00)
 		w.clock.Advance(24 * time.Hour)
 
 		const n = 8

@@ -228,23 +228,8 @@ func TestFacetsOfSharedSection(t *testing.T) {
 // One character over abstracts of real text finds exactly the documents containing it (the abstract is
 // indexed without unigrams, so this checks charQuery against a substring scan).
 func TestSingleCharacterMatchesSubstringScan(t *testing.T) {
-	dir, ok := searchtest.FindRealData()
-	if !ok {
-		t.Skip("shared/data/real not found (set PATENTWALL_REAL_DATA)")
-	}
-	real, err := searchtest.LoadRealTitles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := searchtest.Synthesize(real, 3000, 3)
+	c, idx := realCorpusIndex(t)
 	ctx := context.Background()
-	idx := newIndex(t)
-	if _, err := idx.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.Upsert(ctx, c.Docs); err != nil {
-		t.Fatal(err)
-	}
 	for _, w := range c.Words[:40] {
 		for _, ch := range []string{string([]rune(w)[:1]), string([]rune(w)[len([]rune(w))-1:])} {
 			want := 0
@@ -305,23 +290,8 @@ func TestTextCacheEmptiedByWrites(t *testing.T) {
 // both on 3,000 synthesized documents (real titles recombined into abstracts) for the longer frequent
 // words of the real titles.
 func TestLongWordsOutsideTitles(t *testing.T) {
-	dir, ok := searchtest.FindRealData()
-	if !ok {
-		t.Skip("shared/data/real not found (set PATENTWALL_REAL_DATA)")
-	}
-	real, err := searchtest.LoadRealTitles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := searchtest.Synthesize(real, 3000, 3)
+	c, idx := realCorpusIndex(t)
 	ctx := context.Background()
-	idx := newIndex(t)
-	if _, err := idx.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.Upsert(ctx, c.Docs); err != nil {
-		t.Fatal(err)
-	}
 	byID := map[int64]search.Document{}
 	for _, d := range c.Docs {
 		byID[d.ID] = d
@@ -369,4 +339,27 @@ func TestLongWordsOutsideTitles(t *testing.T) {
 	if precision < 0.95 {
 		t.Errorf("precision %.3f below 0.95", precision)
 	}
+}
+
+// realCorpusIndex indexes 3,000 documents synthesized from the real titles (real titles recombined into
+// abstracts); the test skips where the real data is absent.
+func realCorpusIndex(t *testing.T) (searchtest.Corpus, search.Index) {
+	t.Helper()
+	dir, ok := searchtest.FindRealData()
+	if !ok {
+		t.Skip("shared/data/real not found (set PATENTWALL_REAL_DATA)")
+	}
+	real, err := searchtest.LoadRealTitles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := searchtest.Synthesize(real, 3000, 3)
+	idx := newIndex(t)
+	if _, err := idx.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Upsert(context.Background(), c.Docs); err != nil {
+		t.Fatal(err)
+	}
+	return c, idx
 }
