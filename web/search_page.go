@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"slices"
 	"strconv"
 
@@ -18,6 +19,7 @@ import (
 type resultRow struct {
 	market.PatentView
 	Highlight map[string]string
+	HTML      template.HTML // the row as the search page shows it (resultRowHTML)
 }
 
 // facetValue is one checkbox of a facet.
@@ -35,7 +37,8 @@ type facetGroup struct {
 	Param  string
 	Label  string
 	Values []facetValue
-	More   int // values left out of a long list
+	Items  template.HTML // the values' checkboxes (checkboxItems)
+	More   int           // values left out of a long list
 }
 
 // activeFilter is a chip above the results that removes one filter value.
@@ -120,7 +123,7 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	}
 	data["Query"] = q
 	data["Sorts"] = sortOptions(lang, q.Sort)
-	data["Offers"] = offerOptions(lang, q.Offers)
+	data["Offers"] = checkboxItems("offer", offerOptions(lang, q.Offers), false)
 	res, rows, err := a.runSearch(c.UserContext(), q)
 	if err != nil {
 		return a.searchError(c, data, err)
@@ -131,6 +134,9 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	}
 	data["Total"] = res.Total
 	data["Took"] = res.Took
+	for i := range rows {
+		rows[i].HTML = resultRowHTML(lang, &rows[i])
+	}
 	data["Rows"] = rows
 	data["Start"] = (q.Page-1)*q.PerPage + 1
 	data["Facets"] = facetGroups(lang, q, res.Facets, titles)
@@ -262,6 +268,7 @@ func facetGroups(lang string, q search.Query, facets map[string]map[string]int, 
 			g.Values[i].Label = facetLabel(lang, name, g.Values[i].Value, titles)
 		}
 		if len(g.Values) > 0 {
+			g.Items = checkboxItems(param, g.Values, true)
 			out = append(out, g)
 		}
 	}
