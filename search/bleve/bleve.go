@@ -44,6 +44,7 @@ type Index struct {
 	cache   resultCache
 	columns *columnCache // per open index: segment IDs restart with every new index
 	running atomic.Int64 // searches collecting now
+	splits  atomic.Int64 // queries collected in parallel parts (tests)
 	load    concurrency  // recent values of running: collect splits a query only onto idle cores
 	// testSplitAt and testParts override splitPostings and the number of parallel parts (tests).
 	testSplitAt, testParts int

@@ -181,10 +181,14 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 	}
 	defer first.Close()
 	docs := cols.docs()
-	// Parts only pay off on idle cores: they cost about a quarter more CPU in all, so under load, when
-	// other searches keep the cores busy, a query runs in one part.
+	// Parts only pay off on idle cores: they cost about a quarter more CPU in all, so under load a query
+	// runs in one part. The server says how many requests it is handling; without that (a command, a
+	// benchmark in process) recent concurrent searches tell.
 	idle := x.load.observe(x.running.Add(1)) < 1.5
 	defer x.running.Add(-1)
+	if requests, ok := search.ConcurrentRequests(ctx); ok {
+		idle = requests <= 1
+	}
 	n := 1
 	if at := x.splitAt(); idle && first.Count() >= at && docs >= 2*at {
 		n = min(runtime.GOMAXPROCS(0), maxParts)
@@ -192,6 +196,9 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 			n = x.testParts
 		}
 		n = max(n, 1)
+	}
+	if n > 1 {
+		x.splits.Add(1)
 	}
 	parts := make([]part, n)
 	errs := make([]error, n)

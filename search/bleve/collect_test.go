@@ -103,3 +103,37 @@ func brief(r *search.Result) string {
 	}
 	return fmt.Sprintf("total %d ids %v types %v", r.Total, ids, r.Facets[search.FacetType])
 }
+
+// A broad query is split over idle cores only: the server's count of requests in hand (this one
+// included) says whether there are any; without it, a lone search splits.
+func TestSplitOnlyWhenIdle(t *testing.T) {
+	ctx := context.Background()
+	c := searchtest.Synthesize(nil, 500, 5)
+	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
+	defer idx.Close()
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Upsert(ctx, c.Docs); err != nil {
+		t.Fatal(err)
+	}
+	idx.SplitForTest(1, 2)
+	word := string([]rune(c.Docs[0].Title)[:2])
+	for _, tc := range []struct {
+		name  string
+		ctx   context.Context
+		split bool
+	}{
+		{"no hint, searches one at a time", ctx, true},
+		{"the only request", search.WithConcurrentRequests(ctx, 1), true},
+		{"five requests in hand", search.WithConcurrentRequests(ctx, 5), false},
+	} {
+		before := idx.SplitsForTest()
+		if _, err := idx.Search(tc.ctx, search.Query{Text: word, Facets: true}); err != nil {
+			t.Fatal(err)
+		}
+		if split := idx.SplitsForTest() > before; split != tc.split {
+			t.Errorf("%s: split %v, want %v", tc.name, split, tc.split)
+		}
+	}
+}

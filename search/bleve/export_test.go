@@ -24,3 +24,6 @@ func (x *Index) SegmentsForTest() int {
 	defer r.Close()
 	return len(r.(*scorch.IndexSnapshot).Segments())
 }
+
+// SplitsForTest is how many queries were collected in parallel parts.
+func (x *Index) SplitsForTest() int64 { return x.splits.Load() }
