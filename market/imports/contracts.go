@@ -109,25 +109,9 @@ func parseContractRows(t *Table, today market.Date) []*contractRow {
 		r := &contractRow{row: row, no: row.Get("contract_no"), kind: row.Get("kind"), status: row.Get("status"),
 			filingNo: row.Get("filing_no")}
 		bad := func(column, en, zh string) { r.errs = append(r.errs, lineErr(row.Line, column, en, zh)) }
-		switch {
-		case r.no == "":
-			bad("contract_no", "required", "必填")
-		case len(r.no) > 64 || strings.ContainsFunc(r.no, isControl):
-			bad("contract_no", "must be at most 64 characters without control characters", "最多 64 个字符，且不能含控制字符")
-		default:
-			if first, dup := seen[r.no]; dup {
-				bad("contract_no", fmt.Sprintf("duplicate contract number: already on line %d", first),
-					fmt.Sprintf("合同编号重复：与第 %d 行相同", first))
-			} else {
-				seen[r.no] = row.Line
-			}
-		}
-		if !slices.Contains(contractKinds, r.kind) {
-			bad("kind", "must be one of "+strings.Join(contractKinds, "|"), "应为 "+strings.Join(contractKinds, "|")+" 之一")
-		}
-		if !slices.Contains(contractImportStatuses, r.status) {
-			bad("status", "must be one of "+strings.Join(contractImportStatuses, "|"), "应为 "+strings.Join(contractImportStatuses, "|")+" 之一")
-		}
+		checkRecordNo(bad, seen, row.Line, "contract_no", r.no, "contract number", "合同编号")
+		checkOneOf(bad, "kind", r.kind, contractKinds)
+		checkOneOf(bad, "status", r.status, contractImportStatuses)
 		r.licensor = importUSCC(row, "licensor_uscc", &r.errs)
 		r.licensee = importUSCC(row, "licensee_uscc", &r.errs)
 		if r.licensor != "" && r.licensor == r.licensee {
@@ -168,6 +152,33 @@ func parseContractRows(t *Table, today market.Date) []*contractRow {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// checkRecordNo checks a row's record number (a contract or filing number): required, at most 64
+// characters without control characters, and not on an earlier line of the file (seen maps numbers to
+// their first line).
+func checkRecordNo(bad func(column, en, zh string), seen map[string]int, line int, column, no, whatEN, whatZH string) {
+	switch {
+	case no == "":
+		bad(column, "required", "必填")
+	case len(no) > 64 || strings.ContainsFunc(no, isControl):
+		bad(column, "must be at most 64 characters without control characters", "最多 64 个字符，且不能含控制字符")
+	default:
+		if first, dup := seen[no]; dup {
+			bad(column, fmt.Sprintf("duplicate %s: already on line %d", whatEN, first),
+				fmt.Sprintf("%s重复：与第 %d 行相同", whatZH, first))
+		} else {
+			seen[no] = line
+		}
+	}
+}
+
+// checkOneOf checks that a column holds one of a closed list of values.
+func checkOneOf(bad func(column, en, zh string), column, v string, allowed []string) {
+	if !slices.Contains(allowed, v) {
+		list := strings.Join(allowed, "|")
+		bad(column, "must be one of "+list, "应为 "+list+" 之一")
+	}
+}
 
 // importUSCC reads a USCC column: required, well-formed, canonical. A failed check character is not an
 // error here: the organisation must exist anyway, and its record carries the warning.

@@ -47,22 +47,8 @@ func ImportFilings(ctx context.Context, store *market.Store, t *Table, opts Opti
 		var errs []LineError
 		bad := func(column, en, zh string) { errs = append(errs, lineErr(row.Line, column, en, zh)) }
 		f := market.Filing{FilingNo: row.Get("filing_no"), Kind: row.Get("kind"), Status: row.Get("status"), ImportedAt: now}
-		switch {
-		case f.FilingNo == "":
-			bad("filing_no", "required", "必填")
-		case len(f.FilingNo) > 64 || strings.ContainsFunc(f.FilingNo, isControl):
-			bad("filing_no", "must be at most 64 characters without control characters", "最多 64 个字符，且不能含控制字符")
-		default:
-			if first, dup := seen[f.FilingNo]; dup {
-				bad("filing_no", fmt.Sprintf("duplicate filing number: already on line %d", first),
-					fmt.Sprintf("备案号重复：与第 %d 行相同", first))
-			} else {
-				seen[f.FilingNo] = row.Line
-			}
-		}
-		if !slices.Contains(contractKinds, f.Kind) {
-			bad("kind", "must be one of "+strings.Join(contractKinds, "|"), "应为 "+strings.Join(contractKinds, "|")+" 之一")
-		}
+		checkRecordNo(bad, seen, row.Line, "filing_no", f.FilingNo, "filing number", "备案号")
+		checkOneOf(bad, "kind", f.Kind, contractKinds)
 		if f.Status != FilingEffective && f.Status != FilingCancelled {
 			bad("status", "must be effective or cancelled", "应为 effective（有效）或 cancelled（已注销）")
 		}
