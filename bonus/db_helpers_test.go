@@ -26,7 +26,7 @@ func (w *dbWorld) org(uscc, kind, district string, sme bool) *market.Organisatio
 	o := &market.Organisation{USCC: uscc, Name: "单位" + uscc, Kind: kind, DistrictCode: district, IsSME: sme,
 		OperatingNormally: true, GoodCredit: true, FoundedOn: d("2010-01-01"), LegalRep: "法人" + uscc,
 		CreatedAt: w.now, UpdatedAt: w.now}
-	if err := w.s.DB.Create(o).Error; err != nil {
+	if err := w.s.Gorm().Create(o).Error; err != nil {
 		w.t.Fatal(err)
 	}
 	w.orgs[uscc] = o.ID
@@ -37,7 +37,7 @@ func (w *dbWorld) patent(appNo, holder string) int64 {
 	w.t.Helper()
 	p := &market.Patent{ApplicationNo: appNo, Type: "invention", Title: "专利" + appNo, PatenteeID: w.orgs[holder],
 		Status: market.StatusGranted, Industry: "人工智能", CreatedAt: w.now, UpdatedAt: w.now}
-	if err := w.s.DB.Create(p).Error; err != nil {
+	if err := w.s.Gorm().Create(p).Error; err != nil {
 		w.t.Fatal(err)
 	}
 	w.pats[appNo] = p.ID
@@ -53,18 +53,18 @@ func (w *dbWorld) contract(no, kind, licensor, licensee string, effectiveAt time
 	if filingNo != "" {
 		c.FiledOn = market.DateOf(effectiveAt).AddDate(0, 0, 20)
 	}
-	if err := w.s.DB.Create(c).Error; err != nil {
+	if err := w.s.Gorm().Create(c).Error; err != nil {
 		w.t.Fatal(err)
 	}
 	for _, p := range patents {
-		if err := w.s.DB.Create(&market.ContractPatent{ContractID: c.ID, PatentID: w.pats[p]}).Error; err != nil {
+		if err := w.s.Gorm().Create(&market.ContractPatent{ContractID: c.ID, PatentID: w.pats[p]}).Error; err != nil {
 			w.t.Fatal(err)
 		}
 	}
 	if filingNo != "" {
 		f := &market.Filing{FilingNo: filingNo, FiledOn: c.FiledOn, Kind: kind, Patents: join(patents),
 			LicensorUSCC: licensor, LicenseeUSCC: licensee, Status: "effective", ImportedAt: w.now}
-		if err := w.s.DB.Create(f).Error; err != nil {
+		if err := w.s.Gorm().Create(f).Error; err != nil {
 			w.t.Fatal(err)
 		}
 	}
@@ -73,7 +73,7 @@ func (w *dbWorld) contract(no, kind, licensor, licensee string, effectiveAt time
 
 func (w *dbWorld) exec(sql string, args ...any) {
 	w.t.Helper()
-	if err := w.s.DB.Exec(sql, args...).Error; err != nil {
+	if err := w.s.Gorm().Exec(sql, args...).Error; err != nil {
 		w.t.Fatal(err)
 	}
 }

@@ -18,7 +18,7 @@ import (
 // their own connections and rows arrive in binary form (see rows.go), so a million contracts load in a
 // few seconds and a few hundred megabytes.
 func LoadInputs(ctx context.Context, s *market.Store) (*Inputs, error) {
-	db, err := s.DB.DB()
+	db, err := s.Gorm().DB()
 	if err != nil {
 		return nil, fmt.Errorf("bonus: load inputs: %w", err)
 	}

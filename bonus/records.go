@@ -119,7 +119,7 @@ func records(ctx context.Context, s *market.Store, f Filter, offset, limit int) 
 	if err != nil {
 		return nil, 0, err
 	}
-	db := s.DB.WithContext(ctx)
+	db := s.Gorm().WithContext(ctx)
 	var total int64
 	page, pageArgs := "", args
 	if limit > 0 {

@@ -30,7 +30,7 @@ func TestContractRecords(t *testing.T) {
 		w.exec(`INSERT INTO declarations (patent_id, fee_model, fee_fen, term_months, status, published_at)
 			VALUES (?, 'lump_sum', 500000, 12, 'live', ?)`, w.pats["P1"], w.now)
 		var declID int64
-		s.DB.Raw("SELECT id FROM declarations").Scan(&declID)
+		s.Gorm().Raw("SELECT id FROM declarations").Scan(&declID)
 		c1 := w.contract("C1", market.ContractOpenLicence, "LIC", "SME1", time.Date(2022, 3, 1, 2, 0, 0, 0, time.UTC), "", "P1")
 		w.exec("UPDATE contracts SET declaration_id = ?, amount_due_fen = 500000 WHERE id = ?", declID, c1.ID)
 		w.contract("C2", market.ContractTransfer, "UNI", "OUT", time.Date(2022, 8, 1, 2, 0, 0, 0, time.UTC), "", "P2", "P3")

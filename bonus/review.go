@@ -35,7 +35,7 @@ func (r *reviewRow) decision() Decision {
 // Decisions lists a round's review decisions.
 func Decisions(ctx context.Context, s *market.Store, roundID string) ([]Decision, error) {
 	var rows []reviewRow
-	if err := s.DB.WithContext(ctx).Where("round_id = ?", roundID).Order("contract_no, patent").Find(&rows).Error; err != nil {
+	if err := s.Gorm().WithContext(ctx).Where("round_id = ?", roundID).Order("contract_no, patent").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("bonus: load decisions of %s: %w", roundID, err)
 	}
 	out := make([]Decision, len(rows))
@@ -62,7 +62,7 @@ type FlaggedLine struct {
 // FlaggedLines lists every flagged line of the round's latest stored run (held, approved or rejected).
 func FlaggedLines(ctx context.Context, s *market.Store, roundID string) ([]FlaggedLine, error) {
 	var rows []runRow
-	err := s.DB.WithContext(ctx).Select("id, n, flagged").Where("round_id = ?", roundID).Order("n DESC").Limit(1).Find(&rows).Error
+	err := s.Gorm().WithContext(ctx).Select("id, n, flagged").Where("round_id = ?", roundID).Order("n DESC").Limit(1).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("bonus: flagged lines of %s: %w", roundID, err)
 	}
@@ -128,7 +128,7 @@ func orgNames(ctx context.Context, s *market.Store, usccs map[string]bool) (map[
 	for len(list) > 0 {
 		n := min(len(list), 500)
 		var rows []struct{ USCC, Name string }
-		if err := s.DB.WithContext(ctx).Table("organisations").Select("uscc, name").Where("uscc IN ?", list[:n]).Scan(&rows).Error; err != nil {
+		if err := s.Gorm().WithContext(ctx).Table("organisations").Select("uscc, name").Where("uscc IN ?", list[:n]).Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("bonus: organisation names: %w", err)
 		}
 		for _, r := range rows {
@@ -174,7 +174,7 @@ func Review(ctx context.Context, s *market.Store, actor market.Actor, roundID, c
 	row := reviewRow{RoundID: roundID, ContractNo: contractNo, Patent: patent, Decision: decision,
 		Flags: strings.Join(line.Flags.Codes(), ";"), Note: note, ReviewerUserID: userOf(actor),
 		DecidedAt: s.Now().UTC().Truncate(time.Microsecond)}
-	err = s.DB.WithContext(ctx).Clauses(clause.OnConflict{
+	err = s.Gorm().WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "round_id"}, {Name: "contract_no"}, {Name: "patent"}},
 		DoUpdates: clause.AssignmentColumns([]string{"decision", "flags", "note", "reviewer_user_id", "decided_at"}),
 	}).Create(&row).Error

@@ -250,7 +250,7 @@ func saveRound(ctx context.Context, s *market.Store, actor market.Actor, in Roun
 // GetRound loads one round (market.ErrNotFound when absent).
 func GetRound(ctx context.Context, s *market.Store, id string) (*Round, error) {
 	var r Round
-	err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	err := s.Gorm().WithContext(ctx).Where("id = ?", id).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, market.ErrNotFound
 	}
@@ -263,7 +263,7 @@ func GetRound(ctx context.Context, s *market.Store, id string) (*Round, error) {
 // ListRounds returns every round, latest window first.
 func ListRounds(ctx context.Context, s *market.Store) ([]Round, error) {
 	var rs []Round
-	if err := s.DB.WithContext(ctx).Order("window_from DESC, id").Find(&rs).Error; err != nil {
+	if err := s.Gorm().WithContext(ctx).Order("window_from DESC, id").Find(&rs).Error; err != nil {
 		return nil, fmt.Errorf("bonus: list rounds: %w", err)
 	}
 	return rs, nil

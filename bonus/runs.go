@@ -170,7 +170,7 @@ func SaveRun(ctx context.Context, s *market.Store, actor market.Actor, res *RunR
 // Runs lists a round's stored runs, newest first.
 func Runs(ctx context.Context, s *market.Store, roundID string) ([]RunInfo, error) {
 	var out []RunInfo
-	err := s.DB.WithContext(ctx).Select(infoColumns).Where("round_id = ?", roundID).Order("n DESC").Find(&out).Error
+	err := s.Gorm().WithContext(ctx).Select(infoColumns).Where("round_id = ?", roundID).Order("n DESC").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("bonus: list runs of %s: %w", roundID, err)
 	}
@@ -180,7 +180,7 @@ func Runs(ctx context.Context, s *market.Store, roundID string) ([]RunInfo, erro
 // LoadRun reads a stored run with its lines (market.ErrNotFound when absent).
 func LoadRun(ctx context.Context, s *market.Store, roundID string, n int) (*RunInfo, *RunResult, error) {
 	var rows []runRow
-	if err := s.DB.WithContext(ctx).Where("round_id = ? AND n = ?", roundID, n).Limit(1).Find(&rows).Error; err != nil {
+	if err := s.Gorm().WithContext(ctx).Where("round_id = ? AND n = ?", roundID, n).Limit(1).Find(&rows).Error; err != nil {
 		return nil, nil, fmt.Errorf("bonus: load run %s/%d: %w", roundID, n, err)
 	}
 	if len(rows) == 0 {
@@ -200,14 +200,14 @@ func Freeze(ctx context.Context, s *market.Store, actor market.Actor, roundID st
 		return market.ErrForbidden
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
-	res := s.DB.WithContext(ctx).Model(&RunInfo{}).Where("round_id = ? AND n = ? AND frozen = ?", roundID, n, false).
+	res := s.Gorm().WithContext(ctx).Model(&RunInfo{}).Where("round_id = ? AND n = ? AND frozen = ?", roundID, n, false).
 		Updates(map[string]any{"frozen": true, "frozen_at": now, "frozen_by": userOf(actor)})
 	if res.Error != nil {
 		return fmt.Errorf("bonus: freeze run %s/%d: %w", roundID, n, res.Error)
 	}
 	if res.RowsAffected == 0 {
 		var count int64
-		if err := s.DB.WithContext(ctx).Model(&RunInfo{}).Where("round_id = ? AND n = ?", roundID, n).Count(&count).Error; err != nil {
+		if err := s.Gorm().WithContext(ctx).Model(&RunInfo{}).Where("round_id = ? AND n = ?", roundID, n).Count(&count).Error; err != nil {
 			return fmt.Errorf("bonus: freeze run %s/%d: %w", roundID, n, err)
 		}
 		if count == 0 {
@@ -220,7 +220,7 @@ func Freeze(ctx context.Context, s *market.Store, actor market.Actor, roundID st
 // latestFrozen loads the round's latest frozen run as a baseline (nil when none).
 func latestFrozen(ctx context.Context, s *market.Store, roundID string) (*Baseline, error) {
 	var ns []int
-	err := s.DB.WithContext(ctx).Model(&RunInfo{}).Where("round_id = ? AND frozen = ?", roundID, true).
+	err := s.Gorm().WithContext(ctx).Model(&RunInfo{}).Where("round_id = ? AND frozen = ?", roundID, true).
 		Order("n DESC").Limit(1).Pluck("n", &ns).Error
 	if err != nil {
 		return nil, fmt.Errorf("bonus: find frozen run of %s: %w", roundID, err)

@@ -137,7 +137,7 @@ func (a Actor) CanVerifyOrgs() bool {
 
 // Actor loads the user and organisation and describes them as an actor.
 func (s *Store) Actor(ctx context.Context, userID int64) (Actor, error) {
-	u, org, err := s.userAndOrg(ctx, s.DB.WithContext(ctx), userID)
+	u, org, err := s.userAndOrg(ctx, s.db.WithContext(ctx), userID)
 	if err != nil {
 		return Actor{}, err
 	}
@@ -280,7 +280,7 @@ func errEmailTaken() *FieldError {
 
 func (s *Store) exists(ctx context.Context, model any, where string, args ...any) (bool, error) {
 	var n int64
-	err := s.DB.WithContext(ctx).Model(model).Where(where, args...).Limit(1).Count(&n).Error
+	err := s.db.WithContext(ctx).Model(model).Where(where, args...).Limit(1).Count(&n).Error
 	return n > 0, err
 }
 
@@ -389,7 +389,7 @@ func (s *Store) AddUser(ctx context.Context, actor Actor, in UserInput) (*User, 
 	}
 	orgID := actor.OrgID
 	u := &User{OrgID: &orgID, Email: email, Name: strings.TrimSpace(in.Name), PasswordHash: hash, Role: actor.Role, CreatedAt: s.now()}
-	if err := s.DB.WithContext(ctx).Create(u).Error; err != nil {
+	if err := s.db.WithContext(ctx).Create(u).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return nil, Errors{errEmailTaken()}
 		}
@@ -506,7 +506,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 		return nil, errInvalidLogin
 	}
 	var u User
-	err = s.DB.WithContext(ctx).Where("email = ?", email).Limit(1).Find(&u).Error
+	err = s.db.WithContext(ctx).Where("email = ?", email).Limit(1).Find(&u).Error
 	if err != nil {
 		return nil, fmt.Errorf("market: authenticate: %w", err)
 	}
@@ -538,7 +538,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 // UserByEmail loads a user by e-mail address (any case).
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
-	err := s.DB.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Limit(1).Find(&u).Error
+	err := s.db.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Limit(1).Find(&u).Error
 	if err != nil {
 		return nil, fmt.Errorf("market: load user: %w", err)
 	}
@@ -554,7 +554,7 @@ func (s *Store) OrgUsers(ctx context.Context, actor Actor, orgID int64) ([]User,
 		return nil, ErrForbidden
 	}
 	var us []User
-	err := s.DB.WithContext(ctx).Where("org_id = ?", orgID).Order("id").Find(&us).Error
+	err := s.db.WithContext(ctx).Where("org_id = ?", orgID).Order("id").Find(&us).Error
 	return us, err
 }
 
@@ -632,7 +632,7 @@ func (s *Store) UnverifiedOrgs(ctx context.Context, actor Actor, limit int) ([]O
 		limit = 100
 	}
 	var out []Organisation
-	err := s.DB.WithContext(ctx).Where("verified_at IS NULL").Order("created_at, id").Limit(limit).Find(&out).Error
+	err := s.db.WithContext(ctx).Where("verified_at IS NULL").Order("created_at, id").Limit(limit).Find(&out).Error
 	return out, err
 }
 
@@ -683,7 +683,7 @@ func (s *Store) SMEDecisions(ctx context.Context, actor Actor, orgID int64) ([]S
 		return nil, ErrForbidden
 	}
 	var ds []SMEDecision
-	err := s.DB.WithContext(ctx).Where("org_id = ?", orgID).Order("decided_at DESC, id DESC").Find(&ds).Error
+	err := s.db.WithContext(ctx).Where("org_id = ?", orgID).Order("decided_at DESC, id DESC").Find(&ds).Error
 	return ds, err
 }
 

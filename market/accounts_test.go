@@ -44,7 +44,7 @@ func TestRegister(t *testing.T) {
 		}
 		// The enterprise declared SME figures: software & IT with 120 staff is an SME.
 		var ent market.Organisation
-		s.DB.Where("kind = ? AND name LIKE ?", market.KindEnterprise, "注册机构%").First(&ent)
+		s.Gorm().Where("kind = ? AND name LIKE ?", market.KindEnterprise, "注册机构%").First(&ent)
 		if !ent.IsSME || ent.SMEConfirmed || ent.SMEIndustry != "software_it" || ent.SMEEmployees != 120 ||
 			ent.SMERevenueFen != 35_000_000_00 || ent.SMEAssetsFen != 20_000_000_50 || ent.SMEYear != 2024 {
 			t.Errorf("SME figures %+v", ent)
@@ -262,7 +262,7 @@ func TestVerifyOrgAndConfirmSME(t *testing.T) {
 			t.Errorf("decisions %+v %v", ds, err)
 		}
 		var stored market.Organisation
-		s.DB.First(&stored, org.ID)
+		s.Gorm().First(&stored, org.ID)
 		if stored.IsSME || !stored.SMEConfirmed || stored.SMENote == "" {
 			t.Errorf("stored %+v", stored)
 		}
@@ -301,7 +301,7 @@ func TestStaffAndColleagues(t *testing.T) {
 		}
 		// The operator's association counts as verified: staff vouched for it.
 		var a market.Organisation
-		s.DB.First(&a, assoc.ID)
+		s.Gorm().First(&a, assoc.ID)
 		if !a.Verified() {
 			t.Error("operator's organisation not verified")
 		}
@@ -462,7 +462,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			{"mark a holder notification read", []string{"holder"}, func(t *testing.T, a market.Actor) error {
 				c := effective(t)
 				var n market.Notification
-				s.DB.Where("link = ?", market.ContractLink(c.ContractNo)).First(&n)
+				s.Gorm().Where("link = ?", market.ContractLink(c.ContractNo)).First(&n)
 				return s.MarkNotificationRead(ctx, a, n.ID)
 			}},
 		}

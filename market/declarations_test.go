@@ -314,7 +314,7 @@ func (f *catFixture) patent(t *testing.T, typ, serial int) *market.Patent {
 func (f *catFixture) count(t *testing.T, model any, where string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	if err := f.s.DB.Model(model).Where(where, args...).Count(&n).Error; err != nil {
+	if err := f.s.Gorm().Model(model).Where(where, args...).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -424,16 +424,16 @@ func TestPublishDeclarationRefusals(t *testing.T) {
 		p := f.patent(t, 1, 3)
 		c := market.Contract{ContractNo: "EXC-1", Kind: market.ContractExclusiveLicence, Source: "import", LicensorID: f.org.ID,
 			LicenseeID: f.other.ID, Status: market.ContractEffective, CreatedAt: catNow, UpdatedAt: catNow}
-		if err := s.DB.Create(&c).Error; err != nil {
+		if err := s.Gorm().Create(&c).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DB.Create(&market.ContractPatent{ContractID: c.ID, PatentID: p.ID}).Error; err != nil {
+		if err := s.Gorm().Create(&market.ContractPatent{ContractID: c.ID, PatentID: p.ID}).Error; err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.PublishDeclaration(f.ctx, f.org.ID, p.ApplicationNo, free); catCode(err) != "application_no/exclusive_licence" {
 			t.Errorf("exclusive licence in force: %v", err)
 		}
-		if err := s.DB.Model(&c).Update("status", market.ContractTerminated).Error; err != nil {
+		if err := s.Gorm().Model(&c).Update("status", market.ContractTerminated).Error; err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.PublishDeclaration(f.ctx, f.org.ID, p.ApplicationNo, free); err != nil {
@@ -442,12 +442,12 @@ func TestPublishDeclarationRefusals(t *testing.T) {
 
 		// The one-live-declaration index is reported as a field error.
 		dup := market.Declaration{PatentID: p.ID, FeeModel: "free", TermMonths: 12, Status: market.DeclLive, PublishedAt: catNow}
-		if err := market.CreateDeclaration(s.DB, []market.Declaration{dup}); catCode(err) != "application_no/already_declared" {
+		if err := market.CreateDeclaration(s.Gorm(), []market.Declaration{dup}); catCode(err) != "application_no/already_declared" {
 			t.Errorf("second live declaration: %v", err)
 		}
 
 		// An unverified patentee cannot publish.
-		if err := s.DB.Model(&market.Organisation{}).Where("id = ?", f.org.ID).Update("verified_at", nil).Error; err != nil {
+		if err := s.Gorm().Model(&market.Organisation{}).Where("id = ?", f.org.ID).Update("verified_at", nil).Error; err != nil {
 			t.Fatal(err)
 		}
 		q := f.patent(t, 1, 4)

@@ -179,12 +179,12 @@ func buildEvents(contractID int64, head chainHead, actor Actor, at time.Time, sp
 
 // ContractHistory lists a contract's events in order (its parties and the bureau only).
 func (s *Store) ContractHistory(ctx context.Context, actor Actor, contractNo string) ([]ContractEvent, error) {
-	c, err := s.contractForActor(ctx, s.DB.WithContext(ctx), actor, contractNo)
+	c, err := s.contractForActor(ctx, s.db.WithContext(ctx), actor, contractNo)
 	if err != nil {
 		return nil, err
 	}
 	var evs []ContractEvent
-	if err := s.DB.WithContext(ctx).Where("contract_id = ?", c.ID).Order("seq").Find(&evs).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("contract_id = ?", c.ID).Order("seq").Find(&evs).Error; err != nil {
 		return nil, fmt.Errorf("market: history of %s: %w", contractNo, err)
 	}
 	return evs, nil
@@ -235,7 +235,7 @@ type chainState struct {
 // It also checks that each platform contract has a history, that its status is the one its last event
 // records, and that its terms still hash to the content hash recorded when it formed.
 func (s *Store) VerifyChains(ctx context.Context) (*ChainReport, error) {
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	rep := &ChainReport{}
 	states := map[int64]*chainState{}
 	broken := map[int64]BrokenLink{}

@@ -21,7 +21,7 @@ func fxDropAppendOnly(t *testing.T, s *market.Store) {
 		if s.IsPostgres() {
 			q += " ON contract_events"
 		}
-		if err := s.DB.Exec(q).Error; err != nil {
+		if err := s.Gorm().Exec(q).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -52,11 +52,11 @@ func TestHistoryIsAppendOnly(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
 		w := fxNew(t, s)
 		c := fxHistory(t, w)
-		if err := s.DB.Exec("UPDATE contract_events SET payload = '{}' WHERE contract_id = ?", c.ID).Error; err == nil ||
+		if err := s.Gorm().Exec("UPDATE contract_events SET payload = '{}' WHERE contract_id = ?", c.ID).Error; err == nil ||
 			!strings.Contains(err.Error(), "append-only") {
 			t.Errorf("update allowed: %v", err)
 		}
-		if err := s.DB.Exec("DELETE FROM contract_events WHERE contract_id = ?", c.ID).Error; err == nil {
+		if err := s.Gorm().Exec("DELETE FROM contract_events WHERE contract_id = ?", c.ID).Error; err == nil {
 			t.Error("delete allowed")
 		}
 		evs, err := s.ContractHistory(w.ctx, w.lic, c.ContractNo)
@@ -113,7 +113,7 @@ func TestVerifyChainsFindsTampering(t *testing.T) {
 		fxDropAppendOnly(t, s)
 		exec := func(q string, args ...any) {
 			t.Helper()
-			if err := s.DB.Exec(q, args...).Error; err != nil {
+			if err := s.Gorm().Exec(q, args...).Error; err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -167,15 +167,15 @@ func TestVerifyChainsForgedAndMissing(t *testing.T) {
 		last := evs[len(evs)-1]
 		forged := market.ContractEvent{ContractID: a.ID, Seq: last.Seq + 1, Kind: market.EventTerminated,
 			Payload: `{"status":"filed"}`, At: last.At, PrevHash: last.Hash, Hash: strings.Repeat("a", 64)}
-		if err := s.DB.Create(&forged).Error; err != nil {
+		if err := s.Gorm().Create(&forged).Error; err != nil {
 			t.Fatal(err)
 		}
 		// A platform contract whose whole history vanished.
-		if err := s.DB.Exec("DELETE FROM contract_events WHERE contract_id = ?", b.ID).Error; err != nil {
+		if err := s.Gorm().Exec("DELETE FROM contract_events WHERE contract_id = ?", b.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		// A status edited directly.
-		if err := s.DB.Exec("UPDATE contracts SET status = ? WHERE id = ?", market.ContractTerminated, c.ID).Error; err != nil {
+		if err := s.Gorm().Exec("UPDATE contracts SET status = ? WHERE id = ?", market.ContractTerminated, c.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		rep, err := s.VerifyChains(w.ctx)

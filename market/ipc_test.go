@@ -123,7 +123,7 @@ func TestImportIPCSchemeRealFile(t *testing.T) {
 		t.Errorf("imported %d titles, want about 796", n)
 	}
 	var all []market.IPCTitle
-	if err := s.DB.Find(&all).Error; err != nil {
+	if err := s.Gorm().Find(&all).Error; err != nil {
 		t.Fatal(err)
 	}
 	// Edition markers ("〔1，8〕", "[2006.01]", "[5]") and HTML debris must go; "〔SPM〕" is part of a title.

@@ -134,7 +134,7 @@ func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRe
 // acceptedBefore finds the contract an acceptance repeats: the one with the same idempotency key (which
 // must be for the same patent), or the licensee's live open licence of the patent. nil when none.
 func (s *Store) acceptedBefore(ctx context.Context, licenseeID int64, appNo string, scopedKey *string) (*Contract, error) {
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	if scopedKey != nil {
 		c, err := s.contractByKey(db, *scopedKey)
 		if err != nil {

@@ -104,7 +104,7 @@ func benchAccept(b *testing.B, mode string, workers int) {
 
 	// No duplicate, no lost contract, intact histories.
 	var row struct{ N, Numbers, Pairs int64 }
-	s.DB.Raw(`SELECT count(*) AS n, count(DISTINCT contract_no) AS numbers,
+	s.Gorm().Raw(`SELECT count(*) AS n, count(DISTINCT contract_no) AS numbers,
 		count(DISTINCT (declaration_id, licensee_id)) AS pairs FROM contracts`).Scan(&row)
 	if failed.Load() != 0 || created.Load() != int64(b.N) || row.N != int64(b.N) || row.Numbers != row.N || row.Pairs != row.N {
 		b.Fatalf("%d acceptances, %d failed, %d created; %d contracts, %d numbers, %d pairs",
@@ -132,7 +132,7 @@ func benchPatents(b *testing.B, w *fxWorld, holders []*market.Organisation, n in
 			PatenteeID: holders[i%len(holders)].ID, FilingDate: market.MustDate("2020-01-10"),
 			GrantDate: market.MustDate("2022-05-20"), Status: market.StatusGranted, CreatedAt: now, UpdatedAt: now}
 	}
-	if err := w.s.DB.CreateInBatches(ps, 500).Error; err != nil {
+	if err := w.s.Gorm().CreateInBatches(ps, 500).Error; err != nil {
 		b.Fatal(err)
 	}
 	ds := make([]market.Declaration, n)
@@ -144,7 +144,7 @@ func benchPatents(b *testing.B, w *fxWorld, holders []*market.Organisation, n in
 		}
 		out[i] = p.ApplicationNo
 	}
-	if err := w.s.DB.CreateInBatches(ds, 500).Error; err != nil {
+	if err := w.s.Gorm().CreateInBatches(ds, 500).Error; err != nil {
 		b.Fatal(err)
 	}
 	return out

@@ -222,7 +222,7 @@ func (s *Store) PreviewLicence(ctx context.Context, actor Actor, appNo string) (
 	}
 	if pv.Declaration == nil {
 		var last Declaration
-		s.DB.WithContext(ctx).Where("patent_id = ?", pv.ID).Order("published_at DESC, id DESC").Limit(1).Find(&last)
+		s.db.WithContext(ctx).Where("patent_id = ?", pv.ID).Order("published_at DESC, id DESC").Limit(1).Find(&last)
 		if last.Status == DeclWithdrawn {
 			return nil, ErrDeclarationWithdrawn
 		}

@@ -81,7 +81,7 @@ func (w *fxWorld) org(t testing.TB, kind string, verified bool) *market.Organisa
 	if verified {
 		o.VerifiedAt = &now
 	}
-	if err := w.s.DB.Create(o).Error; err != nil {
+	if err := w.s.Gorm().Create(o).Error; err != nil {
 		t.Fatal(err)
 	}
 	return o
@@ -96,7 +96,7 @@ func (w *fxWorld) user(t testing.TB, org *market.Organisation, role string) mark
 	if org != nil {
 		u.OrgID = &org.ID
 	}
-	if err := w.s.DB.Create(u).Error; err != nil {
+	if err := w.s.Gorm().Create(u).Error; err != nil {
 		t.Fatal(err)
 	}
 	return market.ActorOf(u, org)
@@ -111,7 +111,7 @@ func (w *fxWorld) patent(t testing.TB, owner *market.Organisation, fee string, a
 	p := &market.Patent{ApplicationNo: fxAppNo(t, n), Type: market.TypeInvention, Title: fmt.Sprintf("一种测试装置%d", n),
 		PatenteeID: owner.ID, FilingDate: market.MustDate("2020-01-10"), GrantDate: market.MustDate("2022-05-20"),
 		Status: market.StatusGranted, CreatedAt: now, UpdatedAt: now}
-	if err := w.s.DB.Create(p).Error; err != nil {
+	if err := w.s.Gorm().Create(p).Error; err != nil {
 		t.Fatal(err)
 	}
 	d := &market.Declaration{PatentID: p.ID, FeeModel: fee, TermMonths: 24, Status: market.DeclLive, PublishedAt: now.Add(-time.Hour)}
@@ -123,7 +123,7 @@ func (w *fxWorld) patent(t testing.TB, owner *market.Organisation, fee string, a
 	case market.FeeEntryPlusRoyalty:
 		d.EntryFeeFen, d.RoyaltyBP, d.RoyaltyBase = amountFen, 300, "profit"
 	}
-	if err := w.s.DB.Create(d).Error; err != nil {
+	if err := w.s.Gorm().Create(d).Error; err != nil {
 		t.Fatal(err)
 	}
 	return p.ApplicationNo, d
@@ -141,7 +141,7 @@ func (w *fxWorld) accept(t testing.TB, a market.Actor, appNo string) *market.Con
 func (w *fxWorld) count(t testing.TB, model any, where string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	q := w.s.DB.Model(model)
+	q := w.s.Gorm().Model(model)
 	if where != "" {
 		q = q.Where(where, args...)
 	}
@@ -154,7 +154,7 @@ func (w *fxWorld) count(t testing.TB, model any, where string, args ...any) int6
 func (w *fxWorld) contract(t testing.TB, no string) *market.Contract {
 	t.Helper()
 	var c market.Contract
-	if err := w.s.DB.Where("contract_no = ?", no).First(&c).Error; err != nil {
+	if err := w.s.Gorm().Where("contract_no = ?", no).First(&c).Error; err != nil {
 		t.Fatal(err)
 	}
 	return &c
@@ -163,7 +163,7 @@ func (w *fxWorld) contract(t testing.TB, no string) *market.Contract {
 func (w *fxWorld) events(t testing.TB, contractID int64) []market.ContractEvent {
 	t.Helper()
 	var evs []market.ContractEvent
-	if err := w.s.DB.Where("contract_id = ?", contractID).Order("seq").Find(&evs).Error; err != nil {
+	if err := w.s.Gorm().Where("contract_id = ?", contractID).Order("seq").Find(&evs).Error; err != nil {
 		t.Fatal(err)
 	}
 	return evs
@@ -193,7 +193,7 @@ func fxWarmPool(t testing.TB, s *market.Store, n int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.DB.Exec("SELECT pg_sleep(0.05)").Error; err != nil {
+			if err := s.Gorm().Exec("SELECT pg_sleep(0.05)").Error; err != nil {
 				t.Error(err)
 			}
 		}()
@@ -297,11 +297,11 @@ func TestLicenceEndCappedAtPatentExpiry(t *testing.T) {
 		appNo, d := w.patent(t, w.holderOrg, market.FeeFree, 0)
 		// Filed 2005-04-01: the invention's term ends 2025-03-31, within the 24-month licence term. The
 		// declaration, published in 2023, promised terms that fitted then.
-		if err := s.DB.Model(&market.Patent{}).Where("application_no = ?", appNo).
+		if err := s.Gorm().Model(&market.Patent{}).Where("application_no = ?", appNo).
 			Update("filing_date", market.MustDate("2005-04-01")).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DB.Model(d).Update("published_at", time.Date(2023, 3, 1, 2, 0, 0, 0, time.UTC)).Error; err != nil {
+		if err := s.Gorm().Model(d).Update("published_at", time.Date(2023, 3, 1, 2, 0, 0, 0, time.UTC)).Error; err != nil {
 			t.Fatal(err)
 		}
 		c := w.accept(t, w.lic, appNo)
@@ -386,11 +386,11 @@ func TestAcceptLicenceRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		lapsed, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
-		s.DB.Model(&market.Patent{}).Where("application_no = ?", lapsed).Update("status", market.StatusLapsed)
+		s.Gorm().Model(&market.Patent{}).Where("application_no = ?", lapsed).Update("status", market.StatusLapsed)
 		feesUnpaid, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
-		s.DB.Model(&market.Patent{}).Where("application_no = ?", feesUnpaid).Update("fees_unpaid", true)
+		s.Gorm().Model(&market.Patent{}).Where("application_no = ?", feesUnpaid).Update("fees_unpaid", true)
 		undeclared, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
-		s.DB.Where("patent_id = (SELECT id FROM patents WHERE application_no = ?)", undeclared).Delete(&market.Declaration{})
+		s.Gorm().Where("patent_id = (SELECT id FROM patents WHERE application_no = ?)", undeclared).Delete(&market.Declaration{})
 		operator := w.user(t, w.org(t, market.KindAssociation, true), market.RoleOperator)
 		bureau := w.user(t, nil, market.RoleBureau)
 
@@ -598,7 +598,7 @@ func TestAcceptRacingWithdrawal(t *testing.T) {
 				t.Fatal(wdErr)
 			}
 			var decl market.Declaration
-			s.DB.First(&decl, d.ID)
+			s.Gorm().First(&decl, d.ID)
 			if decl.Status != market.DeclWithdrawn || decl.WithdrawnAt == nil {
 				t.Fatalf("declaration %+v", decl)
 			}
@@ -616,7 +616,7 @@ func TestAcceptRacingWithdrawal(t *testing.T) {
 				}
 			}
 			var cs []market.Contract
-			s.DB.Where("declaration_id = ?", d.ID).Find(&cs)
+			s.Gorm().Where("declaration_id = ?", d.ID).Find(&cs)
 			if len(cs) != ok {
 				t.Errorf("round %d: %d contracts for %d successful acceptances", round, len(cs), ok)
 			}

@@ -62,7 +62,7 @@ func (s *Store) contractForActor(ctx context.Context, db *gorm.DB, actor Actor, 
 
 // ContractByNo loads one contract for its parties or the bureau (others: ErrForbidden; unknown: ErrNotFound).
 func (s *Store) ContractByNo(ctx context.Context, actor Actor, contractNo string) (*ContractView, error) {
-	c, err := s.contractForActor(ctx, s.DB.WithContext(ctx), actor, contractNo)
+	c, err := s.contractForActor(ctx, s.db.WithContext(ctx), actor, contractNo)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (s *Store) ContractsForActor(ctx context.Context, actor Actor, q ContractQu
 	if actor.Anonymous() {
 		return nil, ErrUnauth
 	}
-	db := s.DB.WithContext(ctx).Model(&Contract{})
+	db := s.db.WithContext(ctx).Model(&Contract{})
 	switch {
 	case actor.OrgID != 0 && q.As == "licensor":
 		db = db.Where("licensor_id = ?", actor.OrgID)
@@ -127,7 +127,7 @@ func (s *Store) contractViews(ctx context.Context, cs []Contract) ([]ContractVie
 	if len(cs) == 0 {
 		return nil, nil
 	}
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	ids := make([]int64, len(cs))
 	orgIDs := make([]int64, 0, 2*len(cs))
 	for i, c := range cs {

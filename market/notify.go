@@ -58,7 +58,7 @@ func (s *Store) Notifications(ctx context.Context, actor Actor, unreadOnly bool,
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	q := s.DB.WithContext(ctx).Where("org_id = ?", actor.OrgID)
+	q := s.db.WithContext(ctx).Where("org_id = ?", actor.OrgID)
 	if unreadOnly {
 		q = q.Where("read_at IS NULL")
 	}
@@ -75,7 +75,7 @@ func (s *Store) UnreadCount(ctx context.Context, actor Actor) (int64, error) {
 		return 0, nil
 	}
 	var n int64
-	err := s.DB.WithContext(ctx).Model(&Notification{}).Where("org_id = ? AND read_at IS NULL", actor.OrgID).Count(&n).Error
+	err := s.db.WithContext(ctx).Model(&Notification{}).Where("org_id = ? AND read_at IS NULL", actor.OrgID).Count(&n).Error
 	return n, err
 }
 
@@ -84,10 +84,10 @@ func (s *Store) MarkNotificationRead(ctx context.Context, actor Actor, id int64)
 	if actor.Anonymous() || actor.OrgID == 0 {
 		return ErrUnauth
 	}
-	q := s.DB.WithContext(ctx).Model(&Notification{}).Where("org_id = ? AND read_at IS NULL", actor.OrgID)
+	q := s.db.WithContext(ctx).Model(&Notification{}).Where("org_id = ? AND read_at IS NULL", actor.OrgID)
 	if id != 0 {
 		var n Notification
-		if err := s.DB.WithContext(ctx).Select("id", "org_id").Where("id = ?", id).Limit(1).Find(&n).Error; err != nil {
+		if err := s.db.WithContext(ctx).Select("id", "org_id").Where("id = ?", id).Limit(1).Find(&n).Error; err != nil {
 			return fmt.Errorf("market: load notification %d: %w", id, err)
 		}
 		if n.ID == 0 {
@@ -206,7 +206,7 @@ func (s *Store) DeliverNotificationEmails(ctx context.Context, m Mailer, baseURL
 		err = s.Tx(ctx, run)
 	} else {
 		// SQLite has one connection: sending outside a transaction keeps the writer free meanwhile.
-		err = run(s.DB.WithContext(ctx))
+		err = run(s.db.WithContext(ctx))
 	}
 	if err != nil {
 		return sent, fmt.Errorf("market: deliver notification e-mails: %w", err)

@@ -96,7 +96,7 @@ func TestDeliverNotificationEmails(t *testing.T) {
 			t.Fatal(err)
 		}
 		var otherUser market.User
-		s.DB.First(&otherUser, otherLic.UserID)
+		s.Gorm().First(&otherUser, otherLic.UserID)
 		m := &fxMailer{failFor: otherUser.Email}
 		n, err := s.DeliverNotificationEmails(ctx, m, "https://kf.example.cn/", 100)
 		if err == nil || !strings.Contains(err.Error(), "mailbox unavailable") {
@@ -107,8 +107,8 @@ func TestDeliverNotificationEmails(t *testing.T) {
 			t.Fatalf("sent %d (%d): %+v", n, len(m.sent), m.sent)
 		}
 		var holderUser, colleagueUser market.User
-		s.DB.First(&holderUser, w.holder.UserID)
-		s.DB.First(&colleagueUser, colleague.UserID)
+		s.Gorm().First(&holderUser, w.holder.UserID)
+		s.Gorm().First(&colleagueUser, colleague.UserID)
 		first := m.sent[0]
 		if !slices.Equal(first.To, []string{holderUser.Email, colleagueUser.Email}) || !strings.Contains(first.Subject, c.ContractNo) ||
 			!strings.HasSuffix(first.Body, "https://kf.example.cn"+market.ContractLink(c.ContractNo)) {

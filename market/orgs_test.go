@@ -67,7 +67,7 @@ func TestUpsertOrgs(t *testing.T) {
 		p := f.patent(t, 1, 1)
 		before := f.outbox(t, p.ID)
 		var stored market.Organisation
-		if err := s.DB.First(&stored, f.org.ID).Error; err != nil {
+		if err := s.Gorm().First(&stored, f.org.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 
@@ -80,7 +80,7 @@ func TestUpsertOrgs(t *testing.T) {
 		}
 
 		// A partial update: only the named columns change; verification and SME figures stay.
-		if err := s.DB.Model(&market.Organisation{}).Where("id = ?", f.org.ID).Update("sme_employees", 42).Error; err != nil {
+		if err := s.Gorm().Model(&market.Organisation{}).Where("id = ?", f.org.ID).Update("sme_employees", 42).Error; err != nil {
 			t.Fatal(err)
 		}
 		s.Now = markettest.NewClock(catNow.Add(time.Hour)).Now
@@ -93,7 +93,7 @@ func TestUpsertOrgs(t *testing.T) {
 			t.Fatalf("upsert: %+v, %v", c, err)
 		}
 		var got market.Organisation
-		if err := s.DB.First(&got, f.org.ID).Error; err != nil {
+		if err := s.Gorm().First(&got, f.org.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		if got.Name != "上海测试大学（新名）" || got.Kind != market.KindUniversity || got.Address != "" || got.SMEEmployees != 42 ||

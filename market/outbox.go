@@ -72,19 +72,19 @@ func (s *Store) ClaimOutbox(ctx context.Context, limit int, fn func(patentIDs []
 
 func (s *Store) claimOutboxPlain(ctx context.Context, limit int, fn func([]int64) error) (int, error) {
 	var rows []OutboxRow
-	if err := s.DB.WithContext(ctx).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return 0, fmt.Errorf("market: read search outbox: %w", err)
 	}
 	if len(rows) == 0 {
 		return 0, nil
 	}
 	if fnErr := fn(distinctPatentIDs(rows)); fnErr != nil {
-		if err := markFailed(s.DB.WithContext(ctx), rows, fnErr); err != nil {
+		if err := markFailed(s.db.WithContext(ctx), rows, fnErr); err != nil {
 			return 0, fmt.Errorf("market: record outbox failure: %w (after %v)", err, fnErr)
 		}
 		return 0, fmt.Errorf("market: index outbox batch: %w", fnErr)
 	}
-	if err := s.DB.WithContext(ctx).Where("id IN ?", rowIDs(rows)).Delete(&OutboxRow{}).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("id IN ?", rowIDs(rows)).Delete(&OutboxRow{}).Error; err != nil {
 		return 0, fmt.Errorf("market: delete search outbox rows: %w", err)
 	}
 	return len(rows), nil
@@ -103,7 +103,7 @@ func markFailed(tx *gorm.DB, rows []OutboxRow, cause error) error {
 // OutboxLen counts the rows waiting in the search outbox.
 func (s *Store) OutboxLen(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.DB.WithContext(ctx).Model(&OutboxRow{}).Count(&n).Error
+	err := s.db.WithContext(ctx).Model(&OutboxRow{}).Count(&n).Error
 	return n, err
 }
 
@@ -271,7 +271,7 @@ func ipcLookupKeys(list string) []string {
 // CountPatents counts every patent (the total of a full reindex).
 func (s *Store) CountPatents(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.DB.WithContext(ctx).Model(&Patent{}).Count(&n).Error
+	err := s.db.WithContext(ctx).Model(&Patent{}).Count(&n).Error
 	return n, err
 }
 
@@ -284,7 +284,7 @@ func (s *Store) ForEachPatentID(ctx context.Context, batch int, fn func(ids []in
 	var last int64
 	for {
 		var ids []int64
-		err := s.DB.WithContext(ctx).Model(&Patent{}).Where("id > ?", last).Order("id").Limit(batch).Pluck("id", &ids).Error
+		err := s.db.WithContext(ctx).Model(&Patent{}).Where("id > ?", last).Order("id").Limit(batch).Pluck("id", &ids).Error
 		if err != nil {
 			return fmt.Errorf("market: list patent IDs: %w", err)
 		}
@@ -303,7 +303,7 @@ func (s *Store) ForEachPatentID(ctx context.Context, batch int, fn func(ids []in
 // which deletes each range with DeleteOutboxRange once it is indexed.
 func (s *Store) OutboxPage(ctx context.Context, afterID, maxID int64, limit int) ([]OutboxRow, error) {
 	var rows []OutboxRow
-	err := s.DB.WithContext(ctx).Where("id > ? AND id <= ?", afterID, maxID).Order("id").Limit(limit).Find(&rows).Error
+	err := s.db.WithContext(ctx).Where("id > ? AND id <= ?", afterID, maxID).Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("market: read outbox: %w", err)
 	}
@@ -313,7 +313,7 @@ func (s *Store) OutboxPage(ctx context.Context, afterID, maxID int64, limit int)
 // OutboxMaxID returns the newest outbox row's id (0 when empty).
 func (s *Store) OutboxMaxID(ctx context.Context) (int64, error) {
 	var id *int64
-	err := s.DB.WithContext(ctx).Model(&OutboxRow{}).Select("max(id)").Scan(&id).Error
+	err := s.db.WithContext(ctx).Model(&OutboxRow{}).Select("max(id)").Scan(&id).Error
 	if err != nil || id == nil {
 		return 0, err
 	}
@@ -322,7 +322,7 @@ func (s *Store) OutboxMaxID(ctx context.Context) (int64, error) {
 
 // DeleteOutboxRange deletes the outbox rows lo <= id <= hi after they were indexed.
 func (s *Store) DeleteOutboxRange(ctx context.Context, lo, hi int64) error {
-	if err := s.DB.WithContext(ctx).Where("id >= ? AND id <= ?", lo, hi).Delete(&OutboxRow{}).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("id >= ? AND id <= ?", lo, hi).Delete(&OutboxRow{}).Error; err != nil {
 		return fmt.Errorf("market: delete outbox rows: %w", err)
 	}
 	return nil

@@ -22,7 +22,7 @@ func seedPatents(t *testing.T, s *market.Store, n int) []int64 {
 	ctx := context.Background()
 	org := market.Organisation{USCC: "914403001922038216", Name: "上海测试大学", Kind: market.KindUniversity,
 		DistrictCode: "310110", CreatedAt: t0, UpdatedAt: t0}
-	if err := s.DB.WithContext(ctx).Create(&org).Error; err != nil {
+	if err := s.Gorm().WithContext(ctx).Create(&org).Error; err != nil {
 		t.Fatal(err)
 	}
 	ids := make([]int64, n)
@@ -30,14 +30,14 @@ func seedPatents(t *testing.T, s *market.Store, n int) []int64 {
 		p := market.Patent{ApplicationNo: fmt.Sprintf("2020105660%02d.0", i), Type: "invention",
 			Title: fmt.Sprintf("一种锂电池第%d号", i), PatenteeID: org.ID, Status: market.StatusGranted,
 			IPC: "H01M 10/052;G06F", CreatedAt: t0, UpdatedAt: t0}
-		if err := s.DB.WithContext(ctx).Create(&p).Error; err != nil {
+		if err := s.Gorm().WithContext(ctx).Create(&p).Error; err != nil {
 			t.Fatal(err)
 		}
 		ids[i] = p.ID
 	}
 	d := market.Declaration{PatentID: ids[0], FeeModel: market.FeeLumpSum, FeeFen: 5_000_00, TermMonths: 24,
 		Status: market.DeclLive, PublishedAt: t0}
-	if err := s.DB.WithContext(ctx).Create(&d).Error; err != nil {
+	if err := s.Gorm().WithContext(ctx).Create(&d).Error; err != nil {
 		t.Fatal(err)
 	}
 	titles := []market.IPCTitle{
@@ -46,7 +46,7 @@ func seedPatents(t *testing.T, s *market.Store, n int) []int64 {
 		{Symbol: "H01M", Level: "subclass", TitleZH: "用于直接转变化学能为电能的方法或装置", TitleEN: "BATTERIES"},
 		{Symbol: "G06F", Level: "subclass", TitleZH: "电数字数据处理", TitleEN: "ELECTRIC DIGITAL DATA PROCESSING"},
 	}
-	if err := s.DB.WithContext(ctx).Create(&titles).Error; err != nil {
+	if err := s.Gorm().WithContext(ctx).Create(&titles).Error; err != nil {
 		t.Fatal(err)
 	}
 	return ids
@@ -76,7 +76,7 @@ func TestClaimOutbox(t *testing.T) {
 			t.Fatalf("first batch patents = %v, want %v", got, ids[:2])
 		}
 		var rows []market.OutboxRow
-		s.DB.Order("id").Find(&rows)
+		s.Gorm().Order("id").Find(&rows)
 		if len(rows) != 4 || rows[0].Attempts != 1 || rows[0].LastError != "engine down" || rows[2].Attempts != 0 {
 			t.Fatalf("after failure rows = %+v", rows)
 		}

@@ -34,7 +34,7 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, keepSession, cu
 		return ErrRateLimited
 	}
 	var u User
-	if err := s.DB.WithContext(ctx).Where("id = ?", actor.UserID).Limit(1).Find(&u).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("id = ?", actor.UserID).Limit(1).Find(&u).Error; err != nil {
 		return fmt.Errorf("market: change password: %w", err)
 	}
 	if u.ID == 0 || u.DisabledAt != nil {
@@ -63,7 +63,7 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, keepSession, cu
 	if err != nil {
 		return fmt.Errorf("market: hash password: %w", err)
 	}
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("password_hash", hash).Error; err != nil {
 			return err
 		}

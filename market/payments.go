@@ -325,12 +325,12 @@ func (s *Store) RejectPayment(ctx context.Context, actor Actor, contractNo strin
 
 // Payments lists a contract's payments in the order recorded (its parties and the bureau).
 func (s *Store) Payments(ctx context.Context, actor Actor, contractNo string) ([]Payment, error) {
-	c, err := s.contractForActor(ctx, s.DB.WithContext(ctx), actor, contractNo)
+	c, err := s.contractForActor(ctx, s.db.WithContext(ctx), actor, contractNo)
 	if err != nil {
 		return nil, err
 	}
 	var ps []Payment
-	err = s.DB.WithContext(ctx).Where("contract_id = ?", c.ID).Order("id").Find(&ps).Error
+	err = s.db.WithContext(ctx).Where("contract_id = ?", c.ID).Order("id").Find(&ps).Error
 	return ps, wrapUser(err, "payments of %s", contractNo)
 }
 
@@ -533,7 +533,7 @@ func (s *Store) HolderDashboard(ctx context.Context, actor Actor) (*HolderDashbo
 	if actor.OrgID == 0 || (actor.Role != RoleHolder && actor.Role != RoleLicensee) {
 		return nil, ErrForbidden
 	}
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	out := &HolderDashboard{}
 	if err := db.Model(&Patent{}).Where("patentee_id = ?", actor.OrgID).Count(&out.PatentCount).Error; err != nil {
 		return nil, fmt.Errorf("market: holder dashboard: %w", err)

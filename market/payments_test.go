@@ -434,8 +434,8 @@ func TestRecordPaymentOnce(t *testing.T) {
 			t.Errorf("%d submissions recorded a payment, want 1", fresh)
 		}
 		var rows, events int64
-		s.DB.Model(&market.Payment{}).Where("contract_id = ?", c.ID).Count(&rows)
-		s.DB.Model(&market.ContractEvent{}).Where("contract_id = ? AND kind = ?", c.ID, market.EventPaymentRecorded).Count(&events)
+		s.Gorm().Model(&market.Payment{}).Where("contract_id = ?", c.ID).Count(&rows)
+		s.Gorm().Model(&market.ContractEvent{}).Where("contract_id = ? AND kind = ?", c.ID, market.EventPaymentRecorded).Count(&events)
 		if rows != 1 || events != 1 {
 			t.Errorf("%d payments and %d payment events, want 1 and 1", rows, events)
 		}

@@ -100,7 +100,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (string, error)
 	now := s.now()
 	sess := Session{ID: id, UserID: userID, CSRFSecret: secret, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(min(SessionIdleTimeout, SessionMaxAge))}
-	if err := s.DB.WithContext(ctx).Create(&sess).Error; err != nil {
+	if err := s.db.WithContext(ctx).Create(&sess).Error; err != nil {
 		return "", fmt.Errorf("market: create session for user %d: %w", userID, err)
 	}
 	return token, nil
@@ -159,7 +159,7 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*Auth, error) {
 	if token == "" {
 		return nil, ErrUnauth
 	}
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	row, err := s.loadAuth(db, true, tokenHash(token))
 	if err != nil {
 		return nil, fmt.Errorf("market: load session: %w", err)
@@ -194,7 +194,7 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*Auth, error) {
 
 // DeleteSession logs a session out (unknown tokens are fine).
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	if err := s.DB.WithContext(ctx).Where("id = ?", tokenHash(token)).Delete(&Session{}).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("id = ?", tokenHash(token)).Delete(&Session{}).Error; err != nil {
 		return fmt.Errorf("market: delete session: %w", err)
 	}
 	return nil
@@ -202,7 +202,7 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 
 // DeleteUserSessions logs a user out everywhere (after a password change or when disabled).
 func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
-	if err := s.DB.WithContext(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
 		return fmt.Errorf("market: delete sessions of user %d: %w", userID, err)
 	}
 	return nil
@@ -259,7 +259,7 @@ func (s *Store) createAPIToken(ctx context.Context, userID int64, name string) (
 		name = string(r[:100])
 	}
 	t := &APIToken{UserID: userID, Name: name, TokenHash: tokenHash(token), CreatedAt: s.now()}
-	if err := s.DB.WithContext(ctx).Create(t).Error; err != nil {
+	if err := s.db.WithContext(ctx).Create(t).Error; err != nil {
 		return "", nil, fmt.Errorf("market: create API token for user %d: %w", userID, err)
 	}
 	return token, t, nil
@@ -270,7 +270,7 @@ func (s *Store) TokenUser(ctx context.Context, token string) (*Auth, error) {
 	if !strings.HasPrefix(token, apiTokenPrefix) {
 		return nil, ErrUnauth
 	}
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	row, err := s.loadAuth(db, false, tokenHash(token))
 	if err != nil {
 		return nil, fmt.Errorf("market: load API token: %w", err)
@@ -295,7 +295,7 @@ func (s *Store) APITokens(ctx context.Context, actor Actor) ([]APIToken, error) 
 		return nil, ErrUnauth
 	}
 	var ts []APIToken
-	err := s.DB.WithContext(ctx).Where("user_id = ?", actor.UserID).Order("created_at DESC, id DESC").Find(&ts).Error
+	err := s.db.WithContext(ctx).Where("user_id = ?", actor.UserID).Order("created_at DESC, id DESC").Find(&ts).Error
 	return ts, err
 }
 
@@ -305,7 +305,7 @@ func (s *Store) RevokeAPIToken(ctx context.Context, actor Actor, tokenID int64) 
 		return ErrUnauth
 	}
 	var t APIToken
-	if err := s.DB.WithContext(ctx).First(&t, tokenID).Error; err != nil {
+	if err := s.db.WithContext(ctx).First(&t, tokenID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return ErrNotFound
 		}
@@ -314,7 +314,7 @@ func (s *Store) RevokeAPIToken(ctx context.Context, actor Actor, tokenID int64) 
 	if t.UserID != actor.UserID && !actor.IsAdmin() {
 		return ErrForbidden
 	}
-	err := s.DB.WithContext(ctx).Model(&APIToken{}).Where("id = ? AND revoked_at IS NULL", tokenID).Update("revoked_at", s.now()).Error
+	err := s.db.WithContext(ctx).Model(&APIToken{}).Where("id = ? AND revoked_at IS NULL", tokenID).Update("revoked_at", s.now()).Error
 	if err != nil {
 		return fmt.Errorf("market: revoke API token %d: %w", tokenID, err)
 	}
@@ -327,7 +327,7 @@ func (s *Store) AllowAttempt(ctx context.Context, key string, max int, window ti
 	now := s.now().UnixMilli()
 	expired := now - window.Milliseconds()
 	var n int
-	err := s.DB.WithContext(ctx).Raw(`INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
+	err := s.db.WithContext(ctx).Raw(`INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
 ON CONFLICT (key) DO UPDATE SET
   count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END,
   window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END
@@ -341,7 +341,7 @@ RETURNING count`, key, now, expired, expired).Scan(&n).Error
 // ResetAttempts forgets the attempts counted under key (after a successful login, so that only
 // failures accumulate: someone who knows the password is never locked out by their own logins).
 func (s *Store) ResetAttempts(ctx context.Context, key string) error {
-	if err := s.DB.WithContext(ctx).Exec("DELETE FROM rate_limits WHERE key = ?", key).Error; err != nil {
+	if err := s.db.WithContext(ctx).Exec("DELETE FROM rate_limits WHERE key = ?", key).Error; err != nil {
 		return fmt.Errorf("market: reset rate limit %s: %w", key, err)
 	}
 	return nil
@@ -351,7 +351,7 @@ func (s *Store) ResetAttempts(ctx context.Context, key string) error {
 // The server calls it now and then; nothing depends on it for correctness.
 func (s *Store) PurgeExpired(ctx context.Context) error {
 	now := s.now()
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	if err := db.Where("expires_at <= ?", now).Delete(&Session{}).Error; err != nil {
 		return fmt.Errorf("market: purge sessions: %w", err)
 	}
@@ -397,7 +397,7 @@ func (k *KVStorage) Get(key string) ([]byte, error) {
 		return nil, nil
 	}
 	var r kvRow
-	if err := k.s.DB.Where("key = ?", k.prefix+key).Limit(1).Find(&r).Error; err != nil {
+	if err := k.s.db.Where("key = ?", k.prefix+key).Limit(1).Find(&r).Error; err != nil {
 		return nil, fmt.Errorf("market: kv get: %w", err)
 	}
 	if r.Key == "" || (r.ExpiresAt > 0 && r.ExpiresAt <= k.s.now().UnixMilli()) {
@@ -415,7 +415,7 @@ func (k *KVStorage) Set(key string, val []byte, exp time.Duration) error {
 	if exp > 0 {
 		r.ExpiresAt = k.s.now().Add(exp).UnixMilli()
 	}
-	err := k.s.DB.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}},
+	err := k.s.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}},
 		DoUpdates: clause.AssignmentColumns([]string{"value", "expires_at"})}).Create(&r).Error
 	if err != nil {
 		return fmt.Errorf("market: kv set: %w", err)
@@ -428,7 +428,7 @@ func (k *KVStorage) Delete(key string) error {
 	if key == "" {
 		return nil
 	}
-	if err := k.s.DB.Where("key = ?", k.prefix+key).Delete(&kvRow{}).Error; err != nil {
+	if err := k.s.db.Where("key = ?", k.prefix+key).Delete(&kvRow{}).Error; err != nil {
 		return fmt.Errorf("market: kv delete: %w", err)
 	}
 	return nil
@@ -436,9 +436,9 @@ func (k *KVStorage) Delete(key string) error {
 
 // Reset removes every key of the prefix (all keys when the prefix is empty).
 func (k *KVStorage) Reset() error {
-	q := k.s.DB.Where("1 = 1")
+	q := k.s.db.Where("1 = 1")
 	if k.prefix != "" {
-		q = k.s.DB.Where("substr(key, 1, ?) = ?", utf8.RuneCountInString(k.prefix), k.prefix) // characters, as substr counts
+		q = k.s.db.Where("substr(key, 1, ?) = ?", utf8.RuneCountInString(k.prefix), k.prefix) // characters, as substr counts
 	}
 	if err := q.Delete(&kvRow{}).Error; err != nil {
 		return fmt.Errorf("market: kv reset: %w", err)

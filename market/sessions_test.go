@@ -199,7 +199,7 @@ func TestAllowAttempt(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n int64
-		s.DB.Table("rate_limits").Count(&n)
+		s.Gorm().Table("rate_limits").Count(&n)
 		if n != 0 {
 			t.Errorf("%d rate-limit rows after purge", n)
 		}

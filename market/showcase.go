@@ -96,7 +96,7 @@ type DemandView struct {
 
 // liveDeclared starts a query over patents that have a live declaration (joined as d).
 func (s *Store) liveDeclared(ctx context.Context) *gorm.DB {
-	return s.DB.WithContext(ctx).Model(&Patent{}).
+	return s.db.WithContext(ctx).Model(&Patent{}).
 		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive)
 }
 
@@ -112,14 +112,14 @@ func wallScope(q *gorm.DB, w *Wall) *gorm.DB {
 // Walls lists every wall with its owner and patent count, by name.
 func (s *Store) Walls(ctx context.Context) ([]WallSummary, error) {
 	var ws []Wall
-	if err := s.DB.WithContext(ctx).Order("name, id").Find(&ws).Error; err != nil {
+	if err := s.db.WithContext(ctx).Order("name, id").Find(&ws).Error; err != nil {
 		return nil, fmt.Errorf("market: list walls: %w", err)
 	}
 	out := make([]WallSummary, len(ws))
 	for i := range ws {
 		out[i].Wall = ws[i]
 		var org Organisation
-		if err := s.DB.WithContext(ctx).Select("name").Where("id = ?", ws[i].OrgID).Limit(1).Find(&org).Error; err != nil {
+		if err := s.db.WithContext(ctx).Select("name").Where("id = ?", ws[i].OrgID).Limit(1).Find(&org).Error; err != nil {
 			return nil, fmt.Errorf("market: wall %s owner: %w", ws[i].Slug, err)
 		}
 		out[i].OrgName = org.Name
@@ -133,7 +133,7 @@ func (s *Store) Walls(ctx context.Context) ([]WallSummary, error) {
 // WallBySlug loads one wall with its owner.
 func (s *Store) WallBySlug(ctx context.Context, slug string) (*Wall, *Organisation, error) {
 	var w Wall
-	err := s.DB.WithContext(ctx).Where("slug = ?", slug).First(&w).Error
+	err := s.db.WithContext(ctx).Where("slug = ?", slug).First(&w).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil, ErrNotFound
 	}
@@ -188,7 +188,7 @@ type SupermarketSummary struct {
 // Supermarkets lists every supermarket by district and name.
 func (s *Store) Supermarkets(ctx context.Context) ([]SupermarketSummary, error) {
 	var out []SupermarketSummary
-	err := s.DB.WithContext(ctx).Table("supermarkets").
+	err := s.db.WithContext(ctx).Table("supermarkets").
 		Select("supermarkets.*, o.name AS office_name, COALESCE(a.name, '') AS agency_name").
 		Joins("JOIN organisations o ON o.id = supermarkets.office_id").
 		Joins("LEFT JOIN organisations a ON a.id = supermarkets.agency_id").
@@ -202,7 +202,7 @@ func (s *Store) Supermarkets(ctx context.Context) ([]SupermarketSummary, error) 
 // SupermarketBySlug loads one supermarket with its office and agency names.
 func (s *Store) SupermarketBySlug(ctx context.Context, slug string) (*SupermarketSummary, error) {
 	var out []SupermarketSummary
-	err := s.DB.WithContext(ctx).Table("supermarkets").
+	err := s.db.WithContext(ctx).Table("supermarkets").
 		Select("supermarkets.*, o.name AS office_name, COALESCE(a.name, '') AS agency_name").
 		Joins("JOIN organisations o ON o.id = supermarkets.office_id").
 		Joins("LEFT JOIN organisations a ON a.id = supermarkets.agency_id").
@@ -235,7 +235,7 @@ func (s *Store) supermarketIsLocal(ctx context.Context, sm *Supermarket) (bool, 
 		return false, nil
 	}
 	var ids []int64
-	err := s.DB.WithContext(ctx).Model(&Patent{}).
+	err := s.db.WithContext(ctx).Model(&Patent{}).
 		Joins("JOIN organisations o ON o.id = patents.patentee_id").
 		Joins("LEFT JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
 		Where("o.district_code = ? AND (d.id IS NOT NULL OR patents.transfer_price_fen > 0)", sm.DistrictCode).
@@ -292,7 +292,7 @@ func (s *Store) SupermarketShelves(ctx context.Context, sm *Supermarket, bands [
 		}
 		shelves = append(shelves, sh)
 	}
-	q := scope(s.DB.WithContext(ctx).Model(&Patent{})).
+	q := scope(s.db.WithContext(ctx).Model(&Patent{})).
 		Where("patents.transfer_price_fen > 0 AND patents.transfer_price_fen <= ? AND patents.status = ?", ceiling, StatusGranted)
 	sh := Shelf{Band: "transfer", MaxFen: ceiling}
 	if err := s.fillShelf(q, &sh, "patents.transfer_price_fen, patents.id", perShelf); err != nil {
@@ -316,7 +316,7 @@ func (s *Store) fillShelf(q *gorm.DB, sh *Shelf, order string, n int) error {
 }
 
 func (s *Store) demandQuery(ctx context.Context) *gorm.DB {
-	return s.DB.WithContext(ctx).Table("demands").
+	return s.db.WithContext(ctx).Table("demands").
 		Select("demands.*, o.name AS org_name, o.district_code AS org_district, o.kind AS org_kind, o.is_sme AS org_is_sme").
 		Joins("JOIN organisations o ON o.id = demands.org_id")
 }
@@ -324,7 +324,7 @@ func (s *Store) demandQuery(ctx context.Context) *gorm.DB {
 // Demands returns one page of demands, newest first, and the total count.
 func (s *Store) Demands(ctx context.Context, limit, offset int) ([]DemandView, int64, error) {
 	var total int64
-	if err := s.DB.WithContext(ctx).Model(&Demand{}).Count(&total).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&Demand{}).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("market: count demands: %w", err)
 	}
 	var out []DemandView

@@ -20,7 +20,7 @@ func showcaseFixture(t *testing.T, s *market.Store) showcase {
 	now := time.Date(2024, 5, 20, 2, 0, 0, 0, time.UTC)
 	mk := func(v any) {
 		t.Helper()
-		if err := s.DB.Create(v).Error; err != nil {
+		if err := s.Gorm().Create(v).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -93,7 +93,7 @@ func TestWalls(t *testing.T) {
 			{Slug: "featured", Name: "推荐专利墙", OrgID: sc.assoc.ID},
 		} {
 			w.CreatedAt = time.Now()
-			if err := s.DB.Create(&w).Error; err != nil {
+			if err := s.Gorm().Create(&w).Error; err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -166,7 +166,7 @@ func TestSupermarketShelves(t *testing.T) {
 			{Slug: "cm", Name: "崇明专利超市", DistrictCode: "310151", OfficeID: sc.office.ID, MaxPriceFen: 10_000_00},
 		} {
 			sm.CreatedAt = time.Now()
-			if err := s.DB.Create(&sm).Error; err != nil {
+			if err := s.Gorm().Create(&sm).Error; err != nil {
 				t.Fatal(err)
 			}
 		}

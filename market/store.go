@@ -16,11 +16,11 @@ import (
 
 // Store is the domain's persistence: every state change is one transaction through it.
 type Store struct {
-	DB *gorm.DB
-	// Read is for read-only queries off the hot public paths (search results, patent pages). On
-	// Postgres it is DB; on SQLite it is a separate pool of query-only connections, so that readers run
+	db *gorm.DB
+	// read is for read-only queries off the hot public paths (search results, patent pages). On
+	// Postgres it is db; on SQLite it is a separate pool of query-only connections, so that readers run
 	// beside each other and beside the single writer (WAL mode) instead of queueing behind it.
-	Read    *gorm.DB
+	read    *gorm.DB
 	Dialect string // "postgres" or "sqlite"
 	// Now is the clock; tests inject a fixed one. Always returns UTC.
 	Now func() time.Time
@@ -84,17 +84,17 @@ func Open(dsn string) (*Store, error) {
 		rdb.SetMaxOpenConns(4)
 		rdb.SetMaxIdleConns(4)
 	}
-	return &Store{DB: db, Read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Store{db: db, read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // Close closes the connection pool.
 func (s *Store) Close() error {
-	if s.Read != nil && s.Read != s.DB {
-		if r, err := s.Read.DB(); err == nil {
+	if s.read != nil && s.read != s.db {
+		if r, err := s.read.DB(); err == nil {
 			r.Close()
 		}
 	}
-	sqlDB, err := s.DB.DB()
+	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
@@ -103,10 +103,27 @@ func (s *Store) Close() error {
 
 // reader returns the pool for read-only queries.
 func (s *Store) reader() *gorm.DB {
-	if s.Read != nil {
-		return s.Read
+	if s.read != nil {
+		return s.read
 	}
-	return s.DB
+	return s.db
+}
+
+// Gorm returns the writer pool for the packages that own SQL beside market itself: its subpackages
+// (imports, demo, markettest), bonus (its own tables) and search/sqlbaseline. web and cmd never use it:
+// they call named store methods (web/arch_test.go fails when they touch GORM or database/sql).
+func (s *Store) Gorm() *gorm.DB { return s.db }
+
+// Bound returns a copy of the store whose statements all run in tx (a Tx on it becomes a savepoint),
+// with the given clock (nil keeps the store's). An import or the demo loader runs inside a caller's
+// transaction this way, so the caller's checks and the work commit or roll back together.
+func (s *Store) Bound(tx *gorm.DB, now func() time.Time) *Store {
+	c := *s
+	c.db, c.read = tx, tx
+	if now != nil {
+		c.Now = now
+	}
+	return &c
 }
 
 // IsPostgres reports whether the store runs on Postgres (row locks, SKIP LOCKED).
@@ -114,7 +131,7 @@ func (s *Store) IsPostgres() bool { return s.Dialect == "postgres" }
 
 // Tx runs fn in one transaction on the context.
 func (s *Store) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.DB.WithContext(ctx).Transaction(fn)
+	return s.db.WithContext(ctx).Transaction(fn)
 }
 
 // now returns the current time in UTC, truncated to microseconds (Postgres' precision), so what is
@@ -124,13 +141,13 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond
 // GetMeta reads a meta value ("" when absent).
 func (s *Store) GetMeta(ctx context.Context, key string) (string, error) {
 	var m Meta
-	err := s.DB.WithContext(ctx).Where("key = ?", key).Limit(1).Find(&m).Error
+	err := s.db.WithContext(ctx).Where("key = ?", key).Limit(1).Find(&m).Error
 	return m.Value, err
 }
 
 // SetMeta writes a meta value.
 func (s *Store) SetMeta(ctx context.Context, key, value string) error {
-	return s.DB.WithContext(ctx).Save(&Meta{Key: key, Value: value}).Error
+	return s.db.WithContext(ctx).Save(&Meta{Key: key, Value: value}).Error
 }
 
 // EnqueueIndex writes outbox rows for patents inside the caller's transaction.

@@ -30,7 +30,7 @@ func TestLatestPerIndustry(t *testing.T) {
 		}
 		for _, ind := range names {
 			var want []int64
-			err := s.DB.Model(&market.Patent{}).Select("patents.id").
+			err := s.Gorm().Model(&market.Patent{}).Select("patents.id").
 				Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", market.DeclLive).
 				Where("patents.industry = ?", ind).Order("d.published_at DESC, patents.id DESC").Limit(3).Scan(&want).Error
 			if err != nil {
@@ -62,7 +62,7 @@ func TestPatentsByIDsMatchesORM(t *testing.T) {
 			t.Fatal(err)
 		}
 		var ids []int64
-		if err := s.DB.Model(&market.Patent{}).Order("id DESC").Pluck("id", &ids).Error; err != nil || len(ids) < 100 {
+		if err := s.Gorm().Model(&market.Patent{}).Order("id DESC").Pluck("id", &ids).Error; err != nil || len(ids) < 100 {
 			t.Fatalf("ids %d, %v", len(ids), err)
 		}
 		// Optional columns: a verified patentee with SME facts, encumbrances, a transfer price, a
@@ -70,21 +70,21 @@ func TestPatentsByIDsMatchesORM(t *testing.T) {
 		now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 		uid := int64(1)
 		var first market.Patent
-		s.DB.First(&first, ids[0])
+		s.Gorm().First(&first, ids[0])
 		must := func(err error) {
 			t.Helper()
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
-		must(s.DB.Model(&market.Organisation{}).Where("id = ?", first.PatenteeID).Updates(map[string]any{
+		must(s.Gorm().Model(&market.Organisation{}).Where("id = ?", first.PatenteeID).Updates(map[string]any{
 			"verified_at": now, "verified_by": uid, "sme_employees": 42, "sme_revenue_fen": 1234500, "sme_note": "注",
 			"is_sme": true, "address": "上海市", "founded_on": market.NewDate(2001, 2, 3)}).Error)
-		must(s.DB.Model(&market.Patent{}).Where("id = ?", ids[0]).Updates(map[string]any{
+		must(s.Gorm().Model(&market.Patent{}).Where("id = ?", ids[0]).Updates(map[string]any{
 			"fees_unpaid": true, "under_dispute": true, "transfer_price_fen": 990000, "featured": true}).Error)
-		must(s.DB.Model(&market.Declaration{}).Where("patent_id = ?", ids[1]).Updates(map[string]any{
+		must(s.Gorm().Model(&market.Declaration{}).Where("patent_id = ?", ids[1]).Updates(map[string]any{
 			"created_by": uid, "warnings": "w", "evaluation_report_no": "R1"}).Error)
-		must(s.DB.Model(&market.Declaration{}).Where("patent_id = ?", ids[2]).Updates(map[string]any{
+		must(s.Gorm().Model(&market.Declaration{}).Where("patent_id = ?", ids[2]).Updates(map[string]any{
 			"status": market.DeclWithdrawn, "withdrawn_at": now}).Error)
 
 		// Out of order, with an unknown ID.

@@ -23,10 +23,10 @@ type schema struct {
 func sqliteSchema(t *testing.T, s *market.Store) schema {
 	sc := schema{Columns: map[string][]string{}}
 	var tables []string
-	s.DB.Raw(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version'`).Scan(&tables)
+	s.Gorm().Raw(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version'`).Scan(&tables)
 	for _, tb := range tables {
 		var cols []struct{ Name string }
-		s.DB.Raw(fmt.Sprintf("PRAGMA table_info(%q)", tb)).Scan(&cols)
+		s.Gorm().Raw(fmt.Sprintf("PRAGMA table_info(%q)", tb)).Scan(&cols)
 		for _, c := range cols {
 			sc.Columns[tb] = append(sc.Columns[tb], c.Name)
 		}
@@ -37,13 +37,13 @@ func sqliteSchema(t *testing.T, s *market.Store) schema {
 			Unique int
 			Origin string
 		}
-		s.DB.Raw(fmt.Sprintf("PRAGMA index_list(%q)", tb)).Scan(&idx)
+		s.Gorm().Raw(fmt.Sprintf("PRAGMA index_list(%q)", tb)).Scan(&idx)
 		for _, ix := range idx {
 			if ix.Unique == 0 || ix.Origin == "pk" {
 				continue
 			}
 			var ic []struct{ Name string }
-			s.DB.Raw(fmt.Sprintf("PRAGMA index_info(%q)", ix.Name)).Scan(&ic)
+			s.Gorm().Raw(fmt.Sprintf("PRAGMA index_info(%q)", ix.Name)).Scan(&ic)
 			names := make([]string, len(ic))
 			for i, c := range ic {
 				names[i] = c.Name
@@ -60,13 +60,13 @@ var uniqueCols = regexp.MustCompile(`\(([^)]*)\)`)
 func postgresSchema(t *testing.T, s *market.Store) schema {
 	sc := schema{Columns: map[string][]string{}}
 	var cols []struct{ TableName, ColumnName string }
-	s.DB.Raw(`SELECT table_name, column_name FROM information_schema.columns
+	s.Gorm().Raw(`SELECT table_name, column_name FROM information_schema.columns
 		WHERE table_schema = 'public' AND table_name <> 'goose_db_version' ORDER BY table_name, column_name`).Scan(&cols)
 	for _, c := range cols {
 		sc.Columns[c.TableName] = append(sc.Columns[c.TableName], c.ColumnName)
 	}
 	var idx []struct{ Tablename, Indexname, Indexdef string }
-	s.DB.Raw(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'goose_db_version'`).Scan(&idx)
+	s.Gorm().Raw(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'goose_db_version'`).Scan(&idx)
 	for _, ix := range idx {
 		if !strings.Contains(ix.Indexdef, "UNIQUE") || strings.HasSuffix(ix.Indexname, "_pkey") {
 			continue
@@ -107,7 +107,7 @@ func TestSchemasEqual(t *testing.T) {
 // TestUpTwiceIsNoop checks that applying migrations again changes nothing.
 func TestUpTwiceIsNoop(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
-		sqlDB, _ := s.DB.DB()
+		sqlDB, _ := s.Gorm().DB()
 		n, err := migrations.Up(context.Background(), sqlDB, s.Dialect)
 		if err != nil || n != 0 {
 			t.Fatalf("second Up applied %d migrations, err %v", n, err)

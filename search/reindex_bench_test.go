@@ -31,7 +31,7 @@ func BenchmarkReindex(b *testing.B) {
 	c := searchtest.Synthesize(real, n, 42)
 	now := time.Now().UTC()
 	org := market.Organisation{USCC: "914403001922038216", Name: "基准", Kind: market.KindEnterprise, CreatedAt: now, UpdatedAt: now}
-	if err := s.DB.Create(&org).Error; err != nil {
+	if err := s.Gorm().Create(&org).Error; err != nil {
 		b.Fatal(err)
 	}
 	ps := make([]market.Patent, len(c.Docs))
@@ -39,7 +39,7 @@ func BenchmarkReindex(b *testing.B) {
 		ps[i] = market.Patent{ApplicationNo: d.ApplicationNo, Type: d.Type, Title: d.Title, Abstract: d.Abstract,
 			PatenteeID: org.ID, Status: "granted", IPC: "H01M 10/052;G06F", CreatedAt: now, UpdatedAt: now}
 	}
-	if err := s.DB.CreateInBatches(ps, 1000).Error; err != nil {
+	if err := s.Gorm().CreateInBatches(ps, 1000).Error; err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()

@@ -72,7 +72,7 @@ var t0 = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 // i is even) and returns their IDs; it enqueues nothing.
 func seed(t *testing.T, s *market.Store, n int) []int64 {
 	t.Helper()
-	db := s.DB.WithContext(context.Background())
+	db := s.Gorm().WithContext(context.Background())
 	org := market.Organisation{USCC: "914403001922038216", Name: "上海电池研究所", Kind: market.KindInstitute,
 		DistrictCode: "310112", CreatedAt: t0, UpdatedAt: t0}
 	if err := db.Create(&org).Error; err != nil {

@@ -175,7 +175,7 @@ func (e *env) addUser(t *testing.T, org *market.Organisation, role, email string
 	if org != nil {
 		u.OrgID = &org.ID
 	}
-	if err := e.store.DB.Create(&u).Error; err != nil {
+	if err := e.store.Gorm().Create(&u).Error; err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -190,7 +190,7 @@ func (e *env) addOrg(t *testing.T, kind, name string, serial int, verified bool)
 		v := now.Add(-time.Hour)
 		o.VerifiedAt = &v
 	}
-	if err := e.store.DB.Create(&o).Error; err != nil {
+	if err := e.store.Gorm().Create(&o).Error; err != nil {
 		t.Fatal(err)
 	}
 	return o
@@ -229,7 +229,7 @@ func (e *env) token(t *testing.T, u market.User) string {
 func (e *env) count(t *testing.T, model any, where string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	if err := e.store.DB.WithContext(context.Background()).Model(model).Where(where, args...).Count(&n).Error; err != nil {
+	if err := e.store.Gorm().WithContext(context.Background()).Model(model).Where(where, args...).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -196,7 +196,7 @@ func TestRolesByActionsMatrix(t *testing.T) {
 
 		// What the refused cells must not have done.
 		var c market.Contract
-		e.store.DB.First(&c, c1.ID)
+		e.store.Gorm().First(&c, c1.ID)
 		if c.Status != market.ContractAwaitingPayment {
 			t.Errorf("c1 is %s", c.Status)
 		}

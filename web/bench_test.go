@@ -70,7 +70,7 @@ func benchServer(b *testing.B) string {
 	go app.Fiber.Listener(ln)
 	b.Cleanup(func() { app.Fiber.Shutdown() })
 	var count int64
-	s.DB.Model(&market.Patent{}).Count(&count)
+	s.Gorm().Model(&market.Patent{}).Count(&count)
 	b.Logf("catalogue: %d patents", count)
 	return "http://" + ln.Addr().String()
 }

@@ -63,14 +63,14 @@ func TestBureauAccess(t *testing.T) {
 		}
 	}
 	var rounds, runs, reviews int64
-	e.store.DB.Table("bonus_rounds").Count(&rounds)
-	e.store.DB.Table("bonus_runs").Count(&runs)
-	e.store.DB.Table("flag_reviews").Count(&reviews)
+	e.store.Gorm().Table("bonus_rounds").Count(&rounds)
+	e.store.Gorm().Table("bonus_runs").Count(&runs)
+	e.store.Gorm().Table("flag_reviews").Count(&reviews)
 	if rounds != 2 || runs != 1 || reviews != 0 {
 		t.Fatalf("refused requests changed data: %d rounds, %d runs, %d reviews", rounds, runs, reviews)
 	}
 	var frozen int64
-	e.store.DB.Table("bonus_runs").Where("frozen = ?", true).Count(&frozen)
+	e.store.Gorm().Table("bonus_runs").Where("frozen = ?", true).Count(&frozen)
 	if frozen != 0 {
 		t.Fatal("a refused freeze froze the run")
 	}
@@ -100,7 +100,7 @@ func TestBureauAccess(t *testing.T) {
 			t.Errorf("bureau %s %s: %d %.300s", a.method, a.path, r.status, r.body)
 		}
 	}
-	e.store.DB.Table("bonus_runs").Count(&runs)
+	e.store.Gorm().Table("bonus_runs").Count(&runs)
 	if runs != 2 { // the page's run and the bureau's API run
 		t.Fatalf("%d runs stored, want 2", runs)
 	}

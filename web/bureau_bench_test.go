@@ -91,7 +91,7 @@ func BenchmarkBureauRunPages(b *testing.B) {
 	}
 	e.app = newApp()
 	u := market.User{Email: "bench@sipa.example.cn", Name: "bench", PasswordHash: "x", Role: market.RoleBureau, CreatedAt: now}
-	if err := s.DB.Create(&u).Error; err != nil {
+	if err := s.Gorm().Create(&u).Error; err != nil {
 		b.Fatal(err)
 	}
 	tok, err := s.CreateSession(b.Context(), u.ID)

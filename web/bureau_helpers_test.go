@@ -42,7 +42,7 @@ const (
 
 func (e *env) bureauWorld(t *testing.T) *bworld {
 	t.Helper()
-	db := e.store.DB
+	db := e.store.Gorm()
 	mk := func(v any) {
 		t.Helper()
 		if err := db.Create(v).Error; err != nil {

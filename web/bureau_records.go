@@ -198,7 +198,7 @@ func isAttachmentWanted(c *fiber.Ctx) bool { return c.Query("download") == "1" }
 // contractIndustries lists the industries of the patents that deals were made over, for the filter.
 func contractIndustries(ctx context.Context, s *market.Store) (any, error) {
 	var out []string
-	err := s.DB.WithContext(ctx).Raw(`SELECT DISTINCT p.industry FROM contract_patents cp JOIN patents p ON p.id = cp.patent_id
+	err := s.Gorm().WithContext(ctx).Raw(`SELECT DISTINCT p.industry FROM contract_patents cp JOIN patents p ON p.id = cp.patent_id
 		WHERE p.industry <> '' ORDER BY p.industry`).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("web: contract industries: %w", err)

@@ -144,7 +144,7 @@ func TestBureauRecordsPaging(t *testing.T) {
 		c := market.Contract{ContractNo: fmt.Sprintf("BULK-%03d", 60-i), Kind: market.ContractOrdinaryLicence, Source: "import",
 			LicensorID: w.lic.ID, LicenseeID: w.sme1.ID, Status: market.ContractEffective, SignedOn: market.DateOf(at),
 			EffectiveOn: market.DateOf(at), EffectiveAt: &at, CreatedAt: now, UpdatedAt: now}
-		if err := e.store.DB.Create(&c).Error; err != nil {
+		if err := e.store.Gorm().Create(&c).Error; err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -217,7 +217,7 @@ func userNames(ctx context.Context, s *market.Store, ids []int64) (map[int64]str
 		ID          int64
 		Name, Email string
 	}
-	if err := s.DB.WithContext(ctx).Table("users").Select("id, name, email").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+	if err := s.Gorm().WithContext(ctx).Table("users").Select("id, name, email").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("web: reviewers' names: %w", err)
 	}
 	for _, r := range rows {
@@ -258,7 +258,7 @@ func dealFactsOf(ctx context.Context, s *market.Store, nos []string) (map[string
 	if len(nos) == 0 {
 		return out, nil
 	}
-	rows, err := s.DB.WithContext(ctx).Raw(`SELECT c.contract_no, c.kind, c.status, c.filing_no, c.signed_on, c.effective_on,
+	rows, err := s.Gorm().WithContext(ctx).Raw(`SELECT c.contract_no, c.kind, c.status, c.filing_no, c.signed_on, c.effective_on,
 		c.filed_on, b.founded_on, c.fee_fen FROM contracts c JOIN organisations b ON b.id = c.licensee_id
 		WHERE c.contract_no IN ?`, nos).Rows()
 	if err != nil {

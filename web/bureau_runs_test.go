@@ -190,7 +190,7 @@ func TestBureauRunFlow(t *testing.T) {
 		}
 		fr := bc.postForm(t, "/bureau/rounds/art22-2022/runs/1", "/bureau/rounds/art22-2022/runs/1/freeze", url.Values{"confirm": {"1"}})
 		mustStatus(t, "freeze", fr, http.StatusSeeOther)
-		if err := e.store.DB.Model(&market.Contract{}).Where("contract_no = ?", c1).
+		if err := e.store.Gorm().Model(&market.Contract{}).Where("contract_no = ?", c1).
 			Updates(map[string]any{"status": market.ContractCancelled, "ended_at": now}).Error; err != nil {
 			t.Fatal(err)
 		}

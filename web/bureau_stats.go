@@ -92,7 +92,7 @@ const dealsWhere = dealDay + " >= ? AND " + dealDay + " <= ? AND c.status <> 'ca
 const isFree = "(d.fee_model = 'free' OR (d.id IS NULL AND c.fee_fen = 0))"
 
 func dealStatsFor(ctx context.Context, s *market.Store, from, to market.Date) (*dealStats, error) {
-	db := s.DB.WithContext(ctx)
+	db := s.Gorm().WithContext(ctx)
 	st := &dealStats{From: from, To: to, Licensee: map[string]int64{}, Licensor: map[string]int64{}, MedianToDeal: -1}
 	wrap := func(what string, err error) error { return fmt.Errorf("web: dashboard %s: %w", what, err) }
 
@@ -195,7 +195,7 @@ func (st *dealStats) listingToDeal(ctx context.Context, s *market.Store) error {
 		Bucket int
 		Count  int64
 	}
-	err := s.DB.WithContext(ctx).Raw(`SELECT `+bucket+` AS bucket, COUNT(*) AS count FROM (SELECT `+days+` AS days
+	err := s.Gorm().WithContext(ctx).Raw(`SELECT `+bucket+` AS bucket, COUNT(*) AS count FROM (SELECT `+days+` AS days
 		FROM contracts c LEFT JOIN declarations d ON d.id = c.declaration_id WHERE `+dealsWhere+`) x
 		GROUP BY `+bucket, st.From, st.To).Scan(&rows).Error
 	if err != nil {
@@ -222,7 +222,7 @@ func (st *dealStats) median(ctx context.Context, s *market.Store, days string) e
 		return nil
 	}
 	var mid []int
-	err := s.DB.WithContext(ctx).Raw(`SELECT days FROM (SELECT `+days+` AS days FROM contracts c
+	err := s.Gorm().WithContext(ctx).Raw(`SELECT days FROM (SELECT `+days+` AS days FROM contracts c
 		LEFT JOIN declarations d ON d.id = c.declaration_id WHERE `+dealsWhere+`) x
 		WHERE days >= 0 ORDER BY days LIMIT 1 OFFSET ?`, st.From, st.To, (listed-1)/2).Scan(&mid).Error
 	if err != nil {

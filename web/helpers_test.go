@@ -41,7 +41,7 @@ func newEnv(t *testing.T, s *market.Store) *env {
 	e := &env{store: s, index: idx}
 	e.fx = loadFixture(t, s)
 	var ids []int64
-	if err := s.DB.Model(&market.Patent{}).Pluck("id", &ids).Error; err != nil {
+	if err := s.Gorm().Model(&market.Patent{}).Pluck("id", &ids).Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := search.IndexPatents(context.Background(), s, idx, ids); err != nil {
@@ -157,7 +157,7 @@ const bulkCount = 45
 
 func loadFixture(t *testing.T, s *market.Store) fixture {
 	t.Helper()
-	db := s.DB
+	db := s.Gorm()
 	mk := func(v any) {
 		t.Helper()
 		if err := db.Create(v).Error; err != nil {

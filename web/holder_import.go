@@ -165,10 +165,8 @@ func (a *App) importOwnPatents(ctx context.Context, org *market.Organisation, t 
 		}
 		// The importer opens its own transaction on the store it is given; on this one it becomes a
 		// savepoint inside ours, so the ownership check and the import commit or roll back together.
-		txStore := *a.Store
-		txStore.DB = tx
 		var libErr error
-		rep, libErr = imports.ImportPatents(ctx, &txStore, sub, imports.Options{SkipInvalid: skip})
+		rep, libErr = imports.ImportPatents(ctx, a.Store.Bound(tx, nil), sub, imports.Options{SkipInvalid: skip})
 		remapLines(rep.Errors, lines)
 		remapLines(rep.Warnings, lines)
 		if libErr != nil && !errors.Is(libErr, imports.ErrInvalidRows) {

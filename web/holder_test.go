@@ -63,7 +63,7 @@ func TestHolderAddsPatentPublishesReplacesWithdraws(t *testing.T) {
 			t.Fatalf("replace: %d", r.status)
 		}
 		var ds []market.Declaration
-		e.store.DB.Where("patent_id = (SELECT id FROM patents WHERE application_no = ?)", um).Order("id").Find(&ds)
+		e.store.Gorm().Where("patent_id = (SELECT id FROM patents WHERE application_no = ?)", um).Order("id").Find(&ds)
 		if len(ds) != 2 || ds[0].Status != market.DeclReplaced || ds[1].Status != market.DeclLive || ds[1].FeeFen != 600050 {
 			t.Fatalf("after replace: %+v", ds)
 		}
@@ -88,7 +88,7 @@ func TestHolderAddsPatentPublishesReplacesWithdraws(t *testing.T) {
 			}
 		}
 		var pt market.Patent
-		e.store.DB.Where("application_no = ?", um).First(&pt)
+		e.store.Gorm().Where("application_no = ?", um).First(&pt)
 		if pt.Title != "一种测试用夹持装置" {
 			t.Fatal("another organisation changed the patent")
 		}
@@ -188,7 +188,7 @@ func TestUploadImportsOnlyOwnPatentsAllOrNothing(t *testing.T) {
 			t.Fatalf("%d patents imported from a bad file", n)
 		}
 		var vision market.Patent
-		e.store.DB.First(&vision, e.fx.vision.ID)
+		e.store.Gorm().First(&vision, e.fx.vision.ID)
 		if vision.PatenteeID != e.fx.corp.ID || vision.Title != e.fx.vision.Title {
 			t.Fatal("the upload changed another organisation's patent")
 		}
@@ -243,7 +243,7 @@ func TestUploadXLSX(t *testing.T) {
 	}
 	mustContain(t, "xlsx", r.body, "导入完成", "新增 1 件", "发布 1 项")
 	var d market.Declaration
-	e.store.DB.Where("patent_id = (SELECT id FROM patents WHERE application_no = ?) AND status = ?", appNo(2020, '1', 222221), market.DeclLive).First(&d)
+	e.store.Gorm().Where("patent_id = (SELECT id FROM patents WHERE application_no = ?) AND status = ?", appNo(2020, '1', 222221), market.DeclLive).First(&d)
 	if d.FeeFen != 300050 {
 		t.Fatalf("declaration %+v", d)
 	}

@@ -86,7 +86,7 @@ func (a *App) acceptState(c *fiber.Ctx, pv *market.PatentView) (*acceptBox, erro
 // market has no read for it yet (see the report); it is a plain indexed look-up on live_key.
 func (a *App) heldContract(ctx context.Context, declarationID, orgID int64) (string, error) {
 	var ct market.Contract
-	err := a.Store.DB.WithContext(ctx).Select("id", "contract_no").
+	err := a.Store.Gorm().WithContext(ctx).Select("id", "contract_no").
 		Where("live_key = ?", strconv.FormatInt(declarationID, 10)+":"+strconv.FormatInt(orgID, 10)).
 		Limit(1).Find(&ct).Error
 	return ct.ContractNo, err

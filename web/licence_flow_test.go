@@ -96,7 +96,7 @@ func TestSigningPayingFilingThroughForms(t *testing.T) {
 			t.Fatalf("%d payments after a double submission", n)
 		}
 		var pay market.Payment
-		e.store.DB.Where("reference = ?", "ICBC-20240520-001").First(&pay)
+		e.store.Gorm().Where("reference = ?", "ICBC-20240520-001").First(&pay)
 		if pay.AmountFen != 500000 {
 			t.Fatalf("payment %+v", pay)
 		}
@@ -133,7 +133,7 @@ func TestSigningPayingFilingThroughForms(t *testing.T) {
 			t.Fatalf("filing: %d %.300s", r.status, r.body)
 		}
 		var c market.Contract
-		e.store.DB.Where("contract_no = ?", no).First(&c)
+		e.store.Gorm().Where("contract_no = ?", no).First(&c)
 		if c.Status != market.ContractFiled || c.FilingNo != "2024310000123" || c.PaidAt == nil || c.EffectiveAt == nil {
 			t.Fatalf("contract after filing: %+v", c)
 		}

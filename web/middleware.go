@@ -100,7 +100,7 @@ func hashFS(fsys fs.FS) string {
 func (a *App) healthz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	sqlDB, err := a.Store.DB.DB()
+	sqlDB, err := a.Store.Gorm().DB()
 	if err == nil {
 		err = sqlDB.PingContext(ctx)
 	}

@@ -93,11 +93,11 @@ func benchDSN() (string, error) {
 	}
 	defer admin.Close()
 	var n int64
-	if err := admin.DB.Raw("SELECT COUNT(*) FROM pg_database WHERE datname = 'bonus_bench'").Scan(&n).Error; err != nil {
+	if err := admin.Gorm().Raw("SELECT COUNT(*) FROM pg_database WHERE datname = 'bonus_bench'").Scan(&n).Error; err != nil {
 		return "", err
 	}
 	if n == 0 {
-		if err := admin.DB.Exec("CREATE DATABASE bonus_bench").Error; err != nil {
+		if err := admin.Gorm().Exec("CREATE DATABASE bonus_bench").Error; err != nil {
 			return "", err
 		}
 	}
@@ -121,7 +121,7 @@ func run(dsn string, n, runs int, roundID, asOfStr string) error {
 	if !s.IsPostgres() {
 		return errors.New("benchdata needs Postgres (set PGHOST or -dsn)")
 	}
-	db, _ := s.DB.DB()
+	db, _ := s.Gorm().DB()
 	if _, err := migrations.Up(ctx, db, s.Dialect); err != nil {
 		return err
 	}

@@ -31,20 +31,20 @@ func auditFixture(t *testing.T) (*market.Store, *market.Contract) {
 	holder := &market.Organisation{USCC: "914403001922038216", Name: "持有人", Kind: market.KindUniversity, CreatedAt: now, UpdatedAt: now, VerifiedAt: &now}
 	lic := &market.Organisation{USCC: "91330100799655058B", Name: "被许可人", Kind: market.KindEnterprise, CreatedAt: now, UpdatedAt: now, VerifiedAt: &now}
 	for _, o := range []*market.Organisation{holder, lic} {
-		if err := s.DB.Create(o).Error; err != nil {
+		if err := s.Gorm().Create(o).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
 	p := &market.Patent{ApplicationNo: "202010566088.9", Type: market.TypeInvention, Title: "一种装置", PatenteeID: holder.ID,
 		FilingDate: market.MustDate("2020-06-19"), Status: market.StatusGranted, CreatedAt: now, UpdatedAt: now}
-	if err := s.DB.Create(p).Error; err != nil {
+	if err := s.Gorm().Create(p).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DB.Create(&market.Declaration{PatentID: p.ID, FeeModel: market.FeeFree, TermMonths: 12, Status: market.DeclLive, PublishedAt: now}).Error; err != nil {
+	if err := s.Gorm().Create(&market.Declaration{PatentID: p.ID, FeeModel: market.FeeFree, TermMonths: 12, Status: market.DeclLive, PublishedAt: now}).Error; err != nil {
 		t.Fatal(err)
 	}
 	u := &market.User{OrgID: &lic.ID, Email: "l@example.cn", PasswordHash: "-", Role: market.RoleLicensee, CreatedAt: now}
-	if err := s.DB.Create(u).Error; err != nil {
+	if err := s.Gorm().Create(u).Error; err != nil {
 		t.Fatal(err)
 	}
 	c, _, err := s.AcceptLicence(context.Background(), market.ActorOf(u, lic), p.ApplicationNo, "")
@@ -63,7 +63,7 @@ func TestAuditVerify(t *testing.T) {
 	// Tamper with the second event's payload, as someone bypassing the append-only trigger would.
 	for _, q := range []string{"DROP TRIGGER contract_events_no_update",
 		"UPDATE contract_events SET payload = REPLACE(payload, 'nothing due', 'paid') WHERE seq = 2"} {
-		if err := s.DB.Exec(q).Error; err != nil {
+		if err := s.Gorm().Exec(q).Error; err != nil {
 			t.Fatal(err)
 		}
 	}

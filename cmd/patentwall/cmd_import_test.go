@@ -52,7 +52,7 @@ func TestImportCommand(t *testing.T) {
 		}
 		defer s.Close()
 		var n int64
-		if err := s.DB.Model(&market.Patent{}).Count(&n).Error; err != nil {
+		if err := s.Gorm().Model(&market.Patent{}).Count(&n).Error; err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -194,7 +194,7 @@ func (e *Env) Store(ctx context.Context) (*market.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := s.DB.DB()
+	sqlDB, err := s.Gorm().DB()
 	if err != nil {
 		return nil, err
 	}

@@ -394,7 +394,7 @@ func insertDeals(ctx context.Context, s *market.Store, tx *gorm.DB, ds *Dataset,
 	})
 
 	var clock time.Time
-	ts := &market.Store{DB: tx, Read: tx, Dialect: s.Dialect, Now: func() time.Time { return clock }}
+	ts := s.Bound(tx, func() time.Time { return clock })
 	numbers := make([]string, len(plan.deals))
 	payments := make([]int64, len(plan.deals))
 	for _, st := range steps {

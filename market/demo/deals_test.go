@@ -43,7 +43,7 @@ func TestDefaultDemoDeals(t *testing.T) {
 
 		byStatus := map[string]int64{}
 		var contracts []market.Contract
-		if err := s.DB.Find(&contracts).Error; err != nil {
+		if err := s.Gorm().Find(&contracts).Error; err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range contracts {
@@ -127,7 +127,7 @@ func dealDigest(t *testing.T, s *market.Store) []string {
 		ContractNo, Status, FilingNo, Licensee string
 		AmountDueFen                           int64
 	}
-	err := s.DB.Table("contracts c").Select("c.contract_no, c.status, c.filing_no, o.uscc AS licensee, c.amount_due_fen").
+	err := s.Gorm().Table("contracts c").Select("c.contract_no, c.status, c.filing_no, o.uscc AS licensee, c.amount_due_fen").
 		Joins("JOIN organisations o ON o.id = c.licensee_id").Order("c.contract_no").Scan(&rows).Error
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func dealDigest(t *testing.T, s *market.Store) []string {
 		out = append(out, fmt.Sprintf("%s %s %s %s %d", r.ContractNo, r.Status, r.FilingNo, r.Licensee, r.AmountDueFen))
 	}
 	var fs []market.Filing
-	if err := s.DB.Order("filing_no").Find(&fs).Error; err != nil {
+	if err := s.Gorm().Order("filing_no").Find(&fs).Error; err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fs {

@@ -13,7 +13,7 @@ import (
 // count returns the rows of a table (optionally filtered).
 func count(t *testing.T, s *market.Store, table, where string, args ...any) int64 {
 	t.Helper()
-	q := s.DB.Table(table)
+	q := s.Gorm().Table(table)
 	if where != "" {
 		q = q.Where(where, args...)
 	}
@@ -81,7 +81,7 @@ func TestLoadIfEmpty(t *testing.T) {
 		}
 		var d market.Declaration
 		first := &ds.Declarations[0]
-		if err := s.DB.Joins("JOIN patents p ON p.id = declarations.patent_id").
+		if err := s.Gorm().Joins("JOIN patents p ON p.id = declarations.patent_id").
 			Where("p.application_no = ?", ds.Patent(first.PatentID).ApplicationNo).First(&d).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +139,7 @@ func TestLoadKeepsImportedIPCTitles(t *testing.T) {
 		ctx := context.Background()
 		s.Now = markettest.NewClock(testNow).Now
 		official := market.IPCTitle{Symbol: "H01M", Level: market.IPCSubclass, TitleZH: "导入的标题", TitleEN: "Imported title"}
-		if err := s.DB.Create(&official).Error; err != nil {
+		if err := s.Gorm().Create(&official).Error; err != nil {
 			t.Fatal(err)
 		}
 		st, err := demo.Load(ctx, s, demo.Options{Seed: 1, Orgs: 20, Patents: 200})
@@ -150,7 +150,7 @@ func TestLoadKeepsImportedIPCTitles(t *testing.T) {
 			t.Errorf("stats %+v, want %d new IPC titles", st, len(demo.IPCTitles())-1)
 		}
 		var got market.IPCTitle
-		if err := s.DB.Where("symbol = ?", "H01M").First(&got).Error; err != nil || got != official {
+		if err := s.Gorm().Where("symbol = ?", "H01M").First(&got).Error; err != nil || got != official {
 			t.Errorf("H01M is now %+v (err %v), want the imported title kept", got, err)
 		}
 	})
@@ -165,7 +165,7 @@ func TestLoadRealClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	var decls []market.Declaration
-	if err := s.DB.Find(&decls).Error; err != nil || len(decls) == 0 {
+	if err := s.Gorm().Find(&decls).Error; err != nil || len(decls) == 0 {
 		t.Fatalf("%d declarations, err %v", len(decls), err)
 	}
 	var newest time.Time

@@ -145,7 +145,7 @@ func containsString(list []string, s string) bool {
 func catCount(t testing.TB, s *market.Store, model any, where string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	q := s.DB.Model(model)
+	q := s.Gorm().Model(model)
 	if where != "" {
 		q = q.Where(where, args...)
 	}

@@ -45,7 +45,7 @@ func TestImportContracts(t *testing.T) {
 			t.Fatalf("import: %+v %v", rep, err)
 		}
 		var c1 market.Contract
-		if err := s.DB.Where("contract_no = ?", "IMP-1").Take(&c1).Error; err != nil {
+		if err := s.Gorm().Where("contract_no = ?", "IMP-1").Take(&c1).Error; err != nil {
 			t.Fatal(err)
 		}
 		if c1.Source != "import" || c1.FeeFen != 123450 || c1.Status != "effective" || c1.EffectiveOn.String() != "2022-03-02" ||
@@ -83,11 +83,11 @@ func TestImportContracts(t *testing.T) {
 		if err != nil || rep.Updated != 2 || rep.Unchanged != 1 {
 			t.Fatalf("update: %+v %v", rep, err)
 		}
-		if err := s.DB.Where("contract_no = ?", "IMP-1").Take(&c1).Error; err != nil || c1.Status != "cancelled" || c1.EndedAt == nil {
+		if err := s.Gorm().Where("contract_no = ?", "IMP-1").Take(&c1).Error; err != nil || c1.Status != "cancelled" || c1.EndedAt == nil {
 			t.Errorf("IMP-1 after cancellation %+v %v", c1, err)
 		}
 		var c3 market.Contract
-		if err := s.DB.Where("contract_no = ?", "IMP-3").Take(&c3).Error; err != nil || c3.FilingNo != "F-003" {
+		if err := s.Gorm().Where("contract_no = ?", "IMP-3").Take(&c3).Error; err != nil || c3.FilingNo != "F-003" {
 			t.Errorf("IMP-3 %+v %v", c3, err)
 		}
 	})

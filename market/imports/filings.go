@@ -158,7 +158,7 @@ func sameFiling(a, b *market.Filing) bool {
 // filing number: deals made elsewhere, or contracts whose filing was never recorded here.
 func UnmatchedFilings(ctx context.Context, store *market.Store) ([]market.Filing, error) {
 	var out []market.Filing
-	err := store.DB.WithContext(ctx).Where("NOT EXISTS (SELECT 1 FROM contracts c WHERE c.filing_no = filings.filing_no)").
+	err := store.Gorm().WithContext(ctx).Where("NOT EXISTS (SELECT 1 FROM contracts c WHERE c.filing_no = filings.filing_no)").
 		Order("filing_no").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("imports: unmatched filings: %w", err)

@@ -42,7 +42,7 @@ func TestImportFilings(t *testing.T) {
 			t.Fatalf("unmatched %+v %v", un, err)
 		}
 		var f market.Filing
-		if err := s.DB.Where("filing_no = ?", "F-001").Take(&f).Error; err != nil || f.Patents != p1 || f.LicensorUSCC != o1 || f.FiledOn.String() != "2022-04-01" {
+		if err := s.Gorm().Where("filing_no = ?", "F-001").Take(&f).Error; err != nil || f.Patents != p1 || f.LicensorUSCC != o1 || f.FiledOn.String() != "2022-04-01" {
 			t.Fatalf("F-001 %+v %v", f, err)
 		}
 
@@ -56,7 +56,7 @@ func TestImportFilings(t *testing.T) {
 		if err != nil || rep.Updated != 1 || rep.Unchanged != 1 {
 			t.Fatalf("newer list: %+v %v", rep, err)
 		}
-		if err := s.DB.Where("filing_no = ?", "F-001").Take(&f).Error; err != nil || f.Status != "cancelled" || f.CancelledOn.String() != "2022-11-30" {
+		if err := s.Gorm().Where("filing_no = ?", "F-001").Take(&f).Error; err != nil || f.Status != "cancelled" || f.CancelledOn.String() != "2022-11-30" {
 			t.Fatalf("F-001 after cancellation %+v %v", f, err)
 		}
 	})

@@ -301,17 +301,17 @@ func TestImportPatentsUsesStoredState(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Patent 1's annual fees are unpaid; patent 2 is under an exclusive licence.
-		if err := s.DB.Model(&market.Patent{}).Where("application_no = ?", plain[0][0]).Update("fees_unpaid", true).Error; err != nil {
+		if err := s.Gorm().Model(&market.Patent{}).Where("application_no = ?", plain[0][0]).Update("fees_unpaid", true).Error; err != nil {
 			t.Fatal(err)
 		}
 		p2, _ := s.PatentByApplicationNo(ctx, plain[1][0])
 		o2, _ := s.OrgByUSCC(ctx, catUSCC(t, 2))
 		c := market.Contract{ContractNo: "EX-9", Kind: market.ContractSoleLicence, Source: "import", LicensorID: p2.PatenteeID,
 			LicenseeID: o2.ID, Status: market.ContractFiled, CreatedAt: catNow, UpdatedAt: catNow}
-		if err := s.DB.Create(&c).Error; err != nil {
+		if err := s.Gorm().Create(&c).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DB.Create(&market.ContractPatent{ContractID: c.ID, PatentID: p2.ID}).Error; err != nil {
+		if err := s.Gorm().Create(&market.ContractPatent{ContractID: c.ID, PatentID: p2.ID}).Error; err != nil {
 			t.Fatal(err)
 		}
 		declared := [][]string{

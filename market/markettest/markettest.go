@@ -99,7 +99,7 @@ func Postgres(t testing.TB) *market.Store {
 		t.Fatal(tmplErr)
 	}
 	name := "t_" + randHex(6)
-	if err := admin.DB.Exec("CREATE DATABASE " + name + " TEMPLATE " + templateDB).Error; err != nil {
+	if err := admin.Gorm().Exec("CREATE DATABASE " + name + " TEMPLATE " + templateDB).Error; err != nil {
 		t.Fatal(err)
 	}
 	s, err := market.Open(serverDSN(name))
@@ -109,7 +109,7 @@ func Postgres(t testing.TB) *market.Store {
 	t.Cleanup(func() {
 		s.Close()
 		if a, err := market.Open(serverDSN(pgAdminDB())); err == nil {
-			a.DB.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			a.Gorm().Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 			a.Close()
 		}
 	})
@@ -127,7 +127,7 @@ func pgAdminDB() string {
 // packages in parallel) has its own template, so no one is connected to it while another copies it.
 func makeTemplate(admin *market.Store) error {
 	ctx := context.Background()
-	if err := admin.DB.WithContext(ctx).Exec("CREATE DATABASE " + templateDB).Error; err != nil {
+	if err := admin.Gorm().WithContext(ctx).Exec("CREATE DATABASE " + templateDB).Error; err != nil {
 		return err
 	}
 	s, err := market.Open(serverDSN(templateDB))
@@ -135,7 +135,7 @@ func makeTemplate(admin *market.Store) error {
 		return err
 	}
 	defer s.Close()
-	sqlDB, _ := s.DB.DB()
+	sqlDB, _ := s.Gorm().DB()
 	_, err = migrations.Up(ctx, sqlDB, "postgres")
 	return err
 }
@@ -148,7 +148,7 @@ func Each(t *testing.T, fn func(t *testing.T, s *market.Store)) {
 
 func migrate(t testing.TB, s *market.Store) {
 	t.Helper()
-	sqlDB, err := s.DB.DB()
+	sqlDB, err := s.Gorm().DB()
 	if err != nil {
 		t.Fatal(err)
 	}

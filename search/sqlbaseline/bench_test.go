@@ -32,7 +32,7 @@ func BenchmarkLike(b *testing.B) {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	org := market.Organisation{USCC: "914403001922038216", Name: "基准", Kind: market.KindEnterprise, CreatedAt: now, UpdatedAt: now}
-	if err := s.DB.Create(&org).Error; err != nil {
+	if err := s.Gorm().Create(&org).Error; err != nil {
 		b.Fatal(err)
 	}
 	ps := make([]market.Patent, len(c.Docs))
@@ -40,10 +40,10 @@ func BenchmarkLike(b *testing.B) {
 		ps[i] = market.Patent{ApplicationNo: d.ApplicationNo, Type: d.Type, Title: d.Title, Abstract: d.Abstract,
 			PatenteeID: org.ID, Status: "granted", CreatedAt: now, UpdatedAt: now}
 	}
-	if err := s.DB.CreateInBatches(ps, 1000).Error; err != nil {
+	if err := s.Gorm().CreateInBatches(ps, 1000).Error; err != nil {
 		b.Fatal(err)
 	}
-	s.DB.Exec("ANALYZE patents")
+	s.Gorm().Exec("ANALYZE patents")
 	for words := 1; words <= 4; words++ {
 		queries := c.Queries(words, 200, 1)
 		b.Run(fmt.Sprintf("words=%d", words), func(b *testing.B) {
@@ -52,7 +52,7 @@ func BenchmarkLike(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				start := time.Now()
-				_, total, err := sqlbaseline.Search(ctx, s.DB, queries[i%len(queries)], 20)
+				_, total, err := sqlbaseline.Search(ctx, s.Gorm(), queries[i%len(queries)], 20)
 				if err != nil {
 					b.Fatal(err)
 				}

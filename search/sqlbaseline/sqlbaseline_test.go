@@ -16,7 +16,7 @@ func TestSearch(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 		org := market.Organisation{USCC: "914403001922038216", Name: "测试", Kind: market.KindEnterprise, CreatedAt: now, UpdatedAt: now}
-		if err := s.DB.Create(&org).Error; err != nil {
+		if err := s.Gorm().Create(&org).Error; err != nil {
 			t.Fatal(err)
 		}
 		for i, p := range []struct{ title, abstract string }{
@@ -27,7 +27,7 @@ func TestSearch(t *testing.T) {
 		} {
 			row := market.Patent{ApplicationNo: "20201056608" + string(rune('0'+i)) + ".0", Type: "invention", Title: p.title,
 				Abstract: p.abstract, PatenteeID: org.ID, Status: "granted", CreatedAt: now, UpdatedAt: now}
-			if err := s.DB.Create(&row).Error; err != nil {
+			if err := s.Gorm().Create(&row).Error; err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -40,7 +40,7 @@ func TestSearch(t *testing.T) {
 			"0_":               nil,    // _ matched literally
 			"battery 一种 lithi": {4},    // words ANDed, each in title or abstract
 		} {
-			ids, total, err := sqlbaseline.Search(ctx, s.DB, text, 10)
+			ids, total, err := sqlbaseline.Search(ctx, s.Gorm(), text, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +48,7 @@ func TestSearch(t *testing.T) {
 				t.Errorf("%q: ids %v total %d, want %v", text, ids, total, want)
 			}
 		}
-		if ids, total, _ := sqlbaseline.Search(ctx, s.DB, "电", 1); len(ids) != 1 || total != 3 {
+		if ids, total, _ := sqlbaseline.Search(ctx, s.Gorm(), "电", 1); len(ids) != 1 || total != 3 {
 			t.Errorf("limit: ids %v total %d", ids, total)
 		}
 	})

@@ -92,14 +92,14 @@ func benchSetup(b *testing.B, clients int) *benchWorld {
 			DistrictCode: "310104", Address: "上海市徐汇区测试路 1 号", LegalRep: "测试", OperatingNormally: true, GoodCredit: true,
 			IsSME: kind == market.KindEnterprise, VerifiedAt: &verified, CreatedAt: now, UpdatedAt: now})
 	}
-	if err := store.DB.CreateInBatches(orgs, 200).Error; err != nil {
+	if err := store.Gorm().CreateInBatches(orgs, 200).Error; err != nil {
 		b.Fatal(err)
 	}
 	for _, o := range orgs[benchHolders:] {
 		orgID := o.ID
 		u := market.User{OrgID: &orgID, Email: fmt.Sprintf("bench%d@bench.example.cn", o.ID), Name: "bench", PasswordHash: "-",
 			Role: market.RoleLicensee, CreatedAt: now}
-		if err := store.DB.Create(&u).Error; err != nil {
+		if err := store.Gorm().Create(&u).Error; err != nil {
 			b.Fatal(err)
 		}
 		act, err := store.Actor(ctx, u.ID)
@@ -120,7 +120,7 @@ func benchSetup(b *testing.B, clients int) *benchWorld {
 			PatenteeID: orgs[i%benchHolders].ID, FilingDate: market.MustDate("2019-06-10"), GrantDate: market.MustDate("2021-05-20"),
 			Status: market.StatusGranted, CreatedAt: now, UpdatedAt: now}
 	}
-	if err := store.DB.CreateInBatches(ps, 500).Error; err != nil {
+	if err := store.Gorm().CreateInBatches(ps, 500).Error; err != nil {
 		b.Fatal(err)
 	}
 	ds := make([]market.Declaration, pool)
@@ -132,10 +132,10 @@ func benchSetup(b *testing.B, clients int) *benchWorld {
 		}
 		w.appNos = append(w.appNos, p.ApplicationNo)
 	}
-	if err := store.DB.CreateInBatches(ds, 500).Error; err != nil {
+	if err := store.Gorm().CreateInBatches(ds, 500).Error; err != nil {
 		b.Fatal(err)
 	}
-	if err := store.DB.Exec("ANALYZE").Error; err != nil {
+	if err := store.Gorm().Exec("ANALYZE").Error; err != nil {
 		b.Fatal(err)
 	}
 
@@ -232,7 +232,7 @@ func benchSign(b *testing.B, clients int) {
 
 	// Every 201 is exactly one row, no pair has two contracts, nothing else was written.
 	var row struct{ N, Numbers, Pairs int64 }
-	w.store.DB.Raw(`SELECT count(*) AS n, count(DISTINCT contract_no) AS numbers,
+	w.store.Gorm().Raw(`SELECT count(*) AS n, count(DISTINCT contract_no) AS numbers,
 		count(DISTINCT (declaration_id, licensee_id)) AS pairs FROM contracts`).Scan(&row)
 	want := int64(len(lats) + clients) // the warm-up contracts too
 	if failures.Load() != 0 || row.N != want || row.Numbers != row.N || row.Pairs != row.N {
@@ -240,7 +240,7 @@ func benchSign(b *testing.B, clients int) {
 			len(lats), clients, failures.Load(), row.N, row.Numbers, row.Pairs)
 	}
 	var nos []string
-	w.store.DB.Model(&market.Contract{}).Pluck("contract_no", &nos)
+	w.store.Gorm().Model(&market.Contract{}).Pluck("contract_no", &nos)
 	inDB := map[string]bool{}
 	for _, n := range nos {
 		inDB[n] = true

@@ -380,7 +380,7 @@ func TestOpenLicenceFlowInBrowser(t *testing.T) {
 		return
 	}
 	var c market.Contract
-	if err := store.DB.Where("filing_no = ?", "2024310000E2E").First(&c).Error; err != nil {
+	if err := store.Gorm().Where("filing_no = ?", "2024310000E2E").First(&c).Error; err != nil {
 		t.Fatal(errors.Join(errors.New("the filed contract is not in the database"), err))
 	}
 	if c.Status != market.ContractFiled || c.AmountDueFen != 1_200_000 || c.PaidAt == nil {
