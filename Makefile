@@ -23,7 +23,7 @@ test: lint
 test-sqlite:
 	$(GO) test $(TESTFLAGS) $(PKGS)
 
-## bench: the performance figures of the issues (see README); Postgres ones in a throwaway cluster
+## bench: the performance figures (see README); Postgres ones in a throwaway cluster
 bench:
 	pg_virtualenv -t env PATENTWALL_REQUIRE_PG=1 ./scripts/bench.sh
 

@@ -1,4 +1,4 @@
-// Package bonus computes the bureau's bonus programmes (DOMAIN.md §4, seed Arts. 19, 22, 25, 26):
+// Package bonus computes the bureau's bonus programmes (docs/rules.md §9, seed Arts. 19, 22, 25, 26):
 // rounds as data, runs that evaluate every contract against a round, fraud flags held for review, the
 // caps with exact largest-remainder allocation in fen, stored runs with the hash of their inputs,
 // comparisons and clawbacks, and the CSV/XLSX/JSON exports. It reads market's tables and writes only
@@ -8,7 +8,7 @@ package bonus
 import "math/bits"
 
 // Reason is one cause of an ineligible line, as a bit of Reasons. The order of the constants is the
-// order codes are listed in (INTERFACES.md "Bonus runs").
+// order codes are listed in (docs/rules.md §9.11).
 type Reason uint16
 
 const (

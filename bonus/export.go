@@ -9,7 +9,7 @@ import (
 )
 
 // lineHeaders are the Chinese column headers of a run's lines (CSV and the XLSX 明细 sheets). The
-// codes of INTERFACES.md follow the plain-Chinese columns for scripts.
+// codes of docs/rules.md §9.11 follow the plain-Chinese columns for scripts.
 var lineHeaders = []string{"合同编号", "专利申请号", "受奖单位统一社会信用代码", "受奖单位名称", "被许可方（受让方）统一社会信用代码",
 	"被许可方（受让方）名称", "状态", "不符合条件的原因", "风险标记", "复核结果", "奖补金额（元）", "状态代码", "原因代码", "标记代码"}
 

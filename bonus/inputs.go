@@ -92,7 +92,7 @@ func statusCode(s string) uint8 {
 var statusNames = [...]string{"", market.ContractAwaitingPayment, market.ContractEffective, market.ContractFiled,
 	market.ContractTerminated, market.ContractCancelled}
 
-// OrgFacts are the facts about an organisation a run uses (DOMAIN.md §3).
+// OrgFacts are the facts about an organisation a run uses (docs/rules.md §3, §9.2).
 type OrgFacts struct {
 	USCC              string
 	Name              string

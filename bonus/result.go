@@ -10,7 +10,7 @@ import (
 	"patentwall/market"
 )
 
-// RunResult is a computed run, as INTERFACES.md "Bonus runs" shapes its JSON.
+// RunResult is a computed run, as docs/interfaces.md §6 shapes its JSON.
 type RunResult struct {
 	Round       string
 	AsOf        market.Date
@@ -60,16 +60,16 @@ type Clawback struct {
 	Reason        Void
 }
 
-// MarshalJSON renders the INTERFACES.md JSON (see WriteJSON).
+// MarshalJSON renders the JSON of docs/interfaces.md §6 (see WriteJSON).
 func (r *RunResult) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	err := r.WriteJSON(&b)
 	return bytes.TrimRight(b.Bytes(), "\n"), err
 }
 
-// WriteJSON streams the run as JSON: the INTERFACES.md fields in a fixed order, one line per element of
-// lines, so equal runs are equal bytes and a million lines never sit in memory twice. Added beside the
-// contract: "review" on lines a reviewer decided, and "clawbacks".
+// WriteJSON streams the run as JSON: the fields of docs/interfaces.md §6 in a fixed order, one line per
+// element of lines, so equal runs are equal bytes and a million lines never sit in memory twice. "review"
+// appears only on lines a reviewer decided.
 func (r *RunResult) WriteJSON(out io.Writer) error {
 	w := bufio.NewWriterSize(out, 1<<16)
 	b := make([]byte, 0, 512)

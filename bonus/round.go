@@ -13,7 +13,7 @@ import (
 	"patentwall/market"
 )
 
-// Rule kinds (DOMAIN.md §4).
+// Rule kinds (docs/rules.md §9.2, §9.3).
 const (
 	// RuleLicensorOpenLicence pays the licensor (a Shanghai enterprise) per open-licence contract (Art. 22).
 	RuleLicensorOpenLicence = "licensor_open_licence"
@@ -31,7 +31,7 @@ const (
 	BasisFiled     = "filed"     // the CNIPA filing (registration) date
 )
 
-// FlagSettings are a round's fraud-flag thresholds (DOMAIN.md §4); 0 or false switches a flag off.
+// FlagSettings are a round's fraud-flag thresholds (docs/rules.md §9.7); 0 or false switches a flag off.
 type FlagSettings struct {
 	RelatedParty    bool `gorm:"column:flag_related_party" json:"related_party"`
 	CircularDays    int  `gorm:"column:circular_days" json:"circular_days"`
@@ -43,7 +43,7 @@ type FlagSettings struct {
 	DoubleClaim     bool `gorm:"column:flag_double_claim" json:"double_claim"`
 }
 
-// DefaultFlags are the defaults of DOMAIN.md §4.
+// DefaultFlags are the defaults of docs/rules.md §9.7.
 func DefaultFlags() FlagSettings {
 	return FlagSettings{RelatedParty: true, CircularDays: 365, NewLicenseeDays: 180, BurstCount: 5,
 		BurstDays: 30, ReversalDays: 365, LowFeePercent: 10, DoubleClaim: true}

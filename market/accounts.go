@@ -181,7 +181,7 @@ type UserInput struct {
 
 // RegisterInput is a registration: an organisation and its first user.
 type RegisterInput struct {
-	Org  OrgRecord  `json:"org"` // the orgs import fields (INTERFACES.md)
+	Org  OrgRecord  `json:"org"` // the orgs import fields (docs/interfaces.md §3.2)
 	SME  SMEFigures `json:"sme"`
 	User UserInput  `json:"user"`
 	// AcceptUSCCWarning confirms a USCC whose check characters fail: old, legal codes fail them, so the
@@ -697,11 +697,11 @@ func lockRows(s *Store, tx *gorm.DB, strength string) *gorm.DB {
 }
 
 // SME standard (中小企业划型标准规定, 工信部联企业〔2011〕300号), kept as versioned data. NEEDS
-// CONFIRMATION: the figures are marked [M] in reference/domain-research.md §3.2 (cross-checked only against
-// a garbled copy), whether "以下" includes the ceiling itself is not settled (read here as strictly below),
-// and only the industries listed there are present: enterprises of other industries (construction,
-// transport, real estate, …) choose "other" until the bureau confirms their rows. A revised standard gets
-// a new table and version; decisions record the version they used.
+// CONFIRMATION (docs/rules.md §3): the figures are from memory, cross-checked only against a garbled copy;
+// whether "以下" includes the ceiling itself is not settled (read here as strictly below); and only the
+// industries listed are present: enterprises of other industries (construction, transport, real estate,
+// …) choose "other" until the bureau confirms their rows. A revised standard gets a new table and version;
+// decisions record the version they used.
 const SMEStandardVersion = "2011"
 
 // SMERule is one industry's ceilings: an enterprise is an SME when ANY listed figure is below its

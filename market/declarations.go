@@ -1,8 +1,9 @@
 package market
 
-// Open-licence declarations (开放许可声明), DOMAIN.md §1: who may declare, what the terms must say, and
-// how a declaration is published, replaced and withdrawn. CheckDeclaration is pure so that the importer
-// can validate 100,000 rows without a transaction per row; the Store methods wrap it with row locks.
+// Open-licence declarations (开放许可声明), docs/rules.md §5: who may declare, what the terms must say,
+// and how a declaration is published, replaced and withdrawn. CheckDeclaration is pure so that the
+// importer can validate 100,000 rows without a transaction per row; the Store methods wrap it with row
+// locks.
 
 import (
 	"context"
@@ -22,8 +23,8 @@ const (
 	RoyaltyOnProfit   = "profit"    // 利润
 )
 
-// FeeCeilings are CNIPA's 2024 guideline ceilings ([S] in reference/domain-research.md §1.3). They are
-// soft: a declaration above them is published with a warning. A variable, so a newer guideline is a
+// FeeCeilings are CNIPA's 2024 guideline ceilings, known from a secondary source (docs/rules.md §5). They
+// are soft: a declaration above them is published with a warning. A variable, so a newer guideline is a
 // one-line change.
 var FeeCeilings = struct {
 	FixedFen          int64 // lump sum or entry fee
@@ -154,7 +155,7 @@ func statusZH(s string) string {
 // needsEvaluationReport reports whether the patent type needs a 专利权评价报告 (Patent Law Art. 50).
 func needsEvaluationReport(typ string) bool { return typ == TypeUtilityModel || typ == TypeDesign }
 
-// CheckDeclaration validates a declaration for patent p under DOMAIN.md §1 and returns it ready to store
+// CheckDeclaration validates a declaration for patent p under docs/rules.md §5 and returns it ready to store
 // (PatentID from p, status live, soft-ceiling warnings filled in), or every violation found.
 func CheckDeclaration(p *Patent, in DeclarationInput, f DeclarationFacts) (*Declaration, Errors) {
 	errs := declarationBlockers(p, f)

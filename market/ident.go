@@ -1,7 +1,7 @@
 package market
 
 // Identifier parsing and validation: patent application numbers, USCC (统一社会信用代码), IPC symbols and
-// Shanghai districts. Rules and their sources: DOMAIN.md §2 and reference/domain-research.md §4.
+// Shanghai districts. Rules and their sources: docs/rules.md §2.
 // Every parser accepts what people actually type or paste (full-width characters, spaces, prefixes,
 // lower case) and returns one canonical form, so the database stores and compares a single spelling.
 

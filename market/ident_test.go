@@ -37,7 +37,7 @@ func withCheck(t *testing.T, digits string) string {
 	return digits + "." + string(c)
 }
 
-// Real numbers from public pages (domain-research.md §4.1).
+// Real numbers from public pages.
 var realAppNos = []string{"202010566088.9", "201510958772.0", "202510942578.7", "200510096239.4",
 	"202322865413.3", "201811564288.X", "90101673.X"}
 
@@ -60,7 +60,7 @@ func TestNormalizeApplicationNo(t *testing.T) {
 		{"202010566088.8", "", "bad_check_digit"},
 		{"201811564288.0", "", "bad_check_digit"},
 		{"90101673.1", "", "bad_check_digit"},
-		{"89103229.2", "", "bad_check_digit"}, // the made-up example noted in domain-research.md
+		{"89103229.2", "", "bad_check_digit"}, // a made-up example that circulates: its check digit is wrong
 		{"", "", "required"},
 		{"ZL", "", "required"},
 		{"202010566088", "", "invalid_format"},  // no check character

@@ -1,6 +1,6 @@
 package market
 
-// Signing an open licence (DOMAIN.md §1): a verified enterprise accepts a live declaration; its written
+// Signing an open licence (docs/rules.md §6): a verified enterprise accepts a live declaration; its written
 // notice (书面通知) reaches the patentee through the platform at that moment, which forms the contract.
 // Free and royalty-only licences are effective at once (nothing is due up front: royalties are paid
 // later on sales, "as posted"); a lump sum or entry fee makes the contract wait for payment.

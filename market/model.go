@@ -2,7 +2,7 @@ package market
 
 import "time"
 
-// Organisation kinds (DOMAIN.md §3).
+// Organisation kinds (docs/rules.md §3).
 const (
 	KindUniversity     = "university"      // 高校
 	KindInstitute      = "institute"       // 科研院所
@@ -86,7 +86,7 @@ type Patent struct {
 	Industry      string `gorm:"column:industry"`
 	// IPC holds canonical symbols separated by ";", main symbol first.
 	IPC string `gorm:"column:ipc"`
-	// Encumbrances that forbid an open-licence declaration (DOMAIN.md §1).
+	// Encumbrances that forbid an open-licence declaration (docs/rules.md §5).
 	FeesUnpaid       bool `gorm:"column:fees_unpaid"`   // includes the 6-month grace period
 	UnderDispute     bool `gorm:"column:under_dispute"` // ownership dispute or court preservation
 	PledgedNoConsent bool `gorm:"column:pledged_no_consent"`

@@ -13,7 +13,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// OrgRecord is one organisation as the orgs import (INTERFACES.md) or staff supply it, as text.
+// OrgRecord is one organisation as the orgs import (docs/interfaces.md §3.2) or staff supply it, as text.
 type OrgRecord struct {
 	USCC      string `json:"uscc"`
 	Name      string `json:"name"`

@@ -1,7 +1,7 @@
 package market
 
 // The public showcases: patent walls (专利墙) of industry associations, patent supermarkets (专利超市) of
-// district offices, and the demand board (技术需求). DOMAIN.md §5. Read-only queries for the public pages.
+// district offices, and the demand board (技术需求). docs/rules.md §10. Read-only queries for the public pages.
 
 import (
 	"context"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: every performance figure the issues name, in one run, inside a throwaway Postgres cluster
+# make bench: every performance figure of the README, in one run, inside a throwaway Postgres cluster
 # (the Makefile wraps this script in pg_virtualenv). Results are printed and written under bench-results/.
 # BENCH_ONLY=search|signing|bonus runs one part; BENCH_PATENTS sets the catalogue size (default 100000).
 set -euo pipefail
@@ -9,18 +9,18 @@ only=${BENCH_ONLY:-all}
 go build -o bin/patentwall ./cmd/patentwall
 
 if [[ $only == all || $only == search ]]; then
-  echo "== issue 2: search, import, HTTP, memory, Postgres LIKE baseline"
+  echo "== search, import, HTTP, memory, Postgres LIKE baseline"
   go run ./cmd/pwbench -patents "${BENCH_PATENTS:-100000}" search
 fi
 if [[ $only == all || $only == signing ]]; then
-  echo "== issue 3: signing throughput (service level and HTTP API) beside the raw Postgres ceiling"
+  echo "== signing throughput (service level and HTTP API) beside the raw Postgres ceiling"
   ./scripts/bench_signing.sh | tee bench-results/signing.md
   if [[ -x ./scripts/bench_signing_http.sh ]]; then
     ./scripts/bench_signing_http.sh | tee bench-results/signing-http.md
   fi
 fi
 if [[ $only == all || $only == bonus ]]; then
-  echo "== issue 4: bonus run over 1,000,000 contracts and its XLSX export"
+  echo "== bonus run over 1,000,000 contracts and its XLSX export"
   go run ./bonus/benchdata -runs 3 | tee bench-results/bonus-art22.md
   go run ./bonus/benchdata -runs 3 -round art19-2022 | tee bench-results/bonus-art19.md
 fi

@@ -25,9 +25,9 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	return nil
 }
 
-// apiFail answers a user error with every field error: the INTERFACES.md shape ("error": the first one)
-// plus "errors" listing them all, so a client can show each field's message at once. Other errors go to
-// the app's error handler.
+// apiFail answers a user error with every field error: the shape of docs/interfaces.md §5.1 ("error": the
+// first one) plus "errors" listing them all, so a client can show each field's message at once. Other
+// errors go to the app's error handler.
 func (a *App) apiFail(c *fiber.Ctx, err error) error {
 	err = refusal(err)
 	es := market.AsFieldErrors(err)

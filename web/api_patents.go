@@ -123,7 +123,7 @@ func (a *App) toAPIPatent(v *market.PatentView, withAbstract bool) apiPatent {
 	return p
 }
 
-// requiredFacets are the facet keys INTERFACES.md promises; they are present (maybe empty) in every
+// requiredFacets are the facet keys docs/interfaces.md §5.3 promises; they are present (maybe empty) in every
 // response so clients need not check.
 var requiredFacets = []string{search.FacetType, search.FacetIPCSection, search.FacetIndustry,
 	search.FacetDistrict, search.FacetFeeModel, search.FacetHolderKind}

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// The search response keys of INTERFACES.md.
+// The search response keys of docs/interfaces.md §5.3.
 var (
 	searchKeys      = []string{"total", "page", "per_page", "hits", "facets"}
 	hitKeys         = []string{"application_no", "title", "highlight", "type", "ipc", "patentee", "district", "declaration"}
@@ -218,7 +218,7 @@ func TestAPIPatent(t *testing.T) {
 	}
 }
 
-// TestOpenAPIDescribesEveryPath checks the spec names every path and method of INTERFACES.md.
+// TestOpenAPIDescribesEveryPath checks the spec names every path and method of docs/interfaces.md §5.
 func TestOpenAPIDescribesEveryPath(t *testing.T) {
 	e := sqliteEnv(t)
 	r := e.get(t, "/api/v1/openapi.json")

@@ -19,7 +19,7 @@ import (
 )
 
 // benchRunLines is the size of the stored run the page benchmarks read (PATENTWALL_BENCH_RUN_LINES
-// is not worth a knob: the figure is a million).
+// is not worth a knob: the target figure is a million).
 const benchRunLines = 1_000_000
 
 // syntheticRun is a stored-run-shaped result: a million lines over a thousand recipients, most

@@ -54,7 +54,7 @@ func (b *bureau) roundsPage(c *fiber.Ctx) error {
 	return b.a.Render(c, fiber.StatusOK, "bureau/rounds", data)
 }
 
-// roundNewPage is GET /bureau/rounds/new: the form with the defaults of DOMAIN.md §4.
+// roundNewPage is GET /bureau/rounds/new: the form with the defaults of docs/rules.md §9.1, §9.7.
 func (b *bureau) roundNewPage(c *fiber.Ctx) error {
 	in := bonus.RoundInput{Rule: bonus.RuleLicensorOpenLicence, Basis: bonus.BasisEffective, RequiresFiling: true,
 		Flags: bonus.DefaultFlags()}

@@ -12,7 +12,7 @@ import (
 	"patentwall/market"
 )
 
-// runJSON is a run as the API answers it (INTERFACES.md "Bonus runs").
+// runJSON is a run as the API answers it (docs/interfaces.md §6).
 type runJSON struct {
 	N           int    `json:"n"`
 	Frozen      bool   `json:"frozen"`

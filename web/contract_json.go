@@ -1,6 +1,6 @@
 package web
 
-// Contracts, payments and history events in JSON (INTERFACES.md: contract_no, kind, status,
+// Contracts, payments and history events in JSON (docs/interfaces.md §5.6: contract_no, kind, status,
 // application_no, licensor_uscc, licensee_uscc, amount_due_yuan, notice_delivered_at, paid_at,
 // effective_at, filing_no, content_sha256; a recorded payment answers {"id", …}).
 

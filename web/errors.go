@@ -28,7 +28,7 @@ var statusByCode = map[string]int{
 	"validation":      fiber.StatusUnprocessableEntity,
 }
 
-// apiError is the JSON error body of INTERFACES.md.
+// apiError is the JSON error body of docs/interfaces.md §5.1.
 type apiError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`

@@ -1,7 +1,7 @@
 package web
 
 // A holder's patents: add and edit a patent, publish, replace and withdraw its open-licence declaration.
-// Every rule of DOMAIN.md §1 is checked by market (PublishDeclaration); each violation comes back as a
+// Every rule of docs/rules.md §5 is checked by market (PublishDeclaration); each violation comes back as a
 // FieldError and is shown next to its field, or above the form when it is about the patent itself.
 
 import (

@@ -41,7 +41,7 @@ func TestHolderAddsPatentPublishesReplacesWithdraws(t *testing.T) {
 		}
 		page := "/account/patents/" + um
 
-		// Every DOMAIN §1 violation is shown on the form.
+		// Every docs/rules.md §5 violation is shown on the form.
 		r = cl.submit(t, page, page+"/declaration", url.Values{"fee_model": {"lump_sum"}, "fee_yuan": {"-5"}, "term_months": {"6"}})
 		if r.status != http.StatusUnprocessableEntity {
 			t.Fatalf("bad declaration: %d", r.status)

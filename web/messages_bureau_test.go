@@ -41,7 +41,7 @@ func TestBureauCatalogue(t *testing.T) {
 		"breview."+bonus.VerdictRejected.String(), "bvoid."+bonus.VoidContractCancel.String(), "bvoid."+bonus.VoidFilingCancelled.String())
 	for _, k := range []string{"outside_window", "not_open_licence", "not_effective", "not_filed", "filing_cancelled", "recipient_kind",
 		"recipient_not_shanghai", "recipient_not_normal", "licensee_not_sme", "licensee_not_shanghai", "duplicate", "retransfer"} {
-		keys = append(keys, "breason."+k) // INTERFACES.md's list, in case the engine's drifts
+		keys = append(keys, "breason."+k) // docs/rules.md §9.11's list, in case the engine's drifts
 	}
 	for _, k := range keys {
 		if _, ok := catalogue[k]; !ok {

@@ -6,7 +6,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// openAPISpec describes every path of INTERFACES.md's API, including those other parts of the app serve.
+// openAPISpec describes every path of the API (docs/interfaces.md §5), including those other parts of the
+// app serve.
 //
 //go:embed openapi.json
 var openAPISpec []byte

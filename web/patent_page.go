@@ -10,7 +10,7 @@ import (
 	"patentwall/market"
 )
 
-// termsText is a declaration's terms in plain words (DOMAIN.md §1), one sentence per heading.
+// termsText is a declaration's terms in plain words (docs/rules.md §5), one sentence per heading.
 type termsText struct {
 	Fee      string // what it costs
 	Payment  string // when and how it is paid

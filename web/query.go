@@ -22,8 +22,8 @@ const (
 	defaultPerPage  = search.DefaultPerPage
 )
 
-// Search parameters and the filters they feed (INTERFACES.md, GET /api/v1/patents). price_band is an
-// extra the search page's facet uses.
+// Search parameters and the filters they feed (docs/interfaces.md §5.3, GET /api/v1/patents).
+// price_band is the filter of the search page's price facet.
 const (
 	paramQ          = "q"
 	paramType       = "type"

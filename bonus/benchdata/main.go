@@ -1,4 +1,4 @@
-// Command benchdata measures a bonus run over a million contracts on Postgres (issue 4's benchmark):
+// Command benchdata measures a bonus run over a million contracts on Postgres (the README's bonus figures):
 // it bulk-loads synthetic but valid-looking organisations, patents, contracts and CNIPA filings once
 // (COPY), then times bonus.Run, storing the run, and the XLSX export, several times each, and prints
 // min/median/max wall time and the peak RSS of each phase (VmHWM, reset between phases).
@@ -202,7 +202,7 @@ func run(dsn string, n, runs int, roundID, asOfStr string) error {
 	report("store the run", saveT, saveRSS)
 	report("JSON export", jsonT, jsonRSS)
 	report("XLSX export", xlsxT, xlsxRSS)
-	// the issue's targets, on the medians: a run ≤ 10 s and ≤ 1 GB, its XLSX export ≤ 30 s
+	// the targets, on the medians: a run ≤ 10 s and ≤ 1 GB, its XLSX export ≤ 30 s
 	verdict := func(ok bool) string {
 		if ok {
 			return "met"

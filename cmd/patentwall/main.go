@@ -22,7 +22,7 @@ import (
 	"patentwall/search"
 )
 
-// exit codes (INTERFACES.md): 0 success, 1 failure, 2 bad usage.
+// exit codes (docs/interfaces.md §2.2): 0 success, 1 failure, 2 bad usage.
 const (
 	exitOK    = 0
 	exitFail  = 1
@@ -124,7 +124,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nconfiguration (environment): DATA_DIR, LISTEN_ADDR, DATABASE_URL, MEILISEARCH_URL, MEILISEARCH_API_KEY, BASE_URL")
 }
 
-// Config is read from the environment (INTERFACES.md); flags may override it.
+// Config is read from the environment (docs/interfaces.md §1); flags may override it.
 type Config struct {
 	DataDir      string
 	ListenAddr   string

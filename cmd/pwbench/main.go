@@ -1,4 +1,4 @@
-// Command pwbench measures the figures the issues name (make bench runs it): search latency in
+// Command pwbench measures the search figures of the README (make bench runs it): search latency in
 // process and over HTTP, throughput at 32 clients, import rate end to end, server RSS, and the
 // Postgres LIKE baseline users would otherwise pick. It drives the real patentwall binary.
 package main

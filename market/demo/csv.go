@@ -9,7 +9,7 @@ import (
 	"patentwall/market"
 )
 
-// Headers of the import formats (INTERFACES.md), in the documented order.
+// Headers of the import formats (docs/interfaces.md §3), in the documented order.
 var (
 	OrgCSVColumns = []string{"uscc", "name", "kind", "district", "address", "legal_rep", "phone", "email",
 		"founded_on", "is_sme", "operating_normally", "good_credit"}

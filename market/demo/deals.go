@@ -184,7 +184,7 @@ func (p *planner) scripted(sme, big []int) (rest, moved []int) {
 	if i := p.add(day(68), rel2, inst, true, "effective"); i >= 0 {
 		p.edit(rel2, map[string]any{"phone": p.licensorOf(i).Phone})
 	}
-	for k, org := range moved { // an enterprise that moved away keeps its Shanghai USCC (DOMAIN.md §2)
+	for k, org := range moved { // an enterprise that moved away keeps its Shanghai USCC (docs/rules.md §2.2)
 		addr := fmt.Sprintf("%s%d号", []string{"江苏省苏州市工业园区星湖街", "浙江省嘉兴市南湖区亚太路"}[k], p.r.between(1, 999))
 		p.edit(org, map[string]any{"district_code": "", "address": addr})
 		p.add(day(72+4*k), org, kinds[k], true, "effective")

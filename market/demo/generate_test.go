@@ -23,7 +23,7 @@ func generate(t testing.TB, opt demo.Options) *demo.Dataset {
 	return demo.Generate(opt)
 }
 
-// usccPrefix is the registration-type prefix each kind of organisation must carry (DOMAIN.md §2).
+// usccPrefix is the registration-type prefix each kind of organisation must carry (docs/rules.md §2.2).
 var usccPrefix = map[string][]string{
 	market.KindUniversity: {"12"}, market.KindInstitute: {"12"}, market.KindHospital: {"12"},
 	market.KindEnterprise: {"91"}, market.KindAssociation: {"51"}, market.KindAgency: {"91", "52"},
@@ -164,7 +164,7 @@ func declInput(d *market.Declaration) market.DeclarationInput {
 		EvaluationReportNo: d.EvaluationReportNo}
 }
 
-// TestDeclarationsObeyTheRules runs every declaration through market.CheckDeclaration (DOMAIN.md §1), both
+// TestDeclarationsObeyTheRules runs every declaration through market.CheckDeclaration (docs/rules.md §5), both
 // on the day it was published and on the generation's today.
 func TestDeclarationsObeyTheRules(t *testing.T) {
 	ds := generate(t, demo.Options{Seed: 7})

@@ -233,7 +233,7 @@ func (r rng) ipc(tp *topic) string {
 	return strings.Join(out, ";")
 }
 
-// declare writes an open-licence declaration that obeys DOMAIN.md §1: a granted, unencumbered patent;
+// declare writes an open-licence declaration that obeys docs/rules.md §5: a granted, unencumbered patent;
 // a term of at least twelve months that ends by the expiry even when counted from today (with six
 // months to spare); an evaluation
 // report for utility models and designs; the fee standard of the chosen mode. Nil when the patent has

@@ -14,7 +14,7 @@ import (
 	"patentwall/market"
 )
 
-// Columns of the contracts import (INTERFACES.md).
+// Columns of the contracts import (docs/interfaces.md §3.4).
 var (
 	ContractsRequired = []string{"contract_no", "kind", "patents", "licensor_uscc", "licensee_uscc", "status"}
 	ContractsOptional = []string{"signed_on", "effective_on", "fee_yuan", "filing_no", "filed_on"}

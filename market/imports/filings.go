@@ -13,7 +13,7 @@ import (
 	"patentwall/market"
 )
 
-// Columns of the filings import: CNIPA's filing / registration list (INTERFACES.md).
+// Columns of the filings import: CNIPA's filing / registration list (docs/interfaces.md §3.5).
 var (
 	FilingsRequired = []string{"filing_no", "filed_on", "kind", "patents", "licensor_uscc", "licensee_uscc", "status"}
 	FilingsOptional = []string{"cancelled_on"}

@@ -7,7 +7,7 @@ import (
 	"patentwall/market"
 )
 
-// Columns of the orgs import (INTERFACES.md).
+// Columns of the orgs import (docs/interfaces.md §3.2).
 var (
 	OrgsRequired = []string{"uscc", "name", "kind"}
 	OrgsOptional = []string{"district", "address", "legal_rep", "phone", "email", "founded_on", "is_sme",

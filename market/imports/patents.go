@@ -12,8 +12,8 @@ import (
 	"patentwall/market"
 )
 
-// Columns of the patents import (INTERFACES.md). royalty_base (net_sales | profit, default net_sales)
-// is an addition: a royalty on profit cannot be expressed otherwise.
+// Columns of the patents import (docs/interfaces.md §3.3). royalty_base (net_sales | profit, default
+// net_sales) is there because a royalty on profit cannot be expressed otherwise.
 var (
 	PatentsRequired = []string{"application_no", "title", "patentee_uscc", "filing_date", "status"}
 	PatentsOptional = []string{"abstract", "type", "ipc", "grant_date", "industry", "fee_model", "fee_yuan",
@@ -51,7 +51,7 @@ type patentPlan struct {
 }
 
 // ImportPatents imports patents keyed by application number, and publishes (or replaces) the declaration
-// of every row with a fee_model under DOMAIN.md §1. One transaction: without opts.SkipInvalid a single bad
+// of every row with a fee_model under docs/rules.md §5. One transaction: without opts.SkipInvalid a single bad
 // row leaves the database untouched. Unchanged patents and identical live declarations are not rewritten,
 // so importing the same file twice changes nothing. Every patent written gets a search outbox row.
 func ImportPatents(ctx context.Context, store *market.Store, t *Table, opts Options) (Report, error) {

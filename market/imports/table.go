@@ -1,5 +1,5 @@
 // Package imports reads CSV and XLSX files of organisations, patents, contracts and filings
-// (INTERFACES.md "Import formats") and stores them all-or-nothing. The CLI and the web upload form call
+// (docs/interfaces.md §3) and stores them all-or-nothing. The CLI and the web upload form call
 // the same functions; every bad row is reported with its line, column and reason.
 package imports
 

@@ -71,7 +71,7 @@ CREATE TABLE declarations (
     withdrawn_at DATETIME,
     created_by BIGINT
 );
--- At most one live declaration per patent (DOMAIN.md §1), enforced by the database.
+-- At most one live declaration per patent (docs/rules.md §5), enforced by the database.
 CREATE UNIQUE INDEX declarations_one_live ON declarations (patent_id) WHERE status = 'live';
 CREATE INDEX declarations_patent ON declarations (patent_id);
 

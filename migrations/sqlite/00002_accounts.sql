@@ -104,7 +104,7 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_org ON notifications (org_id, created_at);
 CREATE INDEX notifications_unemailed ON notifications (id) WHERE emailed_at IS NULL;
 
--- Every SME decision of the bureau (confirm or override), with who and why (DOMAIN.md §3).
+-- Every SME decision of the bureau (confirm or override), with who and why (docs/rules.md §3).
 CREATE TABLE sme_decisions (
     id INTEGER PRIMARY KEY,
     org_id BIGINT NOT NULL REFERENCES organisations (id),

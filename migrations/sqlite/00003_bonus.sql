@@ -1,5 +1,5 @@
 -- +goose Up
--- Bonus programmes (DOMAIN.md §4): rounds are data, runs are stored immutable with the hash of their
+-- Bonus programmes (docs/rules.md §9): rounds are data, runs are stored immutable with the hash of their
 -- inputs, and reviewers' decisions on flagged lines are kept across runs. Both dialects have the same
 -- tables, columns and unique indexes.
 
@@ -30,7 +30,7 @@ CREATE TABLE bonus_rounds (
     updated_by BIGINT
 );
 
--- A computed run. result holds every line (gzip of a compact binary encoding, see bonus/storage.go):
+-- A computed run. result holds every line (gzip of a compact binary encoding, see bonus/codec.go):
 -- a million lines are a few megabytes, written and read in one go. flagged holds the lines with flags
 -- as JSON so the review queue never has to decode the whole run.
 CREATE TABLE bonus_runs (

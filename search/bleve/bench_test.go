@@ -18,7 +18,7 @@ import (
 	"patentwall/search/searchtest"
 )
 
-// benchDocs is the corpus size (PATENTWALL_BENCH_DOCS overrides the 100,000).
+// benchDocs is the corpus size (PATENTWALL_BENCH_DOCS overrides the default 100,000).
 func benchDocs() int {
 	if n, err := strconv.Atoi(os.Getenv("PATENTWALL_BENCH_DOCS")); err == nil && n > 0 {
 		return n
