@@ -35,7 +35,7 @@ const progressThreshold = 2000
 const importUsage = `usage: patentwall import orgs|patents|contracts|filings FILE [--skip-invalid]
        patentwall import ipc FILE.tsv
 
-FILE is CSV (UTF-8, a BOM is fine) or XLSX (first sheet), with the columns of INTERFACES.md.
+FILE is CSV (UTF-8, a BOM is fine) or XLSX (first sheet), with the columns of docs/interfaces.md §3.
 By default one bad row imports nothing: every bad row is listed as "line N: COLUMN: reason" and the
 command exits 1. --skip-invalid imports the good rows and still lists the bad ones.`
 

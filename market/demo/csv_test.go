@@ -16,28 +16,30 @@ import (
 	"patentwall/market/markettest"
 )
 
-// The import headers as INTERFACES.md writes them.
+// The headers WriteCSV writes: every column is one the importers document (docs/interfaces.md §3.2, §3.3).
 const (
 	wantOrgHeader    = "uscc,name,kind,district,address,legal_rep,phone,email,founded_on,is_sme,operating_normally,good_credit"
 	wantPatentHeader = "application_no,title,abstract,type,ipc,patentee_uscc,filing_date,grant_date,status,industry,fee_model,fee_yuan,royalty_percent,entry_fee_yuan,term_months,evaluation_report_no"
 )
 
-// interfacesDoc finds shared/INTERFACES.md above the working directory ("" when absent).
-func interfacesDoc(t *testing.T) string {
-	dir, err := os.Getwd()
+// docSection returns the text of the section of docs/interfaces.md that starts with heading, up to the
+// next heading of the same level.
+func docSection(t *testing.T, heading string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "interfaces.md"))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("read the interfaces document: %v", err)
 	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "shared", "INTERFACES.md")); err == nil {
-			return string(b)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
+	doc := string(b)
+	i := strings.Index(doc, heading)
+	if i < 0 {
+		t.Fatalf("docs/interfaces.md has no section %q", heading)
 	}
+	rest := doc[i+len(heading):]
+	if j := strings.Index(rest, "\n### "); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
 }
 
 func writeCSV(t *testing.T, ds *demo.Dataset) (orgs, patents []byte) {
@@ -50,12 +52,18 @@ func writeCSV(t *testing.T, ds *demo.Dataset) (orgs, patents []byte) {
 }
 
 func TestWriteCSVHeadersAndCells(t *testing.T) {
-	if doc := interfacesDoc(t); doc == "" {
-		t.Log("shared/INTERFACES.md not found above the working directory: checking the copied headers only")
-	} else {
-		for _, h := range []string{"**orgs**: `" + wantOrgHeader + "`", "**patents**: `" + wantPatentHeader + "`"} {
-			if !strings.Contains(doc, h) {
-				t.Errorf("INTERFACES.md no longer says %s: update this test and WriteCSV", h)
+	for _, f := range []struct{ heading, header string }{
+		{"### §3.2 orgs", wantOrgHeader}, {"### §3.3 patents", wantPatentHeader}} {
+		sec := docSection(t, f.heading)
+		documented := map[string]bool{}
+		for _, m := range regexp.MustCompile("`([a-z_,]+)`").FindAllStringSubmatch(sec, -1) {
+			for _, col := range strings.Split(m[1], ",") {
+				documented[col] = true
+			}
+		}
+		for _, col := range strings.Split(f.header, ",") {
+			if !documented[col] {
+				t.Errorf("docs/interfaces.md %s does not list the column %q that WriteCSV writes", f.heading, col)
 			}
 		}
 	}
