@@ -35,12 +35,6 @@ var ipcSections = map[string]IPCTitle{
 	"H": {Symbol: "H", Level: IPCSection, TitleZH: "电学", TitleEN: "Electricity"},
 }
 
-// IPCSectionTitle returns the built-in title of a section letter A–H.
-func IPCSectionTitle(section string) (IPCTitle, bool) {
-	t, ok := ipcSections[strings.ToUpper(strings.TrimSpace(section))]
-	return t, ok
-}
-
 var ipcClassRe = regexp.MustCompile(`^[A-H]\d{2}$`)
 
 // canonicalIPCSymbol returns the stored form and level of a section, class, subclass or group symbol.

@@ -162,15 +162,6 @@ var orgColumns = []struct {
 	{"good_credit", func(o *Organisation) any { return o.GoodCredit }},
 }
 
-// OrgColumns lists the columns UpsertOrgs can update.
-func OrgColumns() []string {
-	out := make([]string, len(orgColumns))
-	for i, c := range orgColumns {
-		out[i] = c.name
-	}
-	return out
-}
-
 // factColumns are the Art. 2 / SME facts whose source and date are recorded (facts_source, facts_as_of).
 var factColumns = map[string]bool{"is_sme": true, "sme_confirmed": true, "operating_normally": true, "good_credit": true}
 
@@ -195,7 +186,7 @@ func (s *Store) UpsertOrgs(ctx context.Context, orgs []Organisation, columns ...
 }
 
 // UpsertOrgsTx inserts new organisations and updates existing ones (same USCC) inside tx. columns names
-// the columns the caller supplies (OrgColumns; none = all); the others keep their stored values, so a file
+// the columns the caller supplies (names of orgColumns; none = all); the others keep their stored values, so a file
 // with a few columns does not reset the rest. uscc_warning always follows the USCC. An unchanged row is
 // not rewritten. Verification is only ever added: a verified organisation stays verified. When facts
 // change, facts_source and facts_as_of are taken from the input. Patents of organisations whose name, kind

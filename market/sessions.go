@@ -17,10 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Session lifetimes: a session expires after SessionIdleTimeout without requests (sliding) and at the
@@ -347,16 +345,13 @@ func (s *Store) ResetAttempts(ctx context.Context, key string) error {
 	return nil
 }
 
-// PurgeExpired deletes expired sessions and key-value entries and rate-limit counters older than a week.
+// PurgeExpired deletes expired sessions and rate-limit counters older than a week.
 // The server calls it now and then; nothing depends on it for correctness.
 func (s *Store) PurgeExpired(ctx context.Context) error {
 	now := s.now()
 	db := s.db.WithContext(ctx)
 	if err := db.Where("expires_at <= ?", now).Delete(&Session{}).Error; err != nil {
 		return fmt.Errorf("market: purge sessions: %w", err)
-	}
-	if err := db.Where("expires_at > 0 AND expires_at <= ?", now.UnixMilli()).Delete(&kvRow{}).Error; err != nil {
-		return fmt.Errorf("market: purge kv: %w", err)
 	}
 	if err := db.Where("window_start < ?", now.Add(-7*24*time.Hour).UnixMilli()).Delete(&rateLimitRow{}).Error; err != nil {
 		return fmt.Errorf("market: purge rate limits: %w", err)
@@ -371,80 +366,3 @@ type rateLimitRow struct {
 }
 
 func (rateLimitRow) TableName() string { return "rate_limits" }
-
-type kvRow struct {
-	Key       string `gorm:"column:key;primaryKey"`
-	Value     []byte `gorm:"column:value"`
-	ExpiresAt int64  `gorm:"column:expires_at"` // Unix milliseconds, 0 = never
-}
-
-func (kvRow) TableName() string { return "kv" }
-
-// KVStorage is the kv table with the method set of fiber.Storage (Get, Set, Delete, Reset, Close), so
-// Fiber's session, CSRF or limiter middleware can keep their state in the database. A prefix keeps
-// several users of the table apart; Reset deletes only the prefix's keys.
-type KVStorage struct {
-	s      *Store
-	prefix string
-}
-
-// KV returns a storage whose keys are prefixed (e.g. "csrf:").
-func (s *Store) KV(prefix string) *KVStorage { return &KVStorage{s: s, prefix: prefix} }
-
-// Get returns the value, or nil when absent or expired.
-func (k *KVStorage) Get(key string) ([]byte, error) {
-	if key == "" {
-		return nil, nil
-	}
-	var r kvRow
-	if err := k.s.db.Where("key = ?", k.prefix+key).Limit(1).Find(&r).Error; err != nil {
-		return nil, fmt.Errorf("market: kv get: %w", err)
-	}
-	if r.Key == "" || (r.ExpiresAt > 0 && r.ExpiresAt <= k.s.now().UnixMilli()) {
-		return nil, nil
-	}
-	return r.Value, nil
-}
-
-// Set stores a value; exp 0 keeps it until deleted.
-func (k *KVStorage) Set(key string, val []byte, exp time.Duration) error {
-	if key == "" || len(val) == 0 {
-		return nil
-	}
-	r := kvRow{Key: k.prefix + key, Value: val}
-	if exp > 0 {
-		r.ExpiresAt = k.s.now().Add(exp).UnixMilli()
-	}
-	err := k.s.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}},
-		DoUpdates: clause.AssignmentColumns([]string{"value", "expires_at"})}).Create(&r).Error
-	if err != nil {
-		return fmt.Errorf("market: kv set: %w", err)
-	}
-	return nil
-}
-
-// Delete removes a key.
-func (k *KVStorage) Delete(key string) error {
-	if key == "" {
-		return nil
-	}
-	if err := k.s.db.Where("key = ?", k.prefix+key).Delete(&kvRow{}).Error; err != nil {
-		return fmt.Errorf("market: kv delete: %w", err)
-	}
-	return nil
-}
-
-// Reset removes every key of the prefix (all keys when the prefix is empty).
-func (k *KVStorage) Reset() error {
-	q := k.s.db.Where("1 = 1")
-	if k.prefix != "" {
-		q = k.s.db.Where("substr(key, 1, ?) = ?", utf8.RuneCountInString(k.prefix), k.prefix) // characters, as substr counts
-	}
-	if err := q.Delete(&kvRow{}).Error; err != nil {
-		return fmt.Errorf("market: kv reset: %w", err)
-	}
-	return nil
-}
-
-// Close does nothing: the store owns the connection.
-func (k *KVStorage) Close() error { return nil }

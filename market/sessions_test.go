@@ -1,7 +1,6 @@
 package market_test
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"sync"
@@ -203,49 +202,6 @@ func TestAllowAttempt(t *testing.T) {
 		if n != 0 {
 			t.Errorf("%d rate-limit rows after purge", n)
 		}
-	})
-}
-
-func TestKVStorage(t *testing.T) {
-	markettest.Each(t, func(t *testing.T, s *market.Store) {
-		w := fxNew(t, s)
-		kv, other := s.KV("csrf:"), s.KV("sess:")
-		if v, err := kv.Get("a"); v != nil || err != nil {
-			t.Fatalf("empty get: %q %v", v, err)
-		}
-		must := func(err error) {
-			t.Helper()
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		must(kv.Set("a", []byte("1"), 0))
-		must(kv.Set("b", []byte{0, 1, 2, 255}, time.Minute))
-		must(other.Set("a", []byte("other"), 0))
-		must(kv.Set("a", []byte("2"), 0)) // overwrite
-		if v, _ := kv.Get("a"); string(v) != "2" {
-			t.Errorf("a = %q", v)
-		}
-		if v, _ := kv.Get("b"); !bytes.Equal(v, []byte{0, 1, 2, 255}) {
-			t.Errorf("b = %v", v)
-		}
-		w.clock.Advance(61 * time.Second)
-		if v, _ := kv.Get("b"); v != nil {
-			t.Errorf("expired b = %v", v)
-		}
-		must(kv.Delete("a"))
-		if v, _ := kv.Get("a"); v != nil {
-			t.Errorf("deleted a = %q", v)
-		}
-		must(kv.Set("c", []byte("3"), 0))
-		must(kv.Reset())
-		if v, _ := kv.Get("c"); v != nil {
-			t.Error("reset kept c")
-		}
-		if v, _ := other.Get("a"); string(v) != "other" {
-			t.Errorf("reset of one prefix removed another's key: %q", v)
-		}
-		must(kv.Close())
 	})
 }
 

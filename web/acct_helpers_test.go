@@ -274,5 +274,3 @@ func validUSCC(prefix string, serial int) string {
 	}
 	return body + string(c18)
 }
-
-func fmtYuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }

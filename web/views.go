@@ -141,6 +141,3 @@ func (v *views) Render(w io.Writer, name string, binding any, layouts ...string)
 	_, err := w.Write(buf.Bytes())
 	return err
 }
-
-// has reports whether a page exists.
-func (v *views) has(name string) bool { return v.pages[LangZH][name] != nil }
