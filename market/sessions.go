@@ -1,15 +1,13 @@
 package market
 
-// Sessions, API tokens, a rate limiter and a key-value store, all in the database: a restart logs nobody
-// out and several server processes share them. Tokens are 32 random bytes; only their SHA-256 is stored,
+// Sessions and API tokens, in the database: a restart logs nobody out and several server processes
+// share them (the form tokens are in csrf.go, the rate limiter in ratelimit.go). Tokens are 32 random bytes; only their SHA-256 is stored,
 // so a leaked table lets nobody in.
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -206,25 +204,6 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
 	return nil
 }
 
-// csrfLabel binds CSRF tokens to their purpose.
-const csrfLabel = "patentwall csrf v1"
-
-// CSRFToken derives the form token of a session from its secret (synchroniser-token pattern: one token
-// per session, put in every form and checked on every POST).
-func CSRFToken(secret string) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(csrfLabel))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// ValidCSRF reports, in constant time, whether token is the session's form token.
-func ValidCSRF(secret, token string) bool {
-	if secret == "" || token == "" {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(CSRFToken(secret)), []byte(token)) == 1
-}
-
 // CreateAPIToken checks an e-mail and password (rate-limited like a login) and returns a new bearer token
 // for POST /api/v1/tokens. The token is shown once; only its hash is kept.
 func (s *Store) CreateAPIToken(ctx context.Context, email, password, name string) (string, *APIToken, error) {
@@ -319,32 +298,6 @@ func (s *Store) RevokeAPIToken(ctx context.Context, actor Actor, tokenID int64) 
 	return nil
 }
 
-// AllowAttempt counts one attempt under key in a fixed window and reports whether it is within max.
-// One upsert statement does the counting, so concurrent requests on several servers count exactly.
-func (s *Store) AllowAttempt(ctx context.Context, key string, max int, window time.Duration) (bool, error) {
-	now := s.now().UnixMilli()
-	expired := now - window.Milliseconds()
-	var n int
-	err := s.db.WithContext(ctx).Raw(`INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
-ON CONFLICT (key) DO UPDATE SET
-  count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END,
-  window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END
-RETURNING count`, key, now, expired, expired).Scan(&n).Error
-	if err != nil {
-		return false, fmt.Errorf("market: rate limit %s: %w", key, err)
-	}
-	return n <= max, nil
-}
-
-// ResetAttempts forgets the attempts counted under key (after a successful login, so that only
-// failures accumulate: someone who knows the password is never locked out by their own logins).
-func (s *Store) ResetAttempts(ctx context.Context, key string) error {
-	if err := s.db.WithContext(ctx).Exec("DELETE FROM rate_limits WHERE key = ?", key).Error; err != nil {
-		return fmt.Errorf("market: reset rate limit %s: %w", key, err)
-	}
-	return nil
-}
-
 // PurgeExpired deletes expired sessions and rate-limit counters older than a week.
 // The server calls it now and then; nothing depends on it for correctness.
 func (s *Store) PurgeExpired(ctx context.Context) error {
@@ -358,11 +311,3 @@ func (s *Store) PurgeExpired(ctx context.Context) error {
 	}
 	return nil
 }
-
-type rateLimitRow struct {
-	Key         string `gorm:"column:key;primaryKey"`
-	WindowStart int64  `gorm:"column:window_start"`
-	Count       int    `gorm:"column:count"`
-}
-
-func (rateLimitRow) TableName() string { return "rate_limits" }
