@@ -20,7 +20,9 @@ type Worker struct {
 	Store *market.Store
 	Index Index
 	Log   *slog.Logger
-	// Interval between polls when the outbox is empty (default 1s); Nudge wakes the worker earlier.
+	// Interval between polls when the outbox is empty (default 1s). A running worker is woken at once
+	// when a transaction of Store (this process) that wrote outbox rows commits; polling finds the rows
+	// that other processes write (a command-line import, another server).
 	Interval time.Duration
 	// BatchSize is how many outbox rows one round claims (default Batch).
 	BatchSize int
@@ -33,8 +35,8 @@ func (w *Worker) init() {
 	w.once.Do(func() { w.nudge = make(chan struct{}, 1) })
 }
 
-// Nudge asks a running worker to look at the outbox now (e.g. after a request that changed a patent).
-// It never blocks.
+// Nudge asks a running worker to look at the outbox now. It never blocks. Run registers it with the
+// store (market.Store.OnOutboxChange), so callers that change patents need not call it.
 func (w *Worker) Nudge() {
 	w.init()
 	select {
@@ -43,10 +45,13 @@ func (w *Worker) Nudge() {
 	}
 }
 
-// Run drains the outbox until ctx ends, polling every Interval and on Nudge. Failures are logged and
-// retried on the next round: the rows stay in the outbox.
+// Run drains the outbox until ctx ends, polling every Interval and whenever the store signals a
+// committed outbox change (or Nudge is called). Failures are logged and retried on the next round: the
+// rows stay in the outbox.
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
+	// Registered before the first round, so a change committed while it runs wakes the next one.
+	defer w.Store.OnOutboxChange(w.Nudge)()
 	interval := w.Interval
 	if interval <= 0 {
 		interval = time.Second
