@@ -210,8 +210,12 @@ func (s *Store) ImportIPCScheme(ctx context.Context, r io.Reader) (int, error) {
 		if n == 0 {
 			return nil
 		}
-		return tx.Exec("INSERT INTO search_outbox (patent_id, created_at, attempts, last_error) SELECT id, ?, 0, '' FROM patents",
+		err := tx.Exec("INSERT INTO search_outbox (patent_id, created_at, attempts, last_error) SELECT id, ?, 0, '' FROM patents",
 			s.now()).Error
+		if err == nil {
+			noteEnqueued(tx)
+		}
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("market: import IPC scheme: %w", err)

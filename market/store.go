@@ -24,6 +24,14 @@ type Store struct {
 	Dialect string // "postgres" or "sqlite"
 	// Now is the clock; tests inject a fixed one. Always returns UTC.
 	Now func() time.Time
+
+	// outbox holds who to wake when a transaction that wrote search-outbox rows commits; Bound copies
+	// share it.
+	outbox *outboxSignal
+	// bound is set on a copy made by Bound: its Tx is a savepoint, and mark is the enclosing
+	// transaction's outbox mark (nil when that transaction did not come from Store.Tx).
+	bound bool
+	mark  *outboxMark
 }
 
 // Open connects to Postgres when dsn starts with postgres:// or postgresql://, otherwise treats dsn
@@ -84,7 +92,8 @@ func Open(dsn string) (*Store, error) {
 		rdb.SetMaxOpenConns(4)
 		rdb.SetMaxIdleConns(4)
 	}
-	return &Store{db: db, read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Store{db: db, read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
+		outbox: &outboxSignal{}}, nil
 }
 
 // Close closes the connection pool.
@@ -116,10 +125,13 @@ func (s *Store) Gorm() *gorm.DB { return s.db }
 
 // Bound returns a copy of the store whose statements all run in tx (a Tx on it becomes a savepoint),
 // with the given clock (nil keeps the store's). An import or the demo loader runs inside a caller's
-// transaction this way, so the caller's checks and the work commit or roll back together.
+// transaction this way, so the caller's checks and the work commit or roll back together. Outbox rows
+// written through the copy wake the worker when the enclosing Store.Tx commits (a tx from elsewhere
+// never signals: the worker's polling finds its rows).
 func (s *Store) Bound(tx *gorm.DB, now func() time.Time) *Store {
 	c := *s
 	c.db, c.read = tx, tx
+	c.bound, c.mark = true, markOf(tx)
 	if now != nil {
 		c.Now = now
 	}
@@ -129,9 +141,19 @@ func (s *Store) Bound(tx *gorm.DB, now func() time.Time) *Store {
 // IsPostgres reports whether the store runs on Postgres (row locks, SKIP LOCKED).
 func (s *Store) IsPostgres() bool { return s.Dialect == "postgres" }
 
-// Tx runs fn in one transaction on the context.
+// Tx runs fn in one transaction on the context. When fn wrote search-outbox rows (EnqueueIndex), the
+// store's outbox listeners are called once the transaction has committed (never after a rollback). On a
+// Bound copy the transaction is a savepoint: its rows are signalled when the outermost Tx commits.
 func (s *Store) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Transaction(fn)
+	if s.bound {
+		return s.db.WithContext(context.WithValue(ctx, outboxMarkKey{}, s.mark)).Transaction(fn)
+	}
+	m := new(outboxMark)
+	err := s.db.WithContext(context.WithValue(ctx, outboxMarkKey{}, m)).Transaction(fn)
+	if err == nil && m.enqueued.Load() {
+		s.outbox.signal()
+	}
+	return err
 }
 
 // now returns the current time in UTC, truncated to microseconds (Postgres' precision), so what is
@@ -150,7 +172,8 @@ func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 	return s.db.WithContext(ctx).Save(&Meta{Key: key, Value: value}).Error
 }
 
-// EnqueueIndex writes outbox rows for patents inside the caller's transaction.
+// EnqueueIndex writes outbox rows for patents inside the caller's transaction, which must come from
+// Store.Tx (or a Bound copy's Tx) for the worker to be woken when it commits; see Store.OnOutboxChange.
 func EnqueueIndex(tx *gorm.DB, now time.Time, patentIDs ...int64) error {
 	if len(patentIDs) == 0 {
 		return nil
@@ -159,5 +182,9 @@ func EnqueueIndex(tx *gorm.DB, now time.Time, patentIDs ...int64) error {
 	for i, id := range patentIDs {
 		rows[i] = OutboxRow{PatentID: id, CreatedAt: now}
 	}
-	return tx.CreateInBatches(rows, InsertBatch(tx, 3)).Error
+	if err := tx.CreateInBatches(rows, InsertBatch(tx, 3)).Error; err != nil {
+		return err
+	}
+	noteEnqueued(tx)
+	return nil
 }

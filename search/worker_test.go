@@ -25,6 +25,8 @@ type recorder struct {
 	resets  int
 	fail    error         // returned by Upsert when set
 	delay   time.Duration // widens the window in which two workers overlap
+	// upserted, when set, receives the ID of every document upserted (the test must read them).
+	upserted chan int64
 }
 
 func newRecorder() *recorder {
@@ -42,6 +44,11 @@ func (r *recorder) Upsert(_ context.Context, docs []search.Document) error {
 	for _, d := range docs {
 		r.upserts[d.ID]++
 		r.docs[d.ID] = d
+	}
+	if r.upserted != nil {
+		for _, d := range docs {
+			r.upserted <- d.ID
+		}
 	}
 	return nil
 }
@@ -203,7 +210,11 @@ func TestWorkerRunNudge(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()
-	enqueue(t, s, ids...)
+	// Written outside Store.Tx, as another process would: the store does not signal, only the nudge
+	// wakes the worker.
+	if err := market.EnqueueIndex(s.Gorm(), t0, ids...); err != nil {
+		t.Fatal(err)
+	}
 	w.Nudge()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -219,70 +230,90 @@ func TestWorkerRunNudge(t *testing.T) {
 	<-done
 }
 
-func TestReindex(t *testing.T) {
+// awaitIndexed reads upserted IDs until id arrives; the timeout only guards against hanging.
+func awaitIndexed(t *testing.T, upserted <-chan int64, id int64, what string) {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case got := <-upserted:
+			if got == id {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("%s: patent %d was not indexed", what, id)
+		}
+	}
+}
+
+// A running worker indexes a declaration as soon as it is published: the store wakes it after the
+// commit, with no Nudge call and no poll (the interval is an hour).
+func TestWorkerWokenByStore(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
-		ids := seed(t, s, 2500)
-		idx := newRecorder()
-		idx.docs[999999] = search.Document{ID: 999999} // stale: gone after the reset
-		var calls [][2]int
-		err := search.Reindex(context.Background(), s, idx, func(done, total int) { calls = append(calls, [2]int{done, total}) })
+		ctx := context.Background()
+		ids := seed(t, s, 2) // the second patent has no declaration
+		rows, err := s.IndexRows(ctx, ids[1:])
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("load patent: %v %v", rows, err)
+		}
+		p := rows[0]
+		// A holder can publish: a verified patentee, an application number with its check character.
+		if err := s.Gorm().Model(&market.Organisation{}).Where("id = ?", p.PatenteeID).Update("verified_at", t0).Error; err != nil {
+			t.Fatal(err)
+		}
+		check, err := market.ApplicationCheckChar("202110000001")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := idx.Count(context.Background()); n != len(ids) || idx.resets != 1 {
-			t.Fatalf("after reindex: %d docs, %d resets", n, idx.resets)
+		appNo := "202110000001." + string(check)
+		if err := s.Gorm().Model(&market.Patent{}).Where("id = ?", p.ID).Update("application_no", appNo).Error; err != nil {
+			t.Fatal(err)
 		}
-		// Batches are indexed two at a time, so they may finish in either order.
-		if len(calls) != 3 || calls[0] != [2]int{0, 2500} || calls[2] != [2]int{2500, 2500} ||
-			calls[1][0] != search.ReindexBatch && calls[1][0] != 2500-search.ReindexBatch {
-			t.Fatalf("progress %v", calls)
+		idx := newRecorder()
+		idx.upserted = make(chan int64, 16)
+		w := &search.Worker{Store: s, Index: idx, Interval: time.Hour}
+		// A row already waiting is indexed by the first round, which shows that the worker is running
+		// (and listening: it registers before that round).
+		enqueue(t, s, ids[0])
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { w.Run(runCtx); close(done) }()
+		defer func() { cancel(); <-done }()
+		awaitIndexed(t, idx.upserted, ids[0], "first round")
+
+		if _, err := s.PublishDeclaration(ctx, p.PatenteeID, appNo,
+			market.DeclarationInput{FeeModel: "free", TermMonths: "12"}); err != nil {
+			t.Fatal(err)
 		}
-		if again, err := search.ReindexInterrupted(context.Background(), s); err != nil || again {
-			t.Fatalf("finished reindex reported as interrupted: %v %v", again, err)
-		}
-		// A rebuild that fails half-way is reported, so the next start redoes it.
-		idx.fail = errors.New("disk full")
-		if err := search.Reindex(context.Background(), s, idx, nil); err == nil {
-			t.Fatal("failing reindex returned nil")
-		}
-		if again, err := search.ReindexInterrupted(context.Background(), s); err != nil || !again {
-			t.Fatalf("interrupted reindex not reported: %v %v", again, err)
+		awaitIndexed(t, idx.upserted, ids[1], "published declaration")
+		idx.mu.Lock()
+		doc := idx.docs[ids[1]]
+		idx.mu.Unlock()
+		if doc.FeeModel != market.FeeFree {
+			t.Fatalf("indexed document has fee model %q, want the published %q", doc.FeeModel, market.FeeFree)
 		}
 	})
 }
 
-// A command holding the index drains a large backlog in bulk: every patent indexed, every row gone,
-// and an engine failure leaves the rows of the failed batches for later.
-func TestDrainExclusive(t *testing.T) {
-	markettest.Each(t, func(t *testing.T, s *market.Store) {
-		ctx := context.Background()
-		ids := seed(t, s, 3)
-		backlog := make([]int64, 3000) // more than one bulk batch, with repeats of the same patents
-		for i := range backlog {
-			backlog[i] = ids[i%3]
+// Rows that another process writes (no signal reaches this one) are found by polling.
+func TestWorkerPollsForOtherWriters(t *testing.T) {
+	s := markettest.SQLite(t)
+	ids := seed(t, s, 1)
+	idx := newRecorder()
+	idx.upserted = make(chan int64, 16)
+	w := &search.Worker{Store: s, Index: idx, Interval: 20 * time.Millisecond}
+	write := func() { // outside Store.Tx, as another process writes
+		t.Helper()
+		if err := market.EnqueueIndex(s.Gorm(), t0, ids...); err != nil {
+			t.Fatal(err)
 		}
-		enqueue(t, s, backlog...)
-		idx := newRecorder()
-		idx.fail = errors.New("engine unreachable")
-		if _, err := search.DrainExclusive(ctx, s, idx, nil); err == nil {
-			t.Fatal("failing engine: no error")
-		}
-		if l, _ := s.OutboxLen(ctx); l != 3000 {
-			t.Fatalf("outbox after failure: %d rows, want 3000", l)
-		}
-		idx.fail = nil
-		var last int
-		n, err := search.DrainExclusive(ctx, s, idx, func(done, total int) { last = done })
-		if err != nil || n != 3000 || last != 3000 {
-			t.Fatalf("drain: n=%d last progress %d err=%v", n, last, err)
-		}
-		if l, _ := s.OutboxLen(ctx); l != 0 {
-			t.Fatalf("outbox after drain: %d rows", l)
-		}
-		for _, id := range ids {
-			if idx.upserts[id] == 0 {
-				t.Errorf("patent %d not indexed", id)
-			}
-		}
-	})
+	}
+	write()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	awaitIndexed(t, idx.upserted, ids[0], "first round")
+	write() // the worker is past its first round now: only a poll finds this row
+	awaitIndexed(t, idx.upserted, ids[0], "polling")
 }

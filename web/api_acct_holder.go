@@ -26,7 +26,6 @@ func (a *App) apiCreatePatent(c *fiber.Ctx) error {
 	if err != nil {
 		return a.apiFail(c, err)
 	}
-	a.Nudge()
 	pv, err := a.Store.PatentByApplicationNo(c.UserContext(), p.ApplicationNo)
 	if err != nil {
 		return err
@@ -50,7 +49,6 @@ func (a *App) apiPutDeclaration(c *fiber.Ctx) error {
 	if err != nil {
 		return a.apiFail(c, err)
 	}
-	a.Nudge()
 	return a.sendDeclaration(c, no, d)
 }
 
@@ -71,7 +69,6 @@ func (a *App) apiDeleteDeclaration(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	a.Nudge()
 	return a.sendDeclaration(c, no, d)
 }
 

@@ -35,8 +35,6 @@ type Deps struct {
 	Log     *slog.Logger
 	// SecureCookies marks cookies Secure (set when the site is served over HTTPS).
 	SecureCookies bool
-	// Nudge wakes the search outbox worker after a write (nil: the worker finds the rows by polling).
-	Nudge func()
 	// TrustedProxies are the load balancers whose X-Forwarded-For names the client (IP or CIDR); empty
 	// means clients connect directly, so per-IP limits see the real address either way.
 	TrustedProxies []string
@@ -67,9 +65,6 @@ func New(deps Deps) (*App, error) {
 	}
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if deps.Nudge == nil {
-		deps.Nudge = func() {}
 	}
 	deps.BaseURL = strings.TrimRight(deps.BaseURL, "/")
 	if deps.BaseURL == "" {

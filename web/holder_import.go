@@ -111,9 +111,6 @@ func (a *App) importUpload(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	if res.Imported {
-		a.Nudge()
-	}
 	// The report is shown at once rather than after a redirect: it lists skipped lines and warnings that
 	// do not fit a URL, and submitting the same file again changes nothing (imports are idempotent).
 	return a.renderImport(c, fiber.StatusOK, f, res)

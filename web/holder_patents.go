@@ -75,7 +75,6 @@ func (a *App) patentCreate(c *fiber.Ctx) error {
 		}
 		return a.renderPatentNew(c, fiber.StatusUnprocessableEntity, f)
 	}
-	a.Nudge()
 	return c.Redirect(withDone("/account/patents/"+p.ApplicationNo, "done.patent_created"), fiber.StatusSeeOther)
 }
 
@@ -161,7 +160,6 @@ func (a *App) patentUpdate(c *fiber.Ctx) error {
 		}
 		return a.renderPatentEdit(c, fiber.StatusUnprocessableEntity, pv, f, nil)
 	}
-	a.Nudge()
 	return c.Redirect(withDone("/account/patents/"+pv.ApplicationNo, "done.patent_saved"), fiber.StatusSeeOther)
 }
 
@@ -179,7 +177,6 @@ func (a *App) declarationPublish(c *fiber.Ctx) error {
 		}
 		return a.renderPatentEdit(c, fiber.StatusUnprocessableEntity, pv, nil, f)
 	}
-	a.Nudge()
 	return c.Redirect(withDone("/account/patents/"+pv.ApplicationNo, "done.declared"), fiber.StatusSeeOther)
 }
 
@@ -196,7 +193,6 @@ func (a *App) declarationWithdraw(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	a.Nudge()
 	return c.Redirect(withDone("/account/patents/"+pv.ApplicationNo, "done.withdrawn"), fiber.StatusSeeOther)
 }
 

@@ -88,7 +88,6 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		BaseURL:        env.Config.BaseURL,
 		Log:            env.Log,
 		SecureCookies:  env.Config.SecureCookie,
-		Nudge:          worker.Nudge,
 		TrustedProxies: env.Config.TrustedProxies,
 	})
 	if err != nil {

@@ -46,7 +46,7 @@ func server(t *testing.T) (*market.Store, string) {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	app, err := web.New(web.Deps{Store: store, Index: idx, BaseURL: base, Nudge: worker.Nudge})
+	app, err := web.New(web.Deps{Store: store, Index: idx, BaseURL: base})
 	if err != nil {
 		t.Fatal(err)
 	}
