@@ -10,7 +10,9 @@ import (
 	"strings"
 )
 
-// Fen is an amount of money in fen (分, a hundredth of a yuan).
+// Fen is an amount of money in fen (分, a hundredth of a yuan). The model's amount fields and columns
+// (…Fen, …_fen) stay plain int64 fen, which templates, SQL and the bonus codecs read directly; text
+// goes to and from them through Fen: ParseYuan / ParseYuanFen in, Fen(x).String() and friends out.
 type Fen int64
 
 // MaxYuanDigits bounds the integer part of a typed amount: 13 digits of yuan (10^13 yuan) still fit

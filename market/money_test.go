@@ -193,6 +193,14 @@ func TestParseDateField(t *testing.T) {
 	}
 }
 
+// TestParseDateAllocs guards the bonus loader, which scans every SQLite date through ParseDate.
+func TestParseDateAllocs(t *testing.T) {
+	var d market.Date
+	if n := testing.AllocsPerRun(100, func() { d, _ = market.ParseDate("2021-03-05") }); n != 0 || d.String() != "2021-03-05" {
+		t.Errorf("ParseDate of a good date allocates %v times", n)
+	}
+}
+
 func TestFormatDayAndDateTime(t *testing.T) {
 	late := time.Date(2024, 5, 19, 16, 30, 0, 0, time.UTC) // 00:30 on the 20th in Shanghai
 	if got := market.FormatDay(late); got != "2024-05-20" {
