@@ -8,20 +8,12 @@ import (
 
 	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
+
+	"patentwall/market"
 )
 
-// Yuan formats fen as yuan with two decimals using integer arithmetic only ("-12.05", "3000.00").
-func Yuan(fen int64) string {
-	b := make([]byte, 0, 24)
-	u := uint64(fen)
-	if fen < 0 {
-		b = append(b, '-')
-		u = uint64(-(fen + 1)) + 1 // also right for math.MinInt64
-	}
-	b = strconv.AppendUint(b, u/100, 10)
-	b = append(b, '.', byte('0'+u%100/10), byte('0'+u%10))
-	return string(b)
-}
+// Yuan formats fen as yuan with two decimals ("-12.05", "3000.00"): market.Fen's String.
+func Yuan(fen int64) string { return market.Fen(fen).String() }
 
 // yuanCell is the numeric cell value of an amount, shown with two decimals by the amount style. A
 // float is exact here: every fen amount below 2^53 divided by 100 formats back to the same digits as

@@ -2,6 +2,7 @@ package market
 
 import (
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,12 +24,26 @@ func mustZone(name string) *time.Location {
 // Stored as DATE on Postgres and TEXT on SQLite; the zero value is NULL.
 type Date struct{ t time.Time }
 
-// ParseDate parses YYYY-MM-DD.
+// ParseDate parses YYYY-MM-DD (surrounding spaces allowed) from storage, JSON and built-in data. Its
+// error is a plain error with ParseDateField's English message: a stored value that is not a date is
+// a fault, not a user's mistake. User input goes through ParseDateField.
 func ParseDate(s string) (Date, error) {
+	d, fe := ParseDateField("", s)
+	if fe != nil {
+		return Date{}, errors.New(fe.MessageEN)
+	}
+	return d, nil
+}
+
+// ParseDateField parses a typed or imported YYYY-MM-DD; the error names field and says, in both
+// languages, what a date must look like. Callers that allow an empty value check for it first.
+func ParseDateField(field, s string) (Date, *FieldError) {
 	s = strings.TrimSpace(s)
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return Date{}, fmt.Errorf("date %q is not YYYY-MM-DD", s)
+		return Date{}, NewFieldError(field, "invalid_date",
+			fmt.Sprintf("日期“%s”无效：日期格式应为 YYYY-MM-DD（如 2021-03-05）", s),
+			fmt.Sprintf("date %q is not YYYY-MM-DD (e.g. 2021-03-05)", s))
 	}
 	return Date{t}, nil
 }
@@ -66,11 +81,28 @@ func (d Date) Start() time.Time {
 	return time.Date(y, m, dd, 0, 0, 0, 0, Shanghai)
 }
 
+// String formats the day as YYYY-MM-DD ("" for the zero date): the one form dates are written in.
 func (d Date) String() string {
 	if d.t.IsZero() {
 		return ""
 	}
 	return d.t.Format("2006-01-02")
+}
+
+// FormatDay shows the Shanghai day of an instant as YYYY-MM-DD ("" for the zero time).
+func FormatDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return DateOf(t).String()
+}
+
+// FormatDateTime shows an instant as Shanghai time to the minute, "2006-01-02 15:04" ("" for the zero time).
+func FormatDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(Shanghai).Format("2006-01-02 15:04")
 }
 
 // Value implements driver.Valuer.

@@ -7,7 +7,6 @@ package market
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -204,9 +203,9 @@ func CheckDeclaration(p *Patent, in DeclarationInput, f DeclarationFacts) (*Decl
 func checkFee(d *Declaration, in DeclarationInput) Errors {
 	var errs Errors
 	d.FeeModel = normalizeChoice(in.FeeModel, feeModelAliases)
-	fee, feeErr := optionalHundredths("fee_yuan", in.FeeYuan, ParseYuanFen)
-	rate, rateErr := optionalHundredths("royalty_percent", in.RoyaltyPercent, ParsePercentBP)
-	entry, entryErr := optionalHundredths("entry_fee_yuan", in.EntryFeeYuan, ParseYuanFen)
+	fee, feeErr := optional("fee_yuan", in.FeeYuan, ParseYuanFen)
+	rate, rateErr := optional("royalty_percent", in.RoyaltyPercent, ParsePercentBP)
+	entry, entryErr := optional("entry_fee_yuan", in.EntryFeeYuan, ParseYuanFen)
 	for _, e := range []*FieldError{feeErr, rateErr, entryErr} {
 		if e != nil {
 			errs = append(errs, e)
@@ -270,13 +269,6 @@ func checkFee(d *Declaration, in DeclarationInput) Errors {
 	return errs
 }
 
-func optionalHundredths(field string, n Numeric, parse func(string, string) (int64, *FieldError)) (int64, *FieldError) {
-	if n.Blank() {
-		return 0, nil
-	}
-	return parse(field, string(n))
-}
-
 func feeModelZH(m string) string {
 	switch m {
 	case FeeFree:
@@ -298,32 +290,26 @@ func DeclarationWarnings(d *Declaration) Errors {
 	warn := func(field, code, zh, en string) {
 		ws = append(ws, &FieldError{Field: field, Code: code, MessageZH: zh, MessageEN: en, Warning: true})
 	}
-	ceilYuan := FeeCeilings.FixedFen / 100
+	ceilYuan := Fen(FeeCeilings.FixedFen).Grouped()
 	if d.FeeModel == FeeLumpSum && d.FeeFen > FeeCeilings.FixedFen {
-		warn("fee_yuan", "above_guideline", fmt.Sprintf("一次性许可费高于指导上限 %d 元", ceilYuan),
-			fmt.Sprintf("the lump sum is above the guideline ceiling of %d yuan", ceilYuan))
+		warn("fee_yuan", "above_guideline", fmt.Sprintf("一次性许可费高于指导上限 %s 元", ceilYuan),
+			fmt.Sprintf("the lump sum is above the guideline ceiling of %s yuan", ceilYuan))
 	}
 	if d.FeeModel == FeeEntryPlusRoyalty && d.EntryFeeFen > FeeCeilings.FixedFen {
-		warn("entry_fee_yuan", "above_guideline", fmt.Sprintf("入门费高于指导上限 %d 元", ceilYuan),
-			fmt.Sprintf("the entry fee is above the guideline ceiling of %d yuan", ceilYuan))
+		warn("entry_fee_yuan", "above_guideline", fmt.Sprintf("入门费高于指导上限 %s 元", ceilYuan),
+			fmt.Sprintf("the entry fee is above the guideline ceiling of %s yuan", ceilYuan))
 	}
 	if d.FeeModel == FeeRoyalty || d.FeeModel == FeeEntryPlusRoyalty {
 		if d.RoyaltyBase == RoyaltyOnProfit && d.RoyaltyBP > FeeCeilings.RoyaltyProfitBP {
-			warn("royalty_percent", "above_guideline", fmt.Sprintf("按利润提成高于指导上限 %s%%", bpText(FeeCeilings.RoyaltyProfitBP)),
-				fmt.Sprintf("the royalty on profit is above the guideline ceiling of %s%%", bpText(FeeCeilings.RoyaltyProfitBP)))
+			warn("royalty_percent", "above_guideline", fmt.Sprintf("按利润提成高于指导上限 %s%%", PercentShort(FeeCeilings.RoyaltyProfitBP)),
+				fmt.Sprintf("the royalty on profit is above the guideline ceiling of %s%%", PercentShort(FeeCeilings.RoyaltyProfitBP)))
 		}
 		if d.RoyaltyBase != RoyaltyOnProfit && d.RoyaltyBP > FeeCeilings.RoyaltyNetSalesBP {
-			warn("royalty_percent", "above_guideline", fmt.Sprintf("按净销售额提成高于指导上限 %s%%", bpText(FeeCeilings.RoyaltyNetSalesBP)),
-				fmt.Sprintf("the royalty on net sales is above the guideline ceiling of %s%%", bpText(FeeCeilings.RoyaltyNetSalesBP)))
+			warn("royalty_percent", "above_guideline", fmt.Sprintf("按净销售额提成高于指导上限 %s%%", PercentShort(FeeCeilings.RoyaltyNetSalesBP)),
+				fmt.Sprintf("the royalty on net sales is above the guideline ceiling of %s%%", PercentShort(FeeCeilings.RoyaltyNetSalesBP)))
 		}
 	}
 	return ws
-}
-
-// bpText renders basis points as a percentage ("525" → "5.25", "2000" → "20").
-func bpText(bp int64) string {
-	s := fmt.Sprintf("%d.%02d", bp/100, bp%100)
-	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }
 
 // joinWarnings stores warnings one per line as "中文 / English", the format of uscc_warning.
@@ -544,136 +530,4 @@ func (s *Store) WithdrawDeclaration(ctx context.Context, actingOrgID int64, appN
 		return nil, fmt.Errorf("market: withdraw declaration %s: %w", canon, err)
 	}
 	return out, nil
-}
-
-// Numeric is a decimal number exactly as the user wrote it: a JSON number or string, a CSV cell. It is
-// parsed into fen or basis points by ParseYuanFen / ParsePercentBP, so money never passes through a float.
-type Numeric string
-
-// UnmarshalJSON keeps a JSON number's literal text (12.5 stays "12.5") and accepts strings and null.
-func (n *Numeric) UnmarshalJSON(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	switch {
-	case s == "null":
-		*n = ""
-	case strings.HasPrefix(s, `"`):
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*n = Numeric(v)
-	default:
-		*n = Numeric(s)
-	}
-	return nil
-}
-
-// MarshalJSON writes the text as a JSON string, or null when empty.
-func (n Numeric) MarshalJSON() ([]byte, error) {
-	if n == "" {
-		return []byte("null"), nil
-	}
-	return json.Marshal(string(n))
-}
-
-// Blank reports whether nothing was given.
-func (n Numeric) Blank() bool { return strings.TrimSpace(string(n)) == "" }
-
-// maxIntDigits bounds the integer part: 13 digits of yuan (10^13 yuan) still fit int64 fen with room.
-const maxIntDigits = 13
-
-// parseHundredths parses a non-negative decimal with at most two decimals ("12", "12.5", "12.50") into
-// hundredths (1250). It accepts full-width digits and surrounding spaces, nothing else: no sign, no
-// exponent, no thousands separator, so every accepted text has one obvious meaning.
-func parseHundredths(s string) (int64, string) {
-	s = strings.TrimSpace(halfWidth(s))
-	if s == "" {
-		return 0, "empty"
-	}
-	if s[0] == '-' {
-		return 0, "negative"
-	}
-	intPart, frac, hasDot := strings.Cut(s, ".")
-	if intPart == "" || !allDigits(intPart) || (hasDot && (frac == "" || !allDigits(frac))) {
-		return 0, "format"
-	}
-	if len(frac) > 2 {
-		return 0, "decimals"
-	}
-	intPart = strings.TrimLeft(intPart, "0")
-	if len(intPart) > maxIntDigits {
-		return 0, "too_large"
-	}
-	var v int64
-	for i := 0; i < len(intPart); i++ {
-		v = v*10 + int64(intPart[i]-'0')
-	}
-	frac += strings.Repeat("0", 2-len(frac))
-	v = v*100 + int64(frac[0]-'0')*10 + int64(frac[1]-'0')
-	return v, ""
-}
-
-// ParseYuanFen parses an amount in yuan with at most two decimals ("12.5" → 1250 fen). field names the
-// input in the error.
-func ParseYuanFen(field string, s string) (int64, *FieldError) {
-	v, why := parseHundredths(s)
-	if why == "" {
-		return v, nil
-	}
-	orig := strings.TrimSpace(s)
-	switch why {
-	case "empty":
-		return 0, NewFieldError(field, "required", "请填写金额（元）", "amount in yuan is required")
-	case "negative":
-		return 0, NewFieldError(field, "negative", fmt.Sprintf("金额“%s”不能为负数", orig),
-			fmt.Sprintf("amount %q must not be negative", orig))
-	case "decimals":
-		return 0, NewFieldError(field, "too_many_decimals", fmt.Sprintf("金额“%s”最多保留两位小数（分）", orig),
-			fmt.Sprintf("amount %q has more than two decimals (fen)", orig))
-	case "too_large":
-		return 0, NewFieldError(field, "too_large", fmt.Sprintf("金额“%s”过大", orig),
-			fmt.Sprintf("amount %q is too large", orig))
-	}
-	return 0, NewFieldError(field, "invalid_format",
-		fmt.Sprintf("金额“%s”格式错误：应为以元为单位的数字，最多两位小数，如 12.50（不带符号、逗号）", orig),
-		fmt.Sprintf("amount %q must be a number of yuan with at most two decimals, e.g. 12.50 (no sign or separators)", orig))
-}
-
-// ParsePercentBP parses a percentage with at most two decimals into basis points ("5.25" → 525).
-func ParsePercentBP(field string, s string) (int64, *FieldError) {
-	v, why := parseHundredths(s)
-	if why == "" {
-		return v, nil
-	}
-	orig := strings.TrimSpace(s)
-	switch why {
-	case "empty":
-		return 0, NewFieldError(field, "required", "请填写百分比", "percentage is required")
-	case "negative":
-		return 0, NewFieldError(field, "negative", fmt.Sprintf("百分比“%s”不能为负数", orig),
-			fmt.Sprintf("percentage %q must not be negative", orig))
-	case "decimals":
-		return 0, NewFieldError(field, "too_many_decimals", fmt.Sprintf("百分比“%s”最多保留两位小数", orig),
-			fmt.Sprintf("percentage %q has more than two decimals", orig))
-	}
-	return 0, NewFieldError(field, "invalid_format",
-		fmt.Sprintf("百分比“%s”格式错误：应为数字，最多两位小数，如 5.25（不带 %% 号）", orig),
-		fmt.Sprintf("percentage %q must be a number with at most two decimals, e.g. 5.25 (no %% sign)", orig))
-}
-
-// parseCount parses a small positive whole number such as a term in months.
-func parseCount(field string, s string) (int, *FieldError) {
-	t := strings.TrimSpace(halfWidth(s))
-	if t == "" {
-		return 0, NewFieldError(field, "required", "请填写此项", "this value is required")
-	}
-	if !allDigits(t) || len(strings.TrimLeft(t, "0")) > 6 {
-		return 0, NewFieldError(field, "invalid_format", fmt.Sprintf("“%s”应为整数", t),
-			fmt.Sprintf("%q must be a whole number", t))
-	}
-	n := 0
-	for i := 0; i < len(t); i++ {
-		n = n*10 + int(t[i]-'0')
-	}
-	return n, nil
 }

@@ -138,41 +138,13 @@ func FeeText(feeModel string, feeFen, royaltyBP int64, royaltyBase string, entry
 	case FeeFree:
 		return "免费许可"
 	case FeeLumpSum:
-		return "一次性支付许可使用费人民币 " + yuanText(feeFen) + " 元"
+		return "一次性支付许可使用费人民币 " + Fen(feeFen).Grouped() + " 元"
 	case FeeRoyalty:
-		return "按" + base + "的 " + percentText(royaltyBP) + " 提成支付许可使用费"
+		return "按" + base + "的 " + PercentShort(royaltyBP) + "% 提成支付许可使用费"
 	case FeeEntryPlusRoyalty:
-		return "支付入门费人民币 " + yuanText(entryFeeFen) + " 元，另按" + base + "的 " + percentText(royaltyBP) + " 提成"
+		return "支付入门费人民币 " + Fen(entryFeeFen).Grouped() + " 元，另按" + base + "的 " + PercentShort(royaltyBP) + "% 提成"
 	}
 	return feeModel
-}
-
-// yuanText formats fen as yuan with two decimals and thousands separators ("12,345.60").
-func yuanText(fen int64) string {
-	neg := fen < 0
-	if neg {
-		fen = -fen
-	}
-	whole := fmt.Sprint(fen / 100)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	s := fmt.Sprintf("%s.%02d", b.String(), fen%100)
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
-// percentText formats basis points as a percentage without trailing zeros (550 → "5.5%").
-func percentText(bp int64) string {
-	s := fmt.Sprintf("%d.%02d", bp/100, bp%100)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s + "%"
 }
 
 // NoticeText is the written notice (书面通知) the licensee sends by accepting, in Chinese. It is part of

@@ -94,11 +94,10 @@ func CheckOrg(in OrgRecord, today Date, strictUSCC bool) (*Organisation, Errors)
 			fmt.Sprintf("e-mail address %q is invalid", o.Email)))
 	}
 	if f := strings.TrimSpace(in.FoundedOn); f != "" {
-		d, err := ParseDate(f)
+		d, fe := ParseDateField("founded_on", f)
 		switch {
-		case err != nil:
-			errs = append(errs, NewFieldError("founded_on", "invalid_date", fmt.Sprintf("日期“%s”格式错误，应为 YYYY-MM-DD", f),
-				fmt.Sprintf("date %q is not YYYY-MM-DD", f)))
+		case fe != nil:
+			errs = append(errs, fe)
 		case d.After(today):
 			errs = append(errs, NewFieldError("founded_on", "in_future", "成立日期不能晚于今天", "founding date cannot be in the future"))
 		case d.Year() < 1800:

@@ -135,11 +135,9 @@ func checkPatentDates(p *Patent, in PatentInput, today Date) Errors {
 		if strings.TrimSpace(s) == "" {
 			return Date{}
 		}
-		d, err := ParseDate(s)
-		if err != nil {
-			errs = append(errs, NewFieldError(field, "invalid_date",
-				fmt.Sprintf("日期“%s”格式错误，应为 YYYY-MM-DD", strings.TrimSpace(s)),
-				fmt.Sprintf("date %q is not YYYY-MM-DD", strings.TrimSpace(s))))
+		d, fe := ParseDateField(field, s)
+		if fe != nil {
+			errs = append(errs, fe)
 			return Date{}
 		}
 		if d.After(today) {

@@ -139,7 +139,7 @@ func (s *Store) RecordPaymentOnce(ctx context.Context, actor Actor, contractNo, 
 			errs = append(errs, NewFieldError("amount_yuan", "not_positive", "金额必须大于零", "the amount must be positive"))
 		case amountFen > owed:
 			errs = append(errs, NewFieldError("amount_yuan", "above_owed",
-				fmt.Sprintf("金额超过尚欠的 %s 元", yuanText(owed)), fmt.Sprintf("the amount is above the %s yuan still owed", yuanText(owed))))
+				fmt.Sprintf("金额超过尚欠的 %s 元", Fen(owed).Grouped()), fmt.Sprintf("the amount is above the %s yuan still owed", Fen(owed).Grouped())))
 		}
 		today := DateOf(now)
 		switch {
@@ -179,7 +179,7 @@ func (s *Store) RecordPaymentOnce(ctx context.Context, actor Actor, contractNo, 
 		}
 		return notifyOrg(tx, c.LicensorID, NoticePaymentRecorded, now, ContractLink(c.ContractNo),
 			fmt.Sprintf("合同 %s 登记了一笔 %s 元的付款，请确认 / A payment of %s yuan on contract %s awaits your confirmation",
-				c.ContractNo, yuanText(amountFen), yuanText(amountFen), c.ContractNo), "")
+				c.ContractNo, Fen(amountFen).Grouped(), Fen(amountFen).Grouped(), c.ContractNo), "")
 	})
 	if err != nil {
 		return nil, false, wrapUser(err, "record payment on %s", contractNo)
@@ -273,7 +273,7 @@ func (s *Store) ConfirmPayment(ctx context.Context, actor Actor, contractNo stri
 			return err
 		}
 		subject := fmt.Sprintf("许可方已确认合同 %s 的 %s 元付款 / The licensor confirmed %s yuan on contract %s",
-			c.ContractNo, yuanText(p.AmountFen), yuanText(p.AmountFen), c.ContractNo)
+			c.ContractNo, Fen(p.AmountFen).Grouped(), Fen(p.AmountFen).Grouped(), c.ContractNo)
 		if c.Status == ContractEffective {
 			subject = fmt.Sprintf("合同 %s 已付清并生效，请在 %s 前办理备案 / Contract %s is paid and effective; file it at CNIPA by %s",
 				c.ContractNo, FilingDueOn(c), c.ContractNo, FilingDueOn(c))
@@ -318,7 +318,7 @@ func (s *Store) RejectPayment(ctx context.Context, actor Actor, contractNo strin
 		}
 		return notifyOrg(tx, c.LicenseeID, NoticePaymentRejected, now, ContractLink(c.ContractNo),
 			fmt.Sprintf("许可方未确认合同 %s 的 %s 元付款 / The licensor rejected %s yuan on contract %s",
-				c.ContractNo, yuanText(p.AmountFen), yuanText(p.AmountFen), c.ContractNo), note)
+				c.ContractNo, Fen(p.AmountFen).Grouped(), Fen(p.AmountFen).Grouped(), c.ContractNo), note)
 	})
 	return wrapUser(err, "reject payment %d on %s", paymentID, contractNo)
 }

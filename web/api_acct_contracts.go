@@ -4,7 +4,6 @@ package web
 // record the CNIPA filing. Authorisation is market's (parties and the bureau only).
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -81,12 +80,7 @@ func parseDay(field, s string) (market.Date, *market.FieldError) {
 	if s == "" {
 		return market.Date{}, nil
 	}
-	d, err := market.ParseDate(s)
-	if err != nil {
-		return market.Date{}, market.NewFieldError(field, "invalid_date", fmt.Sprintf("日期“%s”格式错误，应为 YYYY-MM-DD", s),
-			fmt.Sprintf("date %q is not YYYY-MM-DD", s))
-	}
-	return d, nil
+	return market.ParseDateField(field, s)
 }
 
 // apiRecordPayment is POST /api/v1/contracts/{no}/payments {"amount_yuan","paid_on","reference"} → 201 {"id",…}.

@@ -70,9 +70,9 @@ type apiSearchResponse struct {
 	Facets  map[string]map[string]int `json:"facets"`
 }
 
-func yuanNumber(fen int64) json.Number { return json.Number(yuanPlain(fen)) }
+func yuanNumber(fen int64) json.Number { return json.Number(market.Fen(fen).String()) }
 
-func percentNumber(bp int64) json.Number { return json.Number(strings.TrimSuffix(percent(bp), "%")) }
+func percentNumber(bp int64) json.Number { return json.Number(market.PercentText(bp)) }
 
 func (a *App) toAPIPatent(v *market.PatentView, withAbstract bool) apiPatent {
 	p := apiPatent{

@@ -44,10 +44,9 @@ func (f *checkedForm) date(name string, d *market.Date) {
 	if v == "" {
 		return
 	}
-	p, err := market.ParseDate(v)
-	if err != nil {
-		f.add(market.NewFieldError(name, "invalid_date", "日期格式应为 年-月-日（YYYY-MM-DD），如 2024-05-20",
-			"use the date format YYYY-MM-DD, e.g. 2024-05-20"))
+	p, fe := market.ParseDateField(name, v)
+	if fe != nil {
+		f.add(fe)
 		return
 	}
 	*d = p

@@ -43,10 +43,9 @@ func (b *bureau) runCompute(c *fiber.Ctx) error {
 	f := parseForm(c, computeFields...)
 	asOf := b.today()
 	if s := f.Get("as_of"); s != "" {
-		d, err := market.ParseDate(s)
-		if err != nil {
-			f.Add(market.NewFieldError("as_of", "invalid_date", "日期格式应为 年-月-日（YYYY-MM-DD），如 2024-05-20",
-				"use the date format YYYY-MM-DD, e.g. 2024-05-20"))
+		d, fe := market.ParseDateField("as_of", s)
+		if fe != nil {
+			f.Add(fe)
 			return b.renderRound(c, fiber.StatusUnprocessableEntity, f)
 		}
 		asOf = d

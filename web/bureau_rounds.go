@@ -143,13 +143,13 @@ func roundFormOf(lang string, in *bonus.RoundInput) *form {
 	v["id"], v["name"], v["rule"], v["basis"] = in.ID, in.Name, in.Rule, in.Basis
 	v["window_from"], v["window_to"] = in.From.String(), in.To.String()
 	if in.UnitFen > 0 {
-		v["unit_yuan"] = yuanPlain(in.UnitFen)
+		v["unit_yuan"] = market.Fen(in.UnitFen).String()
 	}
 	if in.CapFen > 0 {
-		v["cap_yuan"] = yuanPlain(in.CapFen)
+		v["cap_yuan"] = market.Fen(in.CapFen).String()
 	}
 	if in.RecipientCapFen != nil {
-		v["recipient_cap_yuan"] = yuanPlain(*in.RecipientCapFen)
+		v["recipient_cap_yuan"] = market.Fen(*in.RecipientCapFen).String()
 	}
 	check := func(name string, on bool) {
 		if on {
@@ -179,10 +179,9 @@ func roundInputOf(f *form) (bonus.RoundInput, market.Errors) {
 		to   *market.Date
 	}{{"window_from", &in.From}, {"window_to", &in.To}} {
 		if s := f.Get(d.name); s != "" {
-			p, err := market.ParseDate(s)
-			if err != nil {
-				local = append(local, market.NewFieldError(d.name, "invalid_date", "日期格式应为 年-月-日（YYYY-MM-DD），如 2024-05-20",
-					"use the date format YYYY-MM-DD, e.g. 2024-05-20"))
+			p, fe := market.ParseDateField(d.name, s)
+			if fe != nil {
+				local = append(local, fe)
 				continue // zero: the engine says the day is required
 			}
 			*d.to = p
@@ -193,16 +192,13 @@ func roundInputOf(f *form) (bonus.RoundInput, market.Errors) {
 		if s == "" {
 			return 0 // the engine explains that the amount must be more than zero
 		}
-		neg := strings.HasPrefix(s, "-")
-		fen, fe := market.ParseYuanFen(name, strings.TrimPrefix(s, "-"))
+		// A negative amount is refused by the engine with its own "more than zero" message.
+		fen, fe := market.ParseSignedYuan(name, s)
 		if fe != nil {
 			local = append(local, fe)
 			return 0
 		}
-		if neg {
-			return -fen // refused by the engine with its own "more than zero" message
-		}
-		return fen
+		return int64(fen)
 	}
 	in.UnitFen = amount("unit_yuan")
 	in.CapFen = amount("cap_yuan")

@@ -69,10 +69,9 @@ func (b *bureau) apiCompute(c *fiber.Ctx) error {
 	}
 	asOf := b.today()
 	if req.AsOf != "" {
-		d, err := market.ParseDate(req.AsOf)
-		if err != nil {
-			return &httpError{Status: fiber.StatusBadRequest, FE: market.NewFieldError("as_of", "invalid_date",
-				"as_of 的日期格式应为 YYYY-MM-DD", "as_of must be a date YYYY-MM-DD")}
+		d, fe := market.ParseDateField("as_of", req.AsOf)
+		if fe != nil {
+			return &httpError{Status: fiber.StatusBadRequest, FE: fe}
 		}
 		asOf = d
 	}

@@ -150,7 +150,7 @@ func (a *App) renderContract(c *fiber.Ctx, status int, p *contractPage, failed m
 	forms := map[string]*form{"pay": newForm(lang, payFields...), "filing": newForm(lang, filingFields...),
 		"end": newForm(lang, endFields...), "reject": newForm(lang, rejectFields...)}
 	forms["pay"].Values["paid_on"] = p.Today.String()
-	forms["pay"].Values["amount_yuan"] = yuanPlain(p.V.OutstandingFen())
+	forms["pay"].Values["amount_yuan"] = market.Fen(p.V.OutstandingFen()).String()
 	// A double click or a resent form records the payment once (a refused form keeps its key).
 	forms["pay"].Values["idempotency_key"] = newIdempotencyKey()
 	forms["filing"].Values["filed_on"] = p.Today.String()

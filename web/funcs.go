@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"html/template"
 	"strconv"
 	"strings"
@@ -103,37 +102,14 @@ func groupThousands(n int64) string {
 	return b.String()
 }
 
-// yuanGrouped formats fen as yuan with thousands separators and two decimals: 123450 → "1,234.50".
-func yuanGrouped(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	return fmt.Sprintf("%s%s.%02d", sign, groupThousands(fen/100), fen%100)
-}
-
 // yuanPlain formats fen as a plain decimal for forms and query strings: 123450 → "1234.50".
-func yuanPlain(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
-}
+func yuanPlain(fen int64) string { return market.Fen(fen).String() }
 
 // money shows an amount the way readers of each language expect: "1,234.50 元" or "¥1,234.50".
-func money(lang string, fen int64) string {
-	if lang == LangEN {
-		if fen < 0 {
-			return "-¥" + yuanGrouped(-fen)
-		}
-		return "¥" + yuanGrouped(fen)
-	}
-	return yuanGrouped(fen) + " 元"
-}
+func money(lang string, fen int64) string { return market.Fen(fen).Display(lang) }
 
 // percent shows basis points as a percentage: 550 → "5.50%".
-func percent(bp int64) string { return fmt.Sprintf("%d.%02d%%", bp/100, bp%100) }
+func percent(bp int64) string { return market.PercentText(bp) + "%" }
 
 // formatDate shows a calendar day or an instant's Shanghai day as YYYY-MM-DD ("" for zero/nil).
 func formatDate(v any) string {
@@ -145,12 +121,10 @@ func formatDate(v any) string {
 			return x.String()
 		}
 	case time.Time:
-		if !x.IsZero() {
-			return x.In(market.Shanghai).Format("2006-01-02")
-		}
+		return market.FormatDay(x)
 	case *time.Time:
-		if x != nil && !x.IsZero() {
-			return x.In(market.Shanghai).Format("2006-01-02")
+		if x != nil {
+			return market.FormatDay(*x)
 		}
 	}
 	return ""
@@ -160,12 +134,10 @@ func formatDate(v any) string {
 func formatDateTime(v any) string {
 	switch x := v.(type) {
 	case time.Time:
-		if !x.IsZero() {
-			return x.In(market.Shanghai).Format("2006-01-02 15:04")
-		}
+		return market.FormatDateTime(x)
 	case *time.Time:
-		if x != nil && !x.IsZero() {
-			return x.In(market.Shanghai).Format("2006-01-02 15:04")
+		if x != nil {
+			return market.FormatDateTime(*x)
 		}
 	}
 	return ""

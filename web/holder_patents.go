@@ -120,13 +120,13 @@ func (a *App) renderPatentEdit(c *fiber.Ctx, status int, pv *market.PatentView, 
 			df.Values = map[string]string{"fee_model": d.FeeModel, "royalty_base": d.RoyaltyBase,
 				"term_months": itoa(d.TermMonths), "evaluation_report_no": d.EvaluationReportNo}
 			if d.FeeFen > 0 {
-				df.Values["fee_yuan"] = yuanPlain(d.FeeFen)
+				df.Values["fee_yuan"] = market.Fen(d.FeeFen).String()
 			}
 			if d.RoyaltyBP > 0 {
 				df.Values["royalty_percent"] = string(percentNumber(d.RoyaltyBP))
 			}
 			if d.EntryFeeFen > 0 {
-				df.Values["entry_fee_yuan"] = yuanPlain(d.EntryFeeFen)
+				df.Values["entry_fee_yuan"] = market.Fen(d.EntryFeeFen).String()
 			}
 		}
 	}

@@ -105,28 +105,24 @@ func fieldErrors(env *Env, err error) error {
 	return errSilent{err}
 }
 
-// yuanFlag parses an amount in yuan into fen. A minus sign is kept so that the round's validation
-// reports a negative amount together with every other problem of the round.
 // roundFlags names the command-line flag of a round's field in error messages.
 var roundFlags = map[string]string{"id": "--id", "rule": "--rule", "window_from": "--from", "window_to": "--to",
 	"basis": "--basis", "unit_fen": "--unit-yuan", "cap_fen": "--cap-yuan", "recipient_cap_fen": "--recipient-cap-yuan"}
 
+// yuanFlag parses an amount in yuan into fen. A minus sign is kept so that the round's validation
+// reports a negative amount together with every other problem of the round.
 func yuanFlag(name, s string) (int64, error) {
-	neg := strings.HasPrefix(strings.TrimSpace(s), "-")
-	fen, fe := market.ParseYuanFen(name, strings.TrimPrefix(strings.TrimSpace(s), "-"))
+	fen, fe := market.ParseSignedYuan(name, s)
 	if fe != nil {
 		return 0, usageErr("--%s: %s", name, fe.MessageEN)
 	}
-	if neg {
-		fen = -fen
-	}
-	return fen, nil
+	return int64(fen), nil
 }
 
 func dateFlag(name, s string) (market.Date, error) {
-	d, err := market.ParseDate(s)
-	if err != nil {
-		return d, usageErr("--%s: %v", name, err)
+	d, fe := market.ParseDateField(name, s)
+	if fe != nil {
+		return d, usageErr("--%s: %s", name, fe.MessageEN)
 	}
 	return d, nil
 }
@@ -415,7 +411,7 @@ func bonusRuns(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintln(tw, "RUN\tAS OF\tLINES\tELIGIBLE\tHELD\tTOTAL (YUAN)\tSCALED\tCLAWBACK (YUAN)\tFROZEN\tCREATED\tINPUT HASH")
 	for _, r := range runs {
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\t%v\t%s\t%v\t%s\t%s\n", r.N, r.AsOf, r.LineCount, r.EligibleCount, r.HeldCount,
-			bonus.Yuan(r.TotalFen), r.Scaled, bonus.Yuan(r.ClawbackFen), r.Frozen, r.CreatedAt.In(market.Shanghai).Format("2006-01-02 15:04"),
+			bonus.Yuan(r.TotalFen), r.Scaled, bonus.Yuan(r.ClawbackFen), r.Frozen, market.FormatDateTime(r.CreatedAt),
 			r.InputHash[:12])
 	}
 	return tw.Flush()

@@ -59,12 +59,12 @@ func WriteCSV(ds *Dataset, orgsW, patentsW io.Writer) error {
 			rec[10] = d.FeeModel
 			switch d.FeeModel {
 			case market.FeeLumpSum:
-				rec[11] = hundredths(d.FeeFen)
+				rec[11] = market.Fen(d.FeeFen).String()
 			case market.FeeRoyalty:
-				rec[12] = hundredths(d.RoyaltyBP)
+				rec[12] = market.PercentText(d.RoyaltyBP)
 			case market.FeeEntryPlusRoyalty:
-				rec[12] = hundredths(d.RoyaltyBP)
-				rec[13] = hundredths(d.EntryFeeFen)
+				rec[12] = market.PercentText(d.RoyaltyBP)
+				rec[13] = market.Fen(d.EntryFeeFen).String()
 			}
 			rec[14] = strconv.Itoa(d.TermMonths)
 			rec[15] = d.EvaluationReportNo
@@ -78,6 +78,3 @@ func WriteCSV(ds *Dataset, orgsW, patentsW io.Writer) error {
 	}
 	return nil
 }
-
-// hundredths renders fen as yuan, or basis points as percent: 1234567 → "12345.67".
-func hundredths(n int64) string { return fmt.Sprintf("%d.%02d", n/100, n%100) }

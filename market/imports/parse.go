@@ -23,22 +23,11 @@ func ParseBool(s string) (bool, *market.FieldError) {
 		fmt.Sprintf("%q is not a boolean: use true/false, 1/0 or 是/否", strings.TrimSpace(s)))
 }
 
-// ParseDate accepts YYYY-MM-DD only.
-func ParseDate(s string) (market.Date, *market.FieldError) {
-	d, err := market.ParseDate(s)
-	if err != nil {
-		return market.Date{}, market.NewFieldError("", "invalid_date",
-			fmt.Sprintf("日期“%s”格式错误，应为 YYYY-MM-DD（如 2021-03-05）", strings.TrimSpace(s)),
-			fmt.Sprintf("date %q is not YYYY-MM-DD (e.g. 2021-03-05)", strings.TrimSpace(s)))
-	}
-	return d, nil
-}
+// ParseDate accepts YYYY-MM-DD only (market.ParseDateField's messages).
+func ParseDate(s string) (market.Date, *market.FieldError) { return market.ParseDateField("", s) }
 
 // ParseYuanToFen parses yuan with at most two decimals into fen ("12.5" → 1250); no negatives, no floats.
 func ParseYuanToFen(s string) (int64, *market.FieldError) { return market.ParseYuanFen("", s) }
-
-// ParsePercentToBP parses a percentage with at most two decimals into basis points ("5.25" → 525).
-func ParsePercentToBP(s string) (int64, *market.FieldError) { return market.ParsePercentBP("", s) }
 
 // ParseList splits a ";"-separated list (full-width "；" too), trimming items and dropping empty ones.
 func ParseList(s string) []string {
