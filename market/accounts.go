@@ -548,6 +548,28 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	return &u, nil
 }
 
+// UserName is who a user is, as shown beside what the user did.
+type UserName struct {
+	ID          int64
+	Name, Email string
+}
+
+// UserNames loads the names and e-mail addresses of the users ids, by ID; unknown IDs are left out.
+func (s *Store) UserNames(ctx context.Context, ids []int64) (map[int64]UserName, error) {
+	out := map[int64]UserName{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []UserName
+	if err := s.db.WithContext(ctx).Table("users").Select("id, name, email").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("market: user names: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
 // OrgUsers lists the users of the actor's organisation (for its own members, the bureau and admins).
 func (s *Store) OrgUsers(ctx context.Context, actor Actor, orgID int64) ([]User, error) {
 	if !(actor.OrgID == orgID && orgID != 0 && !actor.Anonymous()) && !actor.IsBureau() && !actor.IsAdmin() {

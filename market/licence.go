@@ -291,10 +291,10 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, wantDecl int64,
 		return nil, false, ErrPatentNotInForce
 	}
 	id := row.NextID
-	liveKey := fmt.Sprintf("%d:%d", d.ID, licensee.ID)
+	live := liveKey(d.ID, licensee.ID)
 	c := &Contract{ID: id, ContractNo: contractNumber(now, id), Kind: ContractOpenLicence, Source: ContractSourcePlatform,
 		DeclarationID: &d.ID, LicensorID: licensor.ID, LicenseeID: licensee.ID, AmountDueFen: d.AmountDueFen(),
-		FeeFen: d.AmountDueFen(), IdempotencyKey: scopedKey, LiveKey: &liveKey, SignedOn: DateOf(now),
+		FeeFen: d.AmountDueFen(), IdempotencyKey: scopedKey, LiveKey: &live, SignedOn: DateOf(now),
 		NoticeDeliveredAt: &now, CreatedAt: now, UpdatedAt: now}
 	terms := buildTerms(c, p, d, licensor, licensee, now)
 	var err error
@@ -327,7 +327,7 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, wantDecl int64,
 		return nil, false, err
 	}
 	if !inserted {
-		existing, err := s.existingAfterConflict(tx, scopedKey, liveKey, appNo)
+		existing, err := s.existingAfterConflict(tx, scopedKey, live, appNo)
 		return existing, false, err
 	}
 	return c, true, nil

@@ -184,3 +184,18 @@ func (s *Store) contractViews(ctx context.Context, cs []Contract) ([]ContractVie
 	}
 	return out, nil
 }
+
+// LiveContractNo returns the number of the organisation's live contract of a declaration ("" when it
+// has none): a plain indexed look-up on the contract's live key.
+func (s *Store) LiveContractNo(ctx context.Context, declarationID, orgID int64) (string, error) {
+	var ct Contract
+	err := s.db.WithContext(ctx).Select("id", "contract_no").
+		Where("live_key = ?", liveKey(declarationID, orgID)).
+		Limit(1).Find(&ct).Error
+	return ct.ContractNo, err
+}
+
+// liveKey is a live contract's key: one per (declaration, licensee).
+func liveKey(declarationID, licenseeID int64) string {
+	return fmt.Sprintf("%d:%d", declarationID, licenseeID)
+}

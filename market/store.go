@@ -12,6 +12,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"patentwall/migrations"
 )
 
 // Store is the domain's persistence: every state change is one transaction through it.
@@ -108,6 +110,24 @@ func (s *Store) Close() error {
 		return err
 	}
 	return sqlDB.Close()
+}
+
+// Ping checks that the database answers (the health check).
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Migrate applies the schema's pending migrations (the migrations package) and returns how many ran.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return 0, err
+	}
+	return migrations.Up(ctx, sqlDB, s.Dialect)
 }
 
 // reader returns the pool for read-only queries.

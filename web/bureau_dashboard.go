@@ -41,12 +41,12 @@ func (b *bureau) dashboardPage(c *fiber.Ctx) error {
 		return b.a.Render(c, fiber.StatusBadRequest, "bureau/dashboard", data)
 	}
 	v, err := b.stats.get(from.String()+"/"+to.String(), func() (any, error) {
-		return dealStatsFor(ctx, b.a.Store, from, to)
+		return b.a.Store.DealStats(ctx, from, to)
 	})
 	if err != nil {
 		return err
 	}
-	st := v.(*dealStats)
+	st := v.(*market.DealStats)
 	data["Stats"] = st
 	data["Charts"] = dashboardCharts(lang, st)
 	if st.Total > 0 {
@@ -73,7 +73,7 @@ func (b *bureau) dashboardPage(c *fiber.Ctx) error {
 }
 
 // dashboardCharts builds the five charts of the period.
-func dashboardCharts(lang string, st *dealStats) []*Chart {
+func dashboardCharts(lang string, st *market.DealStats) []*Chart {
 	empty := tr(lang, "bureau.chart.empty")
 	deals := func(n int64) string { return tr(lang, "bureau.chart.deals", groupThousands(n)) }
 	plain := func(n int64) string { return groupThousands(n) }
@@ -150,11 +150,11 @@ func dashboardCharts(lang string, st *dealStats) []*Chart {
 		Title: tr(lang, "bureau.chart.todeal"), Series: []ChartSeries{{Name: tr(lang, "bureau.chart.deals_series")}}}
 	lo := 0
 	for i, n := range st.ToDeal {
-		if i < len(listingBuckets) {
-			toDeal.Labels = append(toDeal.Labels, tr(lang, "bureau.chart.days_range", lo, listingBuckets[i]))
-			lo = listingBuckets[i] + 1
+		if i < len(market.ListingBuckets) {
+			toDeal.Labels = append(toDeal.Labels, tr(lang, "bureau.chart.days_range", lo, market.ListingBuckets[i]))
+			lo = market.ListingBuckets[i] + 1
 		} else {
-			toDeal.Labels = append(toDeal.Labels, tr(lang, "bureau.chart.days_over", listingBuckets[len(listingBuckets)-1]))
+			toDeal.Labels = append(toDeal.Labels, tr(lang, "bureau.chart.days_over", market.ListingBuckets[len(market.ListingBuckets)-1]))
 		}
 		toDeal.Series[0].Values = append(toDeal.Series[0].Values, n)
 	}

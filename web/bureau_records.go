@@ -5,8 +5,6 @@ package web
 // CSV, XLSX or JSON (the page's export links and GET /api/v1/bureau/contracts).
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"net/url"
 	"slices"
@@ -127,7 +125,7 @@ func (b *bureau) recordsPage(c *fiber.Ctx) error {
 	data["Kinds"] = contractKinds
 	data["FeeModels"] = market.FeeModels
 	data["Districts"] = market.Districts()
-	inds, err := b.inds.get("industries", func() (any, error) { return contractIndustries(ctx, b.a.Store) })
+	inds, err := b.inds.get("industries", func() (any, error) { return b.a.Store.DealIndustries(ctx) })
 	if err != nil {
 		return err
 	}
@@ -193,14 +191,3 @@ func (b *bureau) sendRecords(c *fiber.Ctx, def string) error {
 
 // isAttachmentWanted: pages' JSON links ask for a file (?download=1); the API answers JSON inline.
 func isAttachmentWanted(c *fiber.Ctx) bool { return c.Query("download") == "1" }
-
-// contractIndustries lists the industries of the patents that deals were made over, for the filter.
-func contractIndustries(ctx context.Context, s *market.Store) (any, error) {
-	var out []string
-	err := s.Gorm().WithContext(ctx).Raw(`SELECT DISTINCT p.industry FROM contract_patents cp JOIN patents p ON p.id = cp.patent_id
-		WHERE p.industry <> '' ORDER BY p.industry`).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("web: contract industries: %w", err)
-	}
-	return out, nil
-}

@@ -29,7 +29,7 @@ type reviewItem struct {
 	LicenseeUSCC, LicenseeName   string
 	Status, StatusText           string
 	Flags                        []string
-	Deal                         *dealFacts // what the reviewer needs to judge the flags
+	Deal                         *market.DealFacts // what the reviewer needs to judge the flags
 	Decision                     *bonus.Decision
 	DecidedBy                    string
 	Pending                      bool // awaits a decision
@@ -139,7 +139,7 @@ func (b *bureau) renderReviews(c *fiber.Ctx, status int, target *reviewTarget) e
 	for i := range shown {
 		nos[i] = shown[i].ContractNo
 	}
-	deals, err := dealFactsOf(ctx, b.a.Store, nos)
+	deals, err := b.a.Store.DealFactsByNo(ctx, nos)
 	if err != nil {
 		return err
 	}
@@ -209,19 +209,13 @@ func (b *bureau) reviewDecide(c *fiber.Ctx) error {
 
 // userNames maps user IDs to "name (email)" for "decided by".
 func userNames(ctx context.Context, s *market.Store, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
+	users, err := s.UserNames(ctx, ids)
+	if err != nil {
+		return nil, err
 	}
-	var rows []struct {
-		ID          int64
-		Name, Email string
-	}
-	if err := s.Gorm().WithContext(ctx).Table("users").Select("id, name, email").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("web: reviewers' names: %w", err)
-	}
-	for _, r := range rows {
-		out[r.ID] = r.Name + " (" + r.Email + ")"
+	out := make(map[int64]string, len(users))
+	for id, u := range users {
+		out[id] = u.Name + " (" + u.Email + ")"
 	}
 	return out, nil
 }
@@ -242,36 +236,4 @@ func reviewsURL(round, show string, page int) string {
 		return "/bureau/reviews"
 	}
 	return "/bureau/reviews?" + v.Encode()
-}
-
-// dealFacts are a flagged deal's facts shown beside its flags.
-type dealFacts struct {
-	Kind, Status, FilingNo   string
-	SignedOn, EffectiveOn    market.Date
-	FiledOn, LicenseeFounded market.Date
-	FeeFen                   int64
-}
-
-// dealFactsOf loads the facts of the contracts on a page of the queue.
-func dealFactsOf(ctx context.Context, s *market.Store, nos []string) (map[string]*dealFacts, error) {
-	out := map[string]*dealFacts{}
-	if len(nos) == 0 {
-		return out, nil
-	}
-	rows, err := s.Gorm().WithContext(ctx).Raw(`SELECT c.contract_no, c.kind, c.status, c.filing_no, c.signed_on, c.effective_on,
-		c.filed_on, b.founded_on, c.fee_fen FROM contracts c JOIN organisations b ON b.id = c.licensee_id
-		WHERE c.contract_no IN ?`, nos).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("web: flagged deals: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var no string
-		d := &dealFacts{}
-		if err := rows.Scan(&no, &d.Kind, &d.Status, &d.FilingNo, &d.SignedOn, &d.EffectiveOn, &d.FiledOn, &d.LicenseeFounded, &d.FeeFen); err != nil {
-			return nil, fmt.Errorf("web: flagged deals: %w", err)
-		}
-		out[no] = d
-	}
-	return out, rows.Err()
 }

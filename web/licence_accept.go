@@ -7,7 +7,6 @@ package web
 // in the meantime are never signed unread.
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"strconv"
@@ -60,7 +59,7 @@ func (a *App) acceptState(c *fiber.Ctx, pv *market.PatentView) (*acceptBox, erro
 	if box.State != "" || pv.Declaration == nil {
 		return box, nil
 	}
-	held, err := a.heldContract(c.UserContext(), pv.Declaration.ID, act.OrgID)
+	held, err := a.Store.LiveContractNo(c.UserContext(), pv.Declaration.ID, act.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -80,16 +79,6 @@ func (a *App) acceptState(c *fiber.Ctx, pv *market.PatentView) (*acceptBox, erro
 	box.State, box.Notice, box.DeclarationID = "ready", terms.Notice, pv.Declaration.ID
 	box.AmountDueFen, box.Key = terms.AmountDueFen, newIdempotencyKey()
 	return box, nil
-}
-
-// heldContract returns the number of the organisation's live contract of a declaration ("" when none).
-// market has no read for it yet (see the report); it is a plain indexed look-up on live_key.
-func (a *App) heldContract(ctx context.Context, declarationID, orgID int64) (string, error) {
-	var ct market.Contract
-	err := a.Store.Gorm().WithContext(ctx).Select("id", "contract_no").
-		Where("live_key = ?", strconv.FormatInt(declarationID, 10)+":"+strconv.FormatInt(orgID, 10)).
-		Limit(1).Find(&ct).Error
-	return ct.ContractNo, err
 }
 
 func newIdempotencyKey() string {

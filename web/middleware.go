@@ -100,11 +100,7 @@ func hashFS(fsys fs.FS) string {
 func (a *App) healthz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	sqlDB, err := a.Store.Gorm().DB()
-	if err == nil {
-		err = sqlDB.PingContext(ctx)
-	}
-	if err != nil {
+	if err := a.Store.Ping(ctx); err != nil {
 		a.Log.Error("health check failed", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
 	}

@@ -18,7 +18,6 @@ import (
 	"syscall"
 
 	"patentwall/market"
-	"patentwall/migrations"
 	"patentwall/search"
 )
 
@@ -194,11 +193,7 @@ func (e *Env) Store(ctx context.Context) (*market.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := s.Gorm().DB()
-	if err != nil {
-		return nil, err
-	}
-	n, err := migrations.Up(ctx, sqlDB, s.Dialect)
+	n, err := s.Migrate(ctx)
 	if err != nil {
 		s.Close()
 		return nil, err

@@ -20,7 +20,7 @@ import (
 
 	"patentwall/market"
 	"patentwall/market/demo"
-	"patentwall/migrations"
+	"patentwall/market/markettest"
 	"patentwall/search"
 	"patentwall/search/bleve"
 	"patentwall/search/sqlbaseline"
@@ -136,7 +136,7 @@ func benchSearch(r *report, c config) {
 	defer pg.Close()
 	_, err = demo.Load(ctx, pg, demo.Options{Seed: demo.DefaultSeed, Orgs: c.orgs, Patents: c.patents, Now: time.Now()})
 	check(err)
-	pg.Gorm().Exec("ANALYZE")
+	sqlbaseline.Analyze(ctx, pg)
 	r.f("\n### Baseline: Postgres `ILIKE '%%…%%'` with count, same data and queries (ms; min/median/max over %d runs)\n", c.reps)
 	r.f("| words | p50 min | p50 median | p50 max | p95 median | Bleve p50 median | ratio (PG / Bleve) |\n|---|---|---|---|---|---|---|")
 	for w := 1; w <= 4; w++ {
@@ -145,7 +145,7 @@ func benchSearch(r *report, c config) {
 			var lat []time.Duration
 			for _, q := range qs[w] {
 				t0 := time.Now()
-				_, _, err := sqlbaseline.Search(ctx, pg.Gorm(), q, 20)
+				_, _, err := sqlbaseline.Search(ctx, pg, q, 20)
 				lat = append(lat, time.Since(t0))
 				check(err)
 			}
@@ -218,15 +218,7 @@ func benchHTTP(r *report, c config, env []string, mode string, all []string) {
 // openBenchPostgres creates (or recreates) a database on the cluster named by the PG* variables.
 func openBenchPostgres(name string) *market.Store {
 	base := fmt.Sprintf("host=%s port=%s user=%s password=%s sslmode=disable", os.Getenv("PGHOST"), getenvOr("PGPORT", "5432"), getenvOr("PGUSER", "postgres"), os.Getenv("PGPASSWORD"))
-	admin, err := market.Open(base + " dbname=" + getenvOr("PGDATABASE", "postgres"))
-	check(err)
-	admin.Gorm().Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	check(admin.Gorm().Exec("CREATE DATABASE " + name).Error)
-	admin.Close()
-	s, err := market.Open(base + " dbname=" + name)
-	check(err)
-	sqlDB, _ := s.Gorm().DB()
-	_, err = migrations.Up(context.Background(), sqlDB, "postgres")
+	s, err := markettest.RecreatePostgres(context.Background(), base+" dbname="+getenvOr("PGDATABASE", "postgres"), name, base+" dbname="+name)
 	check(err)
 	return s
 }

@@ -54,7 +54,11 @@ type patentPlan struct {
 // of every row with a fee_model under docs/rules.md §5. One transaction: without opts.SkipInvalid a single bad
 // row leaves the database untouched. Unchanged patents and identical live declarations are not rewritten,
 // so importing the same file twice changes nothing. Every patent written gets a search outbox row.
+// With opts.Owner, rows of other organisations' patents are line errors (own_patents.go).
 func ImportPatents(ctx context.Context, store *market.Store, t *Table, opts Options) (Report, error) {
+	if opts.Owner != nil {
+		return importOwnPatents(ctx, store, t, opts)
+	}
 	rep := Report{Rows: len(t.Rows())}
 	if err := t.Expect(PatentsRequired, PatentsOptional); err != nil {
 		return rep.headerFailed(err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"patentwall/market"
 )
 
 // Options tune an import.
@@ -13,6 +15,10 @@ type Options struct {
 	SkipInvalid bool
 	// Progress, when set, is called as rows are processed (done of total data rows).
 	Progress func(done, total int)
+	// Owner, when set, restricts a patent import to the organisation's own patents (a holder's upload
+	// on the site): rows naming another patentee, or an application number registered to another
+	// organisation, are line errors, checked in the import's transaction.
+	Owner *market.Organisation
 }
 
 func (o Options) progress(done, total int) {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"patentwall/market"
-	"patentwall/migrations"
 )
 
 // Clock is a settable clock for tests.
@@ -116,6 +115,31 @@ func Postgres(t testing.TB) *market.Store {
 	return s
 }
 
+// RecreatePostgres drops the database name on the server adminDSN connects to (ending its sessions),
+// creates it empty and returns it opened with dsn (which names it) and migrated. Benchmarks use it for
+// a database that outlives a test; tests use Postgres.
+func RecreatePostgres(ctx context.Context, adminDSN, name, dsn string) (*market.Store, error) {
+	admin, err := market.Open(adminDSN)
+	if err != nil {
+		return nil, err
+	}
+	admin.Gorm().WithContext(ctx).Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	err = admin.Gorm().WithContext(ctx).Exec("CREATE DATABASE " + name).Error
+	admin.Close()
+	if err != nil {
+		return nil, err
+	}
+	s, err := market.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 func pgAdminDB() string {
 	if v := os.Getenv("PGDATABASE"); v != "" {
 		return v
@@ -135,8 +159,7 @@ func makeTemplate(admin *market.Store) error {
 		return err
 	}
 	defer s.Close()
-	sqlDB, _ := s.Gorm().DB()
-	_, err = migrations.Up(ctx, sqlDB, "postgres")
+	_, err = s.Migrate(ctx)
 	return err
 }
 
@@ -148,11 +171,7 @@ func Each(t *testing.T, fn func(t *testing.T, s *market.Store)) {
 
 func migrate(t testing.TB, s *market.Store) {
 	t.Helper()
-	sqlDB, err := s.Gorm().DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrations.Up(context.Background(), sqlDB, s.Dialect); err != nil {
+	if _, err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -52,7 +52,7 @@ func BenchmarkLike(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				start := time.Now()
-				_, total, err := sqlbaseline.Search(ctx, s.Gorm(), queries[i%len(queries)], 20)
+				_, total, err := sqlbaseline.Search(ctx, s, queries[i%len(queries)], 20)
 				if err != nil {
 					b.Fatal(err)
 				}

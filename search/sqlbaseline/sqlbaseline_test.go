@@ -40,7 +40,7 @@ func TestSearch(t *testing.T) {
 			"0_":               nil,    // _ matched literally
 			"battery 一种 lithi": {4},    // words ANDed, each in title or abstract
 		} {
-			ids, total, err := sqlbaseline.Search(ctx, s.Gorm(), text, 10)
+			ids, total, err := sqlbaseline.Search(ctx, s, text, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +48,7 @@ func TestSearch(t *testing.T) {
 				t.Errorf("%q: ids %v total %d, want %v", text, ids, total, want)
 			}
 		}
-		if ids, total, _ := sqlbaseline.Search(ctx, s.Gorm(), "电", 1); len(ids) != 1 || total != 3 {
+		if ids, total, _ := sqlbaseline.Search(ctx, s, "电", 1); len(ids) != 1 || total != 3 {
 			t.Errorf("limit: ids %v total %d", ids, total)
 		}
 	})
