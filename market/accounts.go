@@ -474,11 +474,8 @@ func (s *Store) CreateStaffUser(ctx context.Context, in StaffInput) (*User, erro
 }
 
 // Login failures all look alike, so nobody learns which e-mail addresses exist.
-var errInvalidLogin = &FieldError{Field: "password", Code: "invalid_login",
+var errInvalidLogin = &FieldError{Field: "password", Code: CodeInvalidLogin,
 	MessageZH: "电子邮箱或密码不正确", MessageEN: "wrong e-mail address or password"}
-
-// ErrRateLimited answers too many attempts in a short time.
-var ErrRateLimited = &FieldError{Code: "rate_limited", MessageZH: "尝试次数过多，请稍后再试", MessageEN: "too many attempts; try again later"}
 
 // Login attempts allowed per e-mail address and window (an IP-based limit belongs in the web layer).
 var (
@@ -527,7 +524,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 		return nil, errInvalidLogin
 	}
 	if u.DisabledAt != nil {
-		return nil, &FieldError{Code: "account_disabled", MessageZH: "该账户已停用", MessageEN: "this account is disabled"}
+		return nil, ErrAccountDisabled
 	}
 	if err := s.ResetAttempts(ctx, "login:"+email); err != nil {
 		return nil, err

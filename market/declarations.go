@@ -469,8 +469,7 @@ func (s *Store) PublishDeclaration(ctx context.Context, actingOrgID int64, appNo
 			return err
 		}
 		if !org.Verified() {
-			return Conflict("org_unverified", "专利权人尚未通过平台核验，暂不能声明开放许可",
-				"the patentee is not verified by the platform yet and cannot declare open licences")
+			return ErrOrgUnverified
 		}
 		excl, err := ExclusiveLicences(tx, []int64{p.ID})
 		if err != nil {

@@ -66,7 +66,7 @@ func (a *App) apiDeleteDeclaration(c *fiber.Ctx) error {
 		if errors.Is(err, market.ErrNotFound) {
 			// Tell an unknown patent from one without a live declaration.
 			if _, perr := a.Store.PatentByApplicationNo(c.UserContext(), no); perr == nil {
-				return &httpError{Status: fiber.StatusConflict, FE: errNothingToWithdraw}
+				return market.ErrNothingToWithdraw
 			}
 		}
 		return err

@@ -56,9 +56,9 @@ func (b *bureau) apiCompute(c *fiber.Ctx) error {
 	var req computeRequest
 	if body := bytes.TrimSpace(c.Body()); len(body) > 0 {
 		if err := json.Unmarshal(body, &req); err != nil {
-			return &httpError{Status: fiber.StatusBadRequest, FE: market.NewFieldError("", "bad_json",
+			return market.NewFieldError("", codeBadJSON,
 				"请求内容不是有效的 JSON：应为 {\"as_of\": \"YYYY-MM-DD\", \"freeze\": false}",
-				`the body is not valid JSON: send {"as_of": "YYYY-MM-DD", "freeze": false}`)}
+				`the body is not valid JSON: send {"as_of": "YYYY-MM-DD", "freeze": false}`)
 		}
 	}
 	if q := bQuery(c, "as_of"); q != "" {
@@ -71,8 +71,8 @@ func (b *bureau) apiCompute(c *fiber.Ctx) error {
 	if req.AsOf != "" {
 		d, err := market.ParseDate(req.AsOf)
 		if err != nil {
-			return &httpError{Status: fiber.StatusBadRequest, FE: market.NewFieldError("as_of", "invalid_date",
-				"as_of 的日期格式应为 YYYY-MM-DD", "as_of must be a date YYYY-MM-DD")}
+			return market.NewParamError("as_of", "invalid_date",
+				"as_of 的日期格式应为 YYYY-MM-DD", "as_of must be a date YYYY-MM-DD")
 		}
 		asOf = d
 	}

@@ -26,7 +26,7 @@ func canPublish(act market.Actor) error {
 	case act.OrgID == 0 || (act.Role != market.RoleHolder && act.Role != market.RoleLicensee):
 		return market.ErrForbidden
 	case !act.OrgVerified:
-		return refusal(market.ErrOrgUnverified)
+		return market.ErrOrgUnverified
 	}
 	return nil
 }
@@ -192,16 +192,13 @@ func (a *App) declarationWithdraw(c *fiber.Ctx) error {
 	}
 	if _, err := a.Store.WithdrawDeclaration(c.UserContext(), act.OrgID, pv.ApplicationNo); err != nil {
 		if errors.Is(err, market.ErrNotFound) {
-			return &httpError{Status: fiber.StatusConflict, FE: errNothingToWithdraw}
+			return market.ErrNothingToWithdraw
 		}
 		return err
 	}
 	a.Nudge()
 	return c.Redirect(withDone("/account/patents/"+pv.ApplicationNo, "done.withdrawn"), fiber.StatusSeeOther)
 }
-
-var errNothingToWithdraw = &market.FieldError{Code: "no_declaration",
-	MessageZH: "该专利没有生效中的开放许可声明，无需撤回", MessageEN: "this patent has no live open-licence declaration to withdraw"}
 
 // patentOpts are the choices of the patent and declaration forms.
 type patentOpts struct {
