@@ -120,8 +120,22 @@ func (a Actor) IsAdmin() bool { return a.UserID != 0 && a.Role == RoleAdmin }
 
 // CanPublish reports whether the actor may publish its organisation's patents: a holder or an
 // enterprise user of a verified organisation. Whether a given patent is its own is checked per patent.
-func (a Actor) CanPublish() bool {
-	return a.UserID != 0 && a.OrgID != 0 && a.OrgVerified && (a.Role == RoleHolder || a.Role == RoleLicensee)
+func (a Actor) CanPublish() bool { return a.MayPublish() == nil }
+
+// MayPublish is CanPublish with the reason of a refusal: ErrUnauth for a visitor, ErrForbidden for staff
+// and users of organisations that hold no patents, ErrOrgUnverified for a user of an organisation not
+// verified yet. CreatePatent, UpdatePatent, PublishDeclaration and WithdrawDeclaration check it (and the
+// database's current word on the user and organisation) themselves; pages call it to refuse early.
+func (a Actor) MayPublish() error {
+	switch {
+	case a.Anonymous():
+		return ErrUnauth
+	case a.OrgID == 0 || (a.Role != RoleHolder && a.Role != RoleLicensee):
+		return ErrForbidden
+	case !a.OrgVerified:
+		return ErrOrgUnverified
+	}
+	return nil
 }
 
 // CanSign reports whether the actor may accept open licences: a user of a verified enterprise.
