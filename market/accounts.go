@@ -120,8 +120,22 @@ func (a Actor) IsAdmin() bool { return a.UserID != 0 && a.Role == RoleAdmin }
 
 // CanPublish reports whether the actor may publish its organisation's patents: a holder or an
 // enterprise user of a verified organisation. Whether a given patent is its own is checked per patent.
-func (a Actor) CanPublish() bool {
-	return a.UserID != 0 && a.OrgID != 0 && a.OrgVerified && (a.Role == RoleHolder || a.Role == RoleLicensee)
+func (a Actor) CanPublish() bool { return a.MayPublish() == nil }
+
+// MayPublish is CanPublish with the reason of a refusal: ErrUnauth for a visitor, ErrForbidden for staff
+// and users of organisations that hold no patents, ErrOrgUnverified for a user of an organisation not
+// verified yet. CreatePatent, UpdatePatent, PublishDeclaration and WithdrawDeclaration check it (and the
+// database's current word on the user and organisation) themselves; pages call it to refuse early.
+func (a Actor) MayPublish() error {
+	switch {
+	case a.Anonymous():
+		return ErrUnauth
+	case a.OrgID == 0 || (a.Role != RoleHolder && a.Role != RoleLicensee):
+		return ErrForbidden
+	case !a.OrgVerified:
+		return ErrOrgUnverified
+	}
+	return nil
 }
 
 // CanSign reports whether the actor may accept open licences: a user of a verified enterprise.
@@ -474,11 +488,8 @@ func (s *Store) CreateStaffUser(ctx context.Context, in StaffInput) (*User, erro
 }
 
 // Login failures all look alike, so nobody learns which e-mail addresses exist.
-var errInvalidLogin = &FieldError{Field: "password", Code: "invalid_login",
+var errInvalidLogin = &FieldError{Field: "password", Code: CodeInvalidLogin,
 	MessageZH: "电子邮箱或密码不正确", MessageEN: "wrong e-mail address or password"}
-
-// ErrRateLimited answers too many attempts in a short time.
-var ErrRateLimited = &FieldError{Code: "rate_limited", MessageZH: "尝试次数过多，请稍后再试", MessageEN: "too many attempts; try again later"}
 
 // Login attempts allowed per e-mail address and window (an IP-based limit belongs in the web layer).
 var (
@@ -527,7 +538,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 		return nil, errInvalidLogin
 	}
 	if u.DisabledAt != nil {
-		return nil, &FieldError{Code: "account_disabled", MessageZH: "该账户已停用", MessageEN: "this account is disabled"}
+		return nil, ErrAccountDisabled
 	}
 	if err := s.ResetAttempts(ctx, "login:"+email); err != nil {
 		return nil, err

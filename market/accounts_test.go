@@ -421,6 +421,27 @@ func TestAuthorisationMatrix(t *testing.T) {
 				_, err := s.CancelContract(ctx, a, paid(t).ContractNo, "never paid")
 				return err
 			}},
+			{"create a patent of one's own organisation", []string{"holder", "licensee", "other"}, func(t *testing.T, a market.Actor) error {
+				_, err := s.CreatePatent(ctx, a, market.PatentInput{ApplicationNo: fxAppNo(t, fxSerial.Add(1)), Title: "一种测试装置",
+					FilingDate: "2020-01-10", GrantDate: "2022-05-20", Status: market.StatusGranted})
+				return err
+			}},
+			{"update the holder's patent", []string{"holder"}, func(t *testing.T, a market.Actor) error {
+				appNo, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
+				_, err := s.UpdatePatent(ctx, a, appNo, market.PatentInput{Title: "一种改名的测试装置", FilingDate: "2020-01-10",
+					GrantDate: "2022-05-20", Status: market.StatusGranted})
+				return err
+			}},
+			{"publish a declaration of the holder's patent", []string{"holder"}, func(t *testing.T, a market.Actor) error {
+				appNo, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
+				_, err := s.PublishDeclaration(ctx, a, appNo, market.DeclarationInput{FeeModel: market.FeeFree, TermMonths: "36"})
+				return err
+			}},
+			{"withdraw a declaration of the holder's patent", []string{"holder"}, func(t *testing.T, a market.Actor) error {
+				appNo, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
+				_, err := s.WithdrawDeclaration(ctx, a, appNo)
+				return err
+			}},
 			{"verify organisation", []string{"operator", "bureau"}, func(t *testing.T, a market.Actor) error {
 				_, err := s.VerifyOrg(ctx, a, w.org(t, market.KindEnterprise, false).USCC)
 				return err

@@ -434,30 +434,30 @@ func CreateDeclaration(tx *gorm.DB, ds []Declaration) error {
 	return err
 }
 
-// PublishDeclaration publishes an open-licence declaration for the acting organisation's patent, or
-// replaces its live one (the old one stays as history with status replaced). Publishing the same terms
-// again returns the live declaration unchanged.
-func (s *Store) PublishDeclaration(ctx context.Context, actingOrgID int64, appNo string, in DeclarationInput) (*Declaration, error) {
+// PublishDeclaration publishes an open-licence declaration for a patent of the acting user's
+// organisation, or replaces its live one (the old one stays as history with status replaced). The actor
+// must pass MayPublish; another organisation's patent is ErrForbidden. Publishing the same terms again
+// returns the live declaration unchanged.
+func (s *Store) PublishDeclaration(ctx context.Context, act Actor, appNo string, in DeclarationInput) (*Declaration, error) {
+	if err := act.MayPublish(); err != nil {
+		return nil, fmt.Errorf("market: publish declaration %s: %w", strings.TrimSpace(appNo), err)
+	}
 	canon, err := NormalizeApplicationNo(appNo)
 	if err != nil {
 		return nil, ErrNotFound
 	}
 	var out *Declaration
 	err = s.Tx(ctx, func(tx *gorm.DB) error {
+		org, err := s.publishingOrg(ctx, tx, act) // refuses an organisation no longer verified
+		if err != nil {
+			return err
+		}
 		p, err := lockPatent(tx, canon)
 		if err != nil {
 			return err
 		}
-		if p.PatenteeID != actingOrgID {
+		if p.PatenteeID != org.ID {
 			return ErrForbidden
-		}
-		var org Organisation
-		if err := tx.Take(&org, p.PatenteeID).Error; err != nil {
-			return err
-		}
-		if !org.Verified() {
-			return Conflict("org_unverified", "专利权人尚未通过平台核验，暂不能声明开放许可",
-				"the patentee is not verified by the platform yet and cannot declare open licences")
 		}
 		excl, err := ExclusiveLicences(tx, []int64{p.ID})
 		if err != nil {
@@ -495,20 +495,28 @@ func (s *Store) PublishDeclaration(ctx context.Context, actingOrgID int64, appNo
 	return out, nil
 }
 
-// WithdrawDeclaration withdraws the live declaration of the acting organisation's patent. The row stays
-// (status withdrawn, withdrawn_at set): licences obtained before it remain valid.
-func (s *Store) WithdrawDeclaration(ctx context.Context, actingOrgID int64, appNo string) (*Declaration, error) {
+// WithdrawDeclaration withdraws the live declaration of a patent of the acting user's organisation (the
+// actor must pass MayPublish; another organisation's patent is ErrForbidden). The row stays (status
+// withdrawn, withdrawn_at set): licences obtained before it remain valid.
+func (s *Store) WithdrawDeclaration(ctx context.Context, act Actor, appNo string) (*Declaration, error) {
+	if err := act.MayPublish(); err != nil {
+		return nil, fmt.Errorf("market: withdraw declaration %s: %w", strings.TrimSpace(appNo), err)
+	}
 	canon, err := NormalizeApplicationNo(appNo)
 	if err != nil {
 		return nil, ErrNotFound
 	}
 	var out *Declaration
 	err = s.Tx(ctx, func(tx *gorm.DB) error {
+		org, err := s.publishingOrg(ctx, tx, act)
+		if err != nil {
+			return err
+		}
 		p, err := lockPatent(tx, canon)
 		if err != nil {
 			return err
 		}
-		if p.PatenteeID != actingOrgID {
+		if p.PatenteeID != org.ID {
 			return ErrForbidden
 		}
 		live, err := liveDeclaration(tx, p.ID)

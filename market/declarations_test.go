@@ -269,11 +269,13 @@ func TestDeclarationInputJSON(t *testing.T) {
 	}
 }
 
-// catFixture is a store with a clock at catNow and two verified organisations.
+// catFixture is a store with a clock at catNow and two verified organisations, each with a user who
+// publishes its patents.
 type catFixture struct {
-	s          *market.Store
-	ctx        context.Context
-	org, other *market.Organisation
+	s             *market.Store
+	ctx           context.Context
+	org, other    *market.Organisation
+	act, otherAct market.Actor
 }
 
 func newCatFixture(t *testing.T, s *market.Store) *catFixture {
@@ -295,13 +297,26 @@ func newCatFixture(t *testing.T, s *market.Store) *catFixture {
 	if f.other, err = s.OrgByUSCC(f.ctx, orgs[1].USCC); err != nil {
 		t.Fatal(err)
 	}
+	f.act = f.publisher(t, f.org, market.RoleHolder)
+	f.otherAct = f.publisher(t, f.other, market.RoleLicensee)
 	return f
+}
+
+// publisher inserts a user of org (no password) and returns it as an actor.
+func (f *catFixture) publisher(t *testing.T, org *market.Organisation, role string) market.Actor {
+	t.Helper()
+	u := &market.User{Email: fmt.Sprintf("publisher-%d@example.cn", org.ID), Name: "发布人", PasswordHash: "-",
+		Role: role, OrgID: &org.ID, CreatedAt: catNow}
+	if err := f.s.Gorm().Create(u).Error; err != nil {
+		t.Fatal(err)
+	}
+	return market.ActorOf(u, org)
 }
 
 // patent creates a granted invention (or the given type digit) of the fixture's organisation.
 func (f *catFixture) patent(t *testing.T, typ, serial int) *market.Patent {
 	t.Helper()
-	p, err := f.s.CreatePatent(f.ctx, f.org.ID, market.PatentInput{
+	p, err := f.s.CreatePatent(f.ctx, f.act, market.PatentInput{
 		ApplicationNo: catAppNo(t, 2020, typ, serial), Title: fmt.Sprintf("一种测试装置 %d", serial),
 		FilingDate: "2020-03-01", GrantDate: "2021-09-01", Status: "granted", IPC: "G06F16/9535;H04L 9/32",
 	})
@@ -340,7 +355,7 @@ func TestPublishReplaceWithdraw(t *testing.T) {
 		p := f.patent(t, 1, 1)
 		base := f.outbox(t, p.ID)
 
-		d1, err := s.PublishDeclaration(f.ctx, f.org.ID, p.ApplicationNo, market.DeclarationInput{FeeModel: "lump_sum", FeeYuan: "8000", TermMonths: "36"})
+		d1, err := s.PublishDeclaration(f.ctx, f.act, p.ApplicationNo, market.DeclarationInput{FeeModel: "lump_sum", FeeYuan: "8000", TermMonths: "36"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -351,7 +366,7 @@ func TestPublishReplaceWithdraw(t *testing.T) {
 			t.Errorf("outbox rows %d, want %d", got, base+1)
 		}
 		// The same terms again (a repeated PUT) keep the live declaration.
-		again, err := s.PublishDeclaration(f.ctx, f.org.ID, "ZL "+p.ApplicationNo, market.DeclarationInput{FeeModel: "lump_sum", FeeYuan: "8000.00", TermMonths: "36"})
+		again, err := s.PublishDeclaration(f.ctx, f.act, "ZL "+p.ApplicationNo, market.DeclarationInput{FeeModel: "lump_sum", FeeYuan: "8000.00", TermMonths: "36"})
 		if err != nil || again.ID != d1.ID {
 			t.Fatalf("republish: %+v, %v", again, err)
 		}
@@ -359,7 +374,7 @@ func TestPublishReplaceWithdraw(t *testing.T) {
 			t.Errorf("%d declarations after identical republish", n)
 		}
 		// New terms replace it; the old one stays as history.
-		d2, err := s.PublishDeclaration(f.ctx, f.org.ID, p.ApplicationNo, market.DeclarationInput{FeeModel: "free", TermMonths: "24"})
+		d2, err := s.PublishDeclaration(f.ctx, f.act, p.ApplicationNo, market.DeclarationInput{FeeModel: "free", TermMonths: "24"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -371,14 +386,14 @@ func TestPublishReplaceWithdraw(t *testing.T) {
 			t.Fatalf("history %+v", hist)
 		}
 		// Someone else's patent.
-		if _, err := s.PublishDeclaration(f.ctx, f.other.ID, p.ApplicationNo, market.DeclarationInput{FeeModel: "free", TermMonths: "12"}); !errors.Is(err, market.ErrForbidden) {
+		if _, err := s.PublishDeclaration(f.ctx, f.otherAct, p.ApplicationNo, market.DeclarationInput{FeeModel: "free", TermMonths: "12"}); !errors.Is(err, market.ErrForbidden) {
 			t.Errorf("other org publish: %v", err)
 		}
-		if _, err := s.WithdrawDeclaration(f.ctx, f.other.ID, p.ApplicationNo); !errors.Is(err, market.ErrForbidden) {
+		if _, err := s.WithdrawDeclaration(f.ctx, f.otherAct, p.ApplicationNo); !errors.Is(err, market.ErrForbidden) {
 			t.Errorf("other org withdraw: %v", err)
 		}
 		// Withdrawal keeps the row.
-		w, err := s.WithdrawDeclaration(f.ctx, f.org.ID, p.ApplicationNo)
+		w, err := s.WithdrawDeclaration(f.ctx, f.act, p.ApplicationNo)
 		if err != nil || w.ID != d2.ID || w.Status != market.DeclWithdrawn || w.WithdrawnAt == nil {
 			t.Fatalf("withdraw: %+v, %v", w, err)
 		}
@@ -386,14 +401,14 @@ func TestPublishReplaceWithdraw(t *testing.T) {
 		if len(hist) != 2 || hist[0].Status != market.DeclWithdrawn || hist[0].WithdrawnAt == nil {
 			t.Fatalf("history after withdrawal %+v", hist)
 		}
-		if _, err := s.WithdrawDeclaration(f.ctx, f.org.ID, p.ApplicationNo); !errors.Is(err, market.ErrNotFound) {
+		if _, err := s.WithdrawDeclaration(f.ctx, f.act, p.ApplicationNo); !errors.Is(err, market.ErrNotFound) {
 			t.Errorf("second withdrawal: %v", err)
 		}
-		if _, err := s.PublishDeclaration(f.ctx, f.org.ID, catAppNo(t, 2020, 1, 999), market.DeclarationInput{FeeModel: "free", TermMonths: "12"}); !errors.Is(err, market.ErrNotFound) {
+		if _, err := s.PublishDeclaration(f.ctx, f.act, catAppNo(t, 2020, 1, 999), market.DeclarationInput{FeeModel: "free", TermMonths: "12"}); !errors.Is(err, market.ErrNotFound) {
 			t.Errorf("unknown patent: %v", err)
 		}
 		// Republishing after a withdrawal starts a new live declaration.
-		if _, err := s.PublishDeclaration(f.ctx, f.org.ID, p.ApplicationNo, market.DeclarationInput{FeeModel: "free", TermMonths: "24"}); err != nil {
+		if _, err := s.PublishDeclaration(f.ctx, f.act, p.ApplicationNo, market.DeclarationInput{FeeModel: "free", TermMonths: "24"}); err != nil {
 			t.Fatal(err)
 		}
 		if n := f.count(t, &market.Declaration{}, "patent_id = ? AND status = ?", p.ID, market.DeclLive); n != 1 {
@@ -412,7 +427,7 @@ func TestPublishDeclarationRefusals(t *testing.T) {
 
 		// A rule violation comes back as field errors and writes nothing.
 		um := f.patent(t, 2, 2)
-		_, err := s.PublishDeclaration(f.ctx, f.org.ID, um.ApplicationNo, free)
+		_, err := s.PublishDeclaration(f.ctx, f.act, um.ApplicationNo, free)
 		if catCode(err) != "evaluation_report_no/required" {
 			t.Errorf("utility model without report: %v", err)
 		}
@@ -430,13 +445,13 @@ func TestPublishDeclarationRefusals(t *testing.T) {
 		if err := s.Gorm().Create(&market.ContractPatent{ContractID: c.ID, PatentID: p.ID}).Error; err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.PublishDeclaration(f.ctx, f.org.ID, p.ApplicationNo, free); catCode(err) != "application_no/exclusive_licence" {
+		if _, err := s.PublishDeclaration(f.ctx, f.act, p.ApplicationNo, free); catCode(err) != "application_no/exclusive_licence" {
 			t.Errorf("exclusive licence in force: %v", err)
 		}
 		if err := s.Gorm().Model(&c).Update("status", market.ContractTerminated).Error; err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.PublishDeclaration(f.ctx, f.org.ID, p.ApplicationNo, free); err != nil {
+		if _, err := s.PublishDeclaration(f.ctx, f.act, p.ApplicationNo, free); err != nil {
 			t.Errorf("after the exclusive licence ended: %v", err)
 		}
 
@@ -446,12 +461,12 @@ func TestPublishDeclarationRefusals(t *testing.T) {
 			t.Errorf("second live declaration: %v", err)
 		}
 
-		// An unverified patentee cannot publish.
+		// An unverified patentee cannot publish (its user's actor still says verified: the database decides).
+		q := f.patent(t, 1, 4)
 		if err := s.Gorm().Model(&market.Organisation{}).Where("id = ?", f.org.ID).Update("verified_at", nil).Error; err != nil {
 			t.Fatal(err)
 		}
-		q := f.patent(t, 1, 4)
-		if _, err := s.PublishDeclaration(f.ctx, f.org.ID, q.ApplicationNo, free); err == nil || !strings.Contains(catCode(err), "org_unverified") {
+		if _, err := s.PublishDeclaration(f.ctx, f.act, q.ApplicationNo, free); err == nil || !strings.Contains(catCode(err), "org_unverified") {
 			t.Errorf("unverified org: %v", err)
 		}
 	})

@@ -37,24 +37,22 @@ const (
 	ContractSourcePlatform = "platform" // signed here by accepting a declaration
 )
 
-// Errors of AcceptLicence; handlers map codes to statuses (forbidden 403, not_found 404, the rest 409/422).
+// Errors of AcceptLicence (and ErrOrgUnverified in errors.go); web maps their codes to statuses.
 var (
-	ErrOrgUnverified = &FieldError{Code: "org_unverified",
-		MessageZH: "贵单位尚未通过审核，审核通过后才能签约或发布", MessageEN: "your organisation is not verified yet; only verified organisations can sign or publish"}
-	ErrNotLicensee = &FieldError{Code: "forbidden",
+	ErrNotLicensee = &FieldError{Code: CodeForbidden,
 		MessageZH: "只有企业用户可以接受开放许可", MessageEN: "only enterprise users can accept open licences"}
-	ErrNoDeclaration = &FieldError{Field: "application_no", Code: "no_declaration",
+	ErrNoDeclaration = &FieldError{Field: "application_no", Code: CodeNoDeclaration,
 		MessageZH: "该专利没有有效的开放许可声明", MessageEN: "this patent has no open-licence declaration"}
-	ErrDeclarationWithdrawn = &FieldError{Field: "application_no", Code: "declaration_withdrawn",
+	ErrDeclarationWithdrawn = &FieldError{Field: "application_no", Code: CodeDeclarationWithdrawn,
 		MessageZH: "专利权人已撤回该开放许可声明，无法再接受", MessageEN: "the patentee has withdrawn this open-licence declaration; it can no longer be accepted"}
-	ErrTermsChanged = &FieldError{Field: "declaration_id", Code: "terms_changed",
+	ErrTermsChanged = &FieldError{Field: "declaration_id", Code: CodeTermsChanged,
 		MessageZH: "开放许可条件已更新，请查看新的条件后再确认", MessageEN: "the licence terms have changed; review the new terms and confirm again"}
-	ErrOwnPatent = &FieldError{Field: "application_no", Code: "own_patent",
+	ErrOwnPatent = &FieldError{Field: "application_no", Code: CodeOwnPatent,
 		MessageZH: "不能接受本单位专利的开放许可", MessageEN: "you cannot accept an open licence of your own patent"}
-	ErrPatentNotInForce = &FieldError{Field: "application_no", Code: "patent_not_in_force",
+	ErrPatentNotInForce = &FieldError{Field: "application_no", Code: CodePatentNotInForce,
 		MessageZH: "该专利目前不能许可（未授权、已失效、欠缴年费、权属纠纷或未经质权人同意的质押）",
 		MessageEN: "this patent cannot be licensed now (not granted, lapsed, fees unpaid, under dispute, or pledged without consent)"}
-	ErrIdempotencyKeyReused = &FieldError{Field: "idempotency_key", Code: "idempotency_key_reused",
+	ErrIdempotencyKeyReused = &FieldError{Field: "idempotency_key", Code: CodeIdempotencyKeyReused,
 		MessageZH: "该请求编号已用于另一项许可", MessageEN: "this idempotency key was already used for another licence"}
 )
 

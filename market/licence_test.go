@@ -382,7 +382,7 @@ func TestAcceptLicenceRefusals(t *testing.T) {
 		own := w.user(t, ownOrg, market.RoleLicensee)
 		ownPatent, _ := w.patent(t, ownOrg, market.FeeFree, 0)
 		withdrawn, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
-		if _, err := s.WithdrawDeclaration(w.ctx, w.holderOrg.ID, withdrawn); err != nil {
+		if _, err := s.WithdrawDeclaration(w.ctx, w.holder, withdrawn); err != nil {
 			t.Fatal(err)
 		}
 		lapsed, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
@@ -578,7 +578,7 @@ func TestAcceptRacingWithdrawal(t *testing.T) {
 			go func() {
 				defer close(wdDone)
 				time.Sleep(time.Duration(round) * time.Millisecond)
-				_, wdErr = s.WithdrawDeclaration(w.ctx, w.holderOrg.ID, appNo)
+				_, wdErr = s.WithdrawDeclaration(w.ctx, w.holder, appNo)
 			}()
 			for i := early; i < early+middle; i++ {
 				all.Add(1)

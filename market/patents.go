@@ -226,16 +226,44 @@ func PatentUpdates(p *Patent) map[string]any {
 var errPatentExists = NewFieldError("application_no", "already_exists", "该申请号的专利已在平台登记",
 	"a patent with this application number is already registered")
 
-// CreatePatent registers a patent of the acting organisation. in.PatenteeUSCC may be empty (the acting
-// organisation) or must name it: a holder creates only its own patents.
-func (s *Store) CreatePatent(ctx context.Context, actingOrgID int64, in PatentInput) (*Patent, error) {
+// publishingOrg checks that act may publish (Actor.MayPublish) and returns its organisation. The actor
+// comes from a session; the database has the last word: a user disabled since, or an organisation no
+// longer verified, is refused too (ErrAccountDisabled, ErrOrgUnverified).
+func (s *Store) publishingOrg(ctx context.Context, tx *gorm.DB, act Actor) (*Organisation, error) {
+	if err := act.MayPublish(); err != nil {
+		return nil, err
+	}
+	u, org, err := s.userAndOrg(ctx, tx, act.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrUnauth
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.DisabledAt != nil {
+		return nil, ErrAccountDisabled
+	}
+	now := ActorOf(u, org)
+	if now.OrgID != act.OrgID {
+		return nil, ErrForbidden
+	}
+	if err := now.MayPublish(); err != nil {
+		return nil, err
+	}
+	return org, nil
+}
+
+// CreatePatent registers a patent of the acting user's organisation (the actor must pass MayPublish).
+// in.PatenteeUSCC may be empty (the acting organisation) or must name it: a holder creates only its own
+// patents.
+func (s *Store) CreatePatent(ctx context.Context, act Actor, in PatentInput) (*Patent, error) {
+	if err := act.MayPublish(); err != nil {
+		return nil, fmt.Errorf("market: create patent %s: %w", strings.TrimSpace(in.ApplicationNo), err)
+	}
 	var out *Patent
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
-		var org Organisation
-		if err := tx.Take(&org, actingOrgID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrForbidden
-			}
+		org, err := s.publishingOrg(ctx, tx, act)
+		if err != nil {
 			return err
 		}
 		if u := strings.TrimSpace(in.PatenteeUSCC); u != "" {
@@ -249,7 +277,7 @@ func (s *Store) CreatePatent(ctx context.Context, actingOrgID int64, in PatentIn
 		}
 		in.PatenteeUSCC = org.USCC
 		now := s.now()
-		p, errs := CheckPatent(in, &org, DateOf(now))
+		p, errs := CheckPatent(in, org, DateOf(now))
 		if len(errs) > 0 {
 			return errs
 		}
@@ -269,27 +297,31 @@ func (s *Store) CreatePatent(ctx context.Context, actingOrgID int64, in PatentIn
 	return out, nil
 }
 
-// UpdatePatent changes the data of one of the acting organisation's patents. The application number and
+// UpdatePatent changes the data of one of the acting user's organisation's patents (the actor must pass
+// MayPublish; another organisation's patent is ErrForbidden). The application number and
 // the patentee do not change here (a transfer takes effect only on CNIPA registration and arrives as a
 // contract). When the new data no longer allow the live declaration (the patent lapsed, was invalidated,
 // or the term now runs past expiry) the declaration is withdrawn, keeping its history.
-func (s *Store) UpdatePatent(ctx context.Context, actingOrgID int64, appNo string, in PatentInput) (*Patent, error) {
+func (s *Store) UpdatePatent(ctx context.Context, act Actor, appNo string, in PatentInput) (*Patent, error) {
+	if err := act.MayPublish(); err != nil {
+		return nil, fmt.Errorf("market: update patent %s: %w", strings.TrimSpace(appNo), err)
+	}
 	canon, err := NormalizeApplicationNo(appNo)
 	if err != nil {
 		return nil, ErrNotFound
 	}
 	var out *Patent
 	err = s.Tx(ctx, func(tx *gorm.DB) error {
+		org, err := s.publishingOrg(ctx, tx, act)
+		if err != nil {
+			return err
+		}
 		cur, err := lockPatent(tx, canon)
 		if err != nil {
 			return err
 		}
-		if cur.PatenteeID != actingOrgID {
+		if cur.PatenteeID != org.ID {
 			return ErrForbidden
-		}
-		var org Organisation
-		if err := tx.Take(&org, cur.PatenteeID).Error; err != nil {
-			return err
 		}
 		if strings.TrimSpace(in.ApplicationNo) == "" {
 			in.ApplicationNo = canon
@@ -304,7 +336,7 @@ func (s *Store) UpdatePatent(ctx context.Context, actingOrgID int64, appNo strin
 		}
 		in.PatenteeUSCC = org.USCC
 		now := s.now()
-		p, errs := CheckPatent(in, &org, DateOf(now))
+		p, errs := CheckPatent(in, org, DateOf(now))
 		if len(errs) > 0 {
 			return errs
 		}

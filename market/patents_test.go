@@ -85,45 +85,45 @@ func TestCreateAndUpdatePatent(t *testing.T) {
 		f := newCatFixture(t, s)
 		in := market.PatentInput{ApplicationNo: catAppNo(t, 2019, 1, 42), Title: "一种锂电池", FilingDate: "2019-05-05",
 			GrantDate: "2021-02-02", Status: "granted", IPC: "H01M"}
-		p, err := s.CreatePatent(f.ctx, f.org.ID, in)
+		p, err := s.CreatePatent(f.ctx, f.act, in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if p.ID == 0 || p.PatenteeID != f.org.ID || f.outbox(t, p.ID) != 1 {
 			t.Fatalf("created %+v, outbox %d", p, f.outbox(t, p.ID))
 		}
-		if _, err := s.CreatePatent(f.ctx, f.org.ID, in); catCode(err) != "application_no/already_exists" {
+		if _, err := s.CreatePatent(f.ctx, f.act, in); catCode(err) != "application_no/already_exists" {
 			t.Errorf("duplicate: %v", err)
 		}
 		other := in
 		other.ApplicationNo, other.PatenteeUSCC = catAppNo(t, 2019, 1, 43), f.other.USCC
-		if _, err := s.CreatePatent(f.ctx, f.org.ID, other); !errors.Is(err, market.ErrForbidden) {
+		if _, err := s.CreatePatent(f.ctx, f.act, other); !errors.Is(err, market.ErrForbidden) {
 			t.Errorf("creating another org's patent: %v", err)
 		}
 		bad := in
 		bad.ApplicationNo, bad.Title = catAppNo(t, 2019, 1, 44), ""
-		if _, err := s.CreatePatent(f.ctx, f.org.ID, bad); catCode(err) != "title/required" {
+		if _, err := s.CreatePatent(f.ctx, f.act, bad); catCode(err) != "title/required" {
 			t.Errorf("no title: %v", err)
 		}
 
 		// Update: only the holder; unchanged data writes nothing.
-		if _, err := s.UpdatePatent(f.ctx, f.other.ID, p.ApplicationNo, in); !errors.Is(err, market.ErrForbidden) {
+		if _, err := s.UpdatePatent(f.ctx, f.otherAct, p.ApplicationNo, in); !errors.Is(err, market.ErrForbidden) {
 			t.Errorf("update by another org: %v", err)
 		}
-		if _, err := s.UpdatePatent(f.ctx, f.org.ID, p.ApplicationNo, in); err != nil || f.outbox(t, p.ID) != 1 {
+		if _, err := s.UpdatePatent(f.ctx, f.act, p.ApplicationNo, in); err != nil || f.outbox(t, p.ID) != 1 {
 			t.Errorf("unchanged update: %v, outbox %d", err, f.outbox(t, p.ID))
 		}
 		moved := in
 		moved.ApplicationNo = catAppNo(t, 2019, 1, 45)
-		if _, err := s.UpdatePatent(f.ctx, f.org.ID, p.ApplicationNo, moved); catCode(err) != "application_no/immutable" {
+		if _, err := s.UpdatePatent(f.ctx, f.act, p.ApplicationNo, moved); catCode(err) != "application_no/immutable" {
 			t.Errorf("changing the number: %v", err)
 		}
-		if _, err := s.PublishDeclaration(f.ctx, f.org.ID, p.ApplicationNo, market.DeclarationInput{FeeModel: "free", TermMonths: "24"}); err != nil {
+		if _, err := s.PublishDeclaration(f.ctx, f.act, p.ApplicationNo, market.DeclarationInput{FeeModel: "free", TermMonths: "24"}); err != nil {
 			t.Fatal(err)
 		}
 		retitled := in
 		retitled.Title = "一种固态锂电池"
-		u, err := s.UpdatePatent(f.ctx, f.org.ID, p.ApplicationNo, retitled)
+		u, err := s.UpdatePatent(f.ctx, f.act, p.ApplicationNo, retitled)
 		if err != nil || u.Title != "一种固态锂电池" {
 			t.Fatalf("retitle: %+v, %v", u, err)
 		}
@@ -133,7 +133,7 @@ func TestCreateAndUpdatePatent(t *testing.T) {
 		// A lapse ends the declaration, keeping it as history.
 		lapsed := retitled
 		lapsed.Status = "lapsed"
-		if _, err := s.UpdatePatent(f.ctx, f.org.ID, p.ApplicationNo, lapsed); err != nil {
+		if _, err := s.UpdatePatent(f.ctx, f.act, p.ApplicationNo, lapsed); err != nil {
 			t.Fatal(err)
 		}
 		if n := f.count(t, &market.Declaration{}, "patent_id = ? AND status = ?", p.ID, market.DeclWithdrawn); n != 1 {

@@ -48,13 +48,13 @@ func (p *Payment) Pending() bool { return p.ConfirmedAt == nil && p.RejectedAt =
 
 // Errors of the contract lifecycle.
 var (
-	ErrNotAwaitingPayment = Conflict("not_awaiting_payment", "该合同当前无需付款", "this contract is not awaiting payment")
-	ErrNotEffective       = Conflict("not_effective", "合同生效后才能备案或终止", "the contract must be effective for this")
-	ErrPaymentRejected    = Conflict("payment_rejected", "该付款已被拒绝", "this payment was rejected")
-	ErrPaymentConfirmed   = Conflict("payment_confirmed", "该付款已确认", "this payment is already confirmed")
-	errOnlyLicensee       = &FieldError{Code: "forbidden", MessageZH: "只有被许可方可以登记付款", MessageEN: "only the licensee records payments"}
-	errOnlyLicensor       = &FieldError{Code: "forbidden", MessageZH: "只有许可方可以确认或拒绝付款", MessageEN: "only the licensor confirms or rejects payments"}
-	errOnlyParties        = &FieldError{Code: "forbidden", MessageZH: "只有合同双方可以执行此操作", MessageEN: "only the parties to the contract can do this"}
+	ErrNotAwaitingPayment = Conflict(CodeNotAwaitingPayment, "该合同当前无需付款", "this contract is not awaiting payment")
+	ErrNotEffective       = Conflict(CodeNotEffective, "合同生效后才能备案或终止", "the contract must be effective for this")
+	ErrPaymentRejected    = Conflict(CodePaymentRejected, "该付款已被拒绝", "this payment was rejected")
+	ErrPaymentConfirmed   = Conflict(CodePaymentConfirmed, "该付款已确认", "this payment is already confirmed")
+	errOnlyLicensee       = &FieldError{Code: CodeForbidden, MessageZH: "只有被许可方可以登记付款", MessageEN: "only the licensee records payments"}
+	errOnlyLicensor       = &FieldError{Code: CodeForbidden, MessageZH: "只有许可方可以确认或拒绝付款", MessageEN: "only the licensor confirms or rejects payments"}
+	errOnlyParties        = &FieldError{Code: CodeForbidden, MessageZH: "只有合同双方可以执行此操作", MessageEN: "only the parties to the contract can do this"}
 )
 
 // lockContract loads a contract by number with a row lock, for its parties (and the bureau, which
@@ -456,7 +456,7 @@ func (s *Store) endContract(ctx context.Context, actor Actor, contractNo, reason
 		}
 		switch {
 		case status == ContractCancelled && c.Status != ContractAwaitingPayment:
-			return Conflict("cannot_cancel", "只能取消尚未生效的合同；已生效的合同请终止", "only a contract that has not taken effect can be cancelled; terminate an effective one")
+			return Conflict(CodeCannotCancel, "只能取消尚未生效的合同；已生效的合同请终止", "only a contract that has not taken effect can be cancelled; terminate an effective one")
 		case status == ContractTerminated && c.Status != ContractEffective && c.Status != ContractFiled:
 			return ErrNotEffective
 		case reason == "" || utf8.RuneCountInString(reason) > 1000:

@@ -269,6 +269,15 @@ func TestWorkerWokenByStore(t *testing.T) {
 		if err := s.Gorm().Model(&market.Patent{}).Where("id = ?", p.ID).Update("application_no", appNo).Error; err != nil {
 			t.Fatal(err)
 		}
+		orgID := p.PatenteeID
+		holder := market.User{OrgID: &orgID, Email: "holder@example.com", Name: "holder", Role: market.RoleHolder, CreatedAt: t0}
+		if err := s.Gorm().Create(&holder).Error; err != nil {
+			t.Fatal(err)
+		}
+		act, err := s.Actor(ctx, holder.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		idx := newRecorder()
 		idx.upserted = make(chan int64, 16)
 		w := &search.Worker{Store: s, Index: idx, Interval: time.Hour}
@@ -281,7 +290,7 @@ func TestWorkerWokenByStore(t *testing.T) {
 		defer func() { cancel(); <-done }()
 		awaitIndexed(t, idx.upserted, ids[0], "first round")
 
-		if _, err := s.PublishDeclaration(ctx, p.PatenteeID, appNo,
+		if _, err := s.PublishDeclaration(ctx, act, appNo,
 			market.DeclarationInput{FeeModel: "free", TermMonths: "12"}); err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,6 @@ package web
 // parse → call market → on user errors re-render with status 422 → on success redirect (POST-redirect-GET).
 
 import (
-	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -123,24 +122,6 @@ func isCode(err error, code string) bool {
 		}
 	}
 	return false
-}
-
-// refusal maps the domain's refusals that name no field to the HTTP status that fits them better than
-// the generic 409 (an unverified organisation may not act: 403; too many attempts: 429).
-func refusal(err error) error {
-	var fe *market.FieldError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	switch fe.Code {
-	case "org_unverified", "account_disabled":
-		return &httpError{Status: fiber.StatusForbidden, FE: fe}
-	case "rate_limited":
-		return &httpError{Status: fiber.StatusTooManyRequests, FE: fe}
-	case "invalid_login":
-		return &httpError{Status: fiber.StatusUnauthorized, FE: fe}
-	}
-	return err
 }
 
 // flash messages travel in the redirect's query string as a catalogue key (?done=key), so a reload shows

@@ -88,7 +88,7 @@ func (a *App) orgSME(c *fiber.Ctx) error {
 	f := parseForm(c, smeFields...)
 	org, err := a.Store.ConfirmSME(c.UserContext(), act, utils.CopyString(c.Params("uscc")), f.Get("is_sme") == "1", f.Get("note"))
 	if err != nil {
-		if isCode(err, "forbidden") || isCode(err, "not_found") || !f.AddErr(err) {
+		if isCode(err, market.CodeForbidden) || isCode(err, market.CodeNotFound) || !f.AddErr(err) {
 			return err
 		}
 		return a.renderOrg(c, fiber.StatusUnprocessableEntity, f)

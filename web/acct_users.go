@@ -41,7 +41,7 @@ func (a *App) userAdd(c *fiber.Ctx) error {
 	_, err := a.Store.AddUser(c.UserContext(), act, market.UserInput{Name: f.Get(market.FieldUserName),
 		Email: f.Get(market.FieldUserEmail), Password: f.Values[market.FieldUserPassword]})
 	if err != nil {
-		if !f.AddErr(err) || isCode(err, "forbidden") {
+		if !f.AddErr(err) || isCode(err, market.CodeForbidden) {
 			return err
 		}
 		f.Values[market.FieldUserPassword] = ""

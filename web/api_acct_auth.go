@@ -14,13 +14,13 @@ import (
 	"patentwall/market"
 )
 
-var errBadJSON = &market.FieldError{Code: "bad_json", MessageZH: "请求体不是有效的 JSON", MessageEN: "the request body is not valid JSON"}
+var errBadJSON = &market.FieldError{Code: codeBadJSON, MessageZH: "请求体不是有效的 JSON", MessageEN: "the request body is not valid JSON"}
 
 // decodeJSON reads the request body into v; malformed JSON is a 400.
 func decodeJSON(c *fiber.Ctx, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	if err := dec.Decode(v); err != nil {
-		return &httpError{Status: fiber.StatusBadRequest, FE: errBadJSON}
+		return errBadJSON
 	}
 	return nil
 }
@@ -29,7 +29,6 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 // first one) plus "errors" listing them all, so a client can show each field's message at once. Other
 // errors go to the app's error handler.
 func (a *App) apiFail(c *fiber.Ctx, err error) error {
-	err = refusal(err)
 	es := market.AsFieldErrors(err)
 	if len(es) == 0 {
 		return err
@@ -72,11 +71,11 @@ func (a *App) apiCreateToken(c *fiber.Ctx) error {
 		return err
 	}
 	if err := a.loginAllowedFrom(c); err != nil {
-		return refusal(err)
+		return err
 	}
 	tok, t, err := a.Store.CreateAPIToken(c.UserContext(), in.Email, in.Password, in.Name)
 	if err != nil {
-		return refusal(err)
+		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "id": t.ID, "name": t.Name, "created_at": t.CreatedAt})
 }
@@ -85,7 +84,7 @@ func (a *App) apiCreateToken(c *fiber.Ctx) error {
 func (a *App) apiRevokeCurrentToken(c *fiber.Ctx) error {
 	au := authOf(c)
 	if au.TokenID == 0 {
-		return &httpError{Status: fiber.StatusUnauthorized, FE: market.ErrUnauth}
+		return market.ErrUnauth
 	}
 	if err := a.Store.RevokeAPIToken(c.UserContext(), au.Actor, au.TokenID); err != nil {
 		return err

@@ -15,14 +15,14 @@ import (
 // apiCreatePatent is POST /api/v1/patents: a patent of the caller's own organisation.
 func (a *App) apiCreatePatent(c *fiber.Ctx) error {
 	act := ActorOf(c)
-	if err := canPublish(act); err != nil {
+	if err := act.MayPublish(); err != nil {
 		return err
 	}
 	var in market.PatentInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := a.Store.CreatePatent(c.UserContext(), act.OrgID, in)
+	p, err := a.Store.CreatePatent(c.UserContext(), act, in)
 	if err != nil {
 		return a.apiFail(c, err)
 	}
@@ -37,7 +37,7 @@ func (a *App) apiCreatePatent(c *fiber.Ctx) error {
 // (identical terms keep it).
 func (a *App) apiPutDeclaration(c *fiber.Ctx) error {
 	act := ActorOf(c)
-	if err := canPublish(act); err != nil {
+	if err := act.MayPublish(); err != nil {
 		return err
 	}
 	var in market.DeclarationInput
@@ -45,7 +45,7 @@ func (a *App) apiPutDeclaration(c *fiber.Ctx) error {
 		return err
 	}
 	no := utils.CopyString(c.Params("no"))
-	d, err := a.Store.PublishDeclaration(c.UserContext(), act.OrgID, no, in)
+	d, err := a.Store.PublishDeclaration(c.UserContext(), act, no, in)
 	if err != nil {
 		return a.apiFail(c, err)
 	}
@@ -55,16 +55,16 @@ func (a *App) apiPutDeclaration(c *fiber.Ctx) error {
 // apiDeleteDeclaration is DELETE /api/v1/patents/{no}/declaration: withdraw it.
 func (a *App) apiDeleteDeclaration(c *fiber.Ctx) error {
 	act := ActorOf(c)
-	if err := canPublish(act); err != nil {
+	if err := act.MayPublish(); err != nil {
 		return err
 	}
 	no := utils.CopyString(c.Params("no"))
-	d, err := a.Store.WithdrawDeclaration(c.UserContext(), act.OrgID, no)
+	d, err := a.Store.WithdrawDeclaration(c.UserContext(), act, no)
 	if err != nil {
 		if errors.Is(err, market.ErrNotFound) {
 			// Tell an unknown patent from one without a live declaration.
 			if _, perr := a.Store.PatentByApplicationNo(c.UserContext(), no); perr == nil {
-				return &httpError{Status: fiber.StatusConflict, FE: errNothingToWithdraw}
+				return market.ErrNothingToWithdraw
 			}
 		}
 		return err

@@ -60,7 +60,7 @@ func (a *App) login(c *fiber.Ctx) error {
 		if !f.AddErr(err) {
 			return err
 		}
-		if isCode(err, "rate_limited") {
+		if isCode(err, market.CodeRateLimited) {
 			status = fiber.StatusTooManyRequests
 		}
 		f.Values["password"] = ""

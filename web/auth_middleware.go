@@ -76,7 +76,7 @@ func isUnsafe(method string) bool {
 // anonFormPaths take a POST from visitors who are not logged in; their forms carry the double-submit token.
 var anonFormPaths = map[string]bool{"/login": true, "/register": true}
 
-var errCSRF = &market.FieldError{Code: "csrf_failed",
+var errCSRF = &market.FieldError{Code: codeCSRFFailed,
 	MessageZH: "表单已过期或来源无法确认（CSRF 校验失败），操作未执行。请返回上一页，刷新后重新提交。",
 	MessageEN: "This form has expired or its origin could not be confirmed (CSRF check failed); nothing was done. Go back, reload the page and submit again."}
 
@@ -92,7 +92,7 @@ func (a *App) checkCSRF(c *fiber.Ctx) (done bool, err error) {
 		if market.ValidCSRF(au.CSRFSecret, sent) {
 			return false, nil
 		}
-		return true, &httpError{Status: fiber.StatusForbidden, FE: errCSRF}
+		return true, errCSRF
 	}
 	if expired, _ := c.Locals(localSessionExpired).(bool); expired && !anonFormPaths[c.Path()] {
 		return true, c.Redirect(loginURL(refererPath(c), true), fiber.StatusSeeOther)
@@ -101,7 +101,7 @@ func (a *App) checkCSRF(c *fiber.Ctx) (done bool, err error) {
 	if ck != "" && sent != "" && subtle.ConstantTimeCompare([]byte(ck), []byte(sent)) == 1 {
 		return false, nil
 	}
-	return true, &httpError{Status: fiber.StatusForbidden, FE: errCSRF}
+	return true, errCSRF
 }
 
 // postedValue reads a field of a url-encoded or multipart body (never the query string, so a token
@@ -149,11 +149,11 @@ func (a *App) authenticateAPI(c *fiber.Ctx) error {
 	}
 	scheme, tok, _ := strings.Cut(h, " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return &httpError{Status: fiber.StatusUnauthorized, FE: errBadToken}
+		return errBadToken
 	}
 	au, err := a.Store.TokenUser(c.UserContext(), strings.TrimSpace(tok))
 	if errors.Is(err, market.ErrUnauth) {
-		return &httpError{Status: fiber.StatusUnauthorized, FE: errBadToken}
+		return errBadToken
 	}
 	if err != nil {
 		return err
@@ -162,7 +162,7 @@ func (a *App) authenticateAPI(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-var errBadToken = &market.FieldError{Code: "unauthenticated", Field: "Authorization",
+var errBadToken = &market.FieldError{Code: market.CodeUnauthenticated, Field: "Authorization",
 	MessageZH: "访问令牌无效或已撤销", MessageEN: "the access token is invalid or revoked"}
 
 func (a *App) setAuth(c *fiber.Ctx, au *market.Auth) {
@@ -205,7 +205,7 @@ func (a *App) RequireLogin(c *fiber.Ctx) error {
 // RequireToken is route middleware for the API: anonymous requests get a 401.
 func (a *App) RequireToken(c *fiber.Ctx) error {
 	if authOf(c) == nil {
-		return &httpError{Status: fiber.StatusUnauthorized, FE: market.ErrUnauth}
+		return market.ErrUnauth
 	}
 	return c.Next()
 }

@@ -132,8 +132,8 @@ func parseFormat(c *fiber.Ctx, def string) (string, error) {
 		return def, nil
 	}
 	if _, ok := contentTypes[f]; !ok {
-		return "", &httpError{Status: fiber.StatusBadRequest, FE: market.NewFieldError("format", "invalid",
-			"文件格式应为 json、csv 或 xlsx", "format must be json, csv or xlsx")}
+		return "", market.NewParamError("format", "invalid",
+			"文件格式应为 json、csv 或 xlsx", "format must be json, csv or xlsx")
 	}
 	return f, nil
 }

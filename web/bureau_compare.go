@@ -59,8 +59,8 @@ func (b *bureau) comparePage(c *fiber.Ctx) error {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil || slices.IndexFunc(runs, func(i bonus.RunInfo) bool { return i.N == n }) < 0 {
-			return 0, &httpError{Status: fiber.StatusBadRequest, FE: market.NewFieldError(name, "unknown_run",
-				"本轮没有该次计算", "this round has no run with that number")}
+			return 0, market.NewParamError(name, "unknown_run",
+				"本轮没有该次计算", "this round has no run with that number")
 		}
 		return n, nil
 	}

@@ -113,12 +113,12 @@ func (f *lineFilter) query() string {
 	return v.Encode()
 }
 
-var errBadLineFilter = market.NewFieldError("status", "invalid", "筛选条件无效：未知的状态、原因或标记",
+var errBadLineFilter = market.NewParamError("status", "invalid", "筛选条件无效：未知的状态、原因或标记",
 	"invalid filter: unknown status, reason or flag")
 
 func parseLineFilter(c *fiber.Ctx) (*lineFilter, error) {
 	f := &lineFilter{Status: bQuery(c, "status"), Reason: bQuery(c, "reason"), Flag: bQuery(c, "flag"), Q: bQuery(c, "q")}
-	bad := &httpError{Status: fiber.StatusBadRequest, FE: errBadLineFilter}
+	bad := errBadLineFilter
 	if f.Status != "" {
 		i := slices.Index(lineStatuses, f.Status)
 		if i < 0 {

@@ -55,7 +55,7 @@ func (f *checkedForm) badRequest() error {
 	if len(f.errs) == 0 {
 		return nil
 	}
-	return &httpError{Status: fiber.StatusBadRequest, FE: f.errs[0]}
+	return f.errs[0].AsParam()
 }
 
 // recordFilter reads the records filter from the query string; the form keeps the values as typed and

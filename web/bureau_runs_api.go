@@ -56,9 +56,9 @@ func (b *bureau) apiCompute(c *fiber.Ctx) error {
 	var req computeRequest
 	if body := bytes.TrimSpace(c.Body()); len(body) > 0 {
 		if err := json.Unmarshal(body, &req); err != nil {
-			return &httpError{Status: fiber.StatusBadRequest, FE: market.NewFieldError("", "bad_json",
+			return market.NewFieldError("", codeBadJSON,
 				"请求内容不是有效的 JSON：应为 {\"as_of\": \"YYYY-MM-DD\", \"freeze\": false}",
-				`the body is not valid JSON: send {"as_of": "YYYY-MM-DD", "freeze": false}`)}
+				`the body is not valid JSON: send {"as_of": "YYYY-MM-DD", "freeze": false}`)
 		}
 	}
 	if q := bQuery(c, "as_of"); q != "" {
@@ -71,7 +71,7 @@ func (b *bureau) apiCompute(c *fiber.Ctx) error {
 	if req.AsOf != "" {
 		d, fe := market.ParseDateField("as_of", req.AsOf)
 		if fe != nil {
-			return &httpError{Status: fiber.StatusBadRequest, FE: fe}
+			return fe.AsParam()
 		}
 		asOf = d
 	}

@@ -173,10 +173,10 @@ func (a *App) contractFormFailed(c *fiber.Ctx, err error, name string, f *form) 
 	if !userError(err) {
 		return err
 	}
-	status, _, _ := classify(refusal(err))
+	status, _, _ := classify(err)
 	switch status {
 	case fiber.StatusUnauthorized, fiber.StatusForbidden, fiber.StatusNotFound:
-		return refusal(err)
+		return err
 	}
 	p, lerr := a.loadContractPage(c)
 	if lerr != nil {

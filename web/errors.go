@@ -10,25 +10,46 @@ import (
 	"patentwall/search"
 )
 
-// httpError is a user error with an explicit status (e.g. a bad query string is a 400, not a 422).
-type httpError struct {
-	Status int
-	FE     *market.FieldError
-}
+// Codes of the web layer's own refusals (the domain's are market's Code constants).
+const (
+	codeBadJSON    = "bad_json"    // a request body that is not JSON
+	codeBadQuery   = "bad_query"   // a search the engine refused
+	codeCSRFFailed = "csrf_failed" // a page form without its CSRF token
+)
 
-func (e *httpError) Error() string { return e.FE.Error() }
-func (e *httpError) Unwrap() error { return e.FE }
-
-// statusByCode maps the domain's error codes to HTTP statuses in one table (WTF Dial's pattern).
+// statusByCode is the one table from an error code to its HTTP status (docs/interfaces.md). A code
+// without an entry takes the default of statusOf.
 var statusByCode = map[string]int{
-	"not_found":       fiber.StatusNotFound,
-	"forbidden":       fiber.StatusForbidden,
-	"unauthenticated": fiber.StatusUnauthorized,
-	"conflict":        fiber.StatusConflict,
-	"validation":      fiber.StatusUnprocessableEntity,
+	market.CodeNotFound:        fiber.StatusNotFound,
+	market.CodeForbidden:       fiber.StatusForbidden,
+	market.CodeOrgUnverified:   fiber.StatusForbidden,
+	market.CodeAccountDisabled: fiber.StatusForbidden,
+	codeCSRFFailed:             fiber.StatusForbidden,
+	market.CodeUnauthenticated: fiber.StatusUnauthorized,
+	market.CodeInvalidLogin:    fiber.StatusUnauthorized,
+	market.CodeConflict:        fiber.StatusConflict,
+	market.CodeRateLimited:     fiber.StatusTooManyRequests,
+	codeBadJSON:                fiber.StatusBadRequest,
+	codeBadQuery:               fiber.StatusBadRequest,
 }
 
-// apiError is the JSON error body of docs/interfaces.md §5.1.
+// statusOf is the HTTP status of a user error: its code's entry in statusByCode; otherwise 400 for a
+// request parameter's error (FieldError.Param), 422 for a field's error, and 409 for a refusal naming no
+// field (already withdrawn, no longer live…: a conflict with the current state).
+func statusOf(fe *market.FieldError) int {
+	if st, ok := statusByCode[fe.Code]; ok {
+		return st
+	}
+	switch {
+	case fe.Param:
+		return fiber.StatusBadRequest
+	case fe.Field != "":
+		return fiber.StatusUnprocessableEntity
+	}
+	return fiber.StatusConflict
+}
+
+// apiError is the JSON error body (docs/interfaces.md).
 type apiError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
@@ -38,29 +59,20 @@ type apiError struct {
 // classify turns any error into a status and a user-facing error. ok=false means an internal error
 // whose details must only be logged.
 func classify(err error) (status int, fe *market.FieldError, ok bool) {
-	var he *httpError
-	if errors.As(err, &he) {
-		return he.Status, he.FE, true
-	}
 	if errors.Is(err, search.ErrBadQuery) {
+		// A search query's errors are about the request's parameters.
 		if es := market.AsFieldErrors(err); len(es) > 0 {
-			return fiber.StatusBadRequest, es[0], true
+			fe := es[0].AsParam()
+			return statusOf(fe), fe, true
 		}
 		// Engines wrap ErrBadQuery with an English detail; keep it in both languages' message.
 		detail := strings.TrimPrefix(strings.TrimPrefix(err.Error(), search.ErrBadQuery.Error()), ": ")
-		return fiber.StatusBadRequest, &market.FieldError{Field: paramQ, Code: "bad_query",
-			MessageZH: joinDetail("检索条件有误", detail), MessageEN: joinDetail("invalid search", detail)}, true
+		fe := &market.FieldError{Field: paramQ, Code: codeBadQuery,
+			MessageZH: joinDetail("检索条件有误", detail), MessageEN: joinDetail("invalid search", detail)}
+		return statusOf(fe), fe, true
 	}
 	if es := market.AsFieldErrors(err); len(es) > 0 {
-		fe := es[0]
-		if st, ok := statusByCode[fe.Code]; ok {
-			return st, fe, true
-		}
-		if fe.Field != "" {
-			return fiber.StatusUnprocessableEntity, fe, true
-		}
-		// A domain refusal that names no field (already withdrawn, no longer live…) is a state conflict.
-		return fiber.StatusConflict, fe, true
+		return statusOf(es[0]), es[0], true
 	}
 	var fe2 *fiber.Error
 	if errors.As(err, &fe2) {
@@ -81,7 +93,7 @@ func joinDetail(msg, detail string) string {
 func fiberErrorMessage(status int) *market.FieldError {
 	switch status {
 	case fiber.StatusNotFound:
-		return &market.FieldError{Code: "not_found", MessageZH: "页面不存在", MessageEN: "page not found"}
+		return &market.FieldError{Code: market.CodeNotFound, MessageZH: "页面不存在", MessageEN: "page not found"}
 	case fiber.StatusMethodNotAllowed:
 		return &market.FieldError{Code: "method_not_allowed", MessageZH: "不支持此请求方法", MessageEN: "method not allowed"}
 	case fiber.StatusRequestEntityTooLarge:
@@ -92,7 +104,7 @@ func fiberErrorMessage(status int) *market.FieldError {
 	case fiber.StatusRequestTimeout:
 		return &market.FieldError{Code: "timeout", MessageZH: "请求超时", MessageEN: "request timed out"}
 	case fiber.StatusTooManyRequests:
-		return &market.FieldError{Code: "rate_limited", MessageZH: "请求过于频繁，请稍后再试", MessageEN: "too many requests; please wait a moment"}
+		return &market.FieldError{Code: market.CodeRateLimited, MessageZH: "请求过于频繁，请稍后再试", MessageEN: "too many requests; please wait a moment"}
 	}
 	if status >= 500 {
 		return &market.FieldError{Code: "internal", MessageZH: "服务器内部错误，请稍后再试", MessageEN: "internal server error; please try again later"}

@@ -19,7 +19,7 @@ import (
 
 // importPage is GET /account/patents/import.
 func (a *App) importPage(c *fiber.Ctx) error {
-	if err := canPublish(ActorOf(c)); err != nil {
+	if err := ActorOf(c).MayPublish(); err != nil {
 		return err
 	}
 	return a.renderImport(c, fiber.StatusOK, newForm(Lang(c), "file", "skip_invalid"), nil)
@@ -46,7 +46,7 @@ func (a *App) renderImport(c *fiber.Ctx, status int, f *form, res *importResult)
 // importUpload is POST /account/patents/import (multipart: file, skip_invalid).
 func (a *App) importUpload(c *fiber.Ctx) error {
 	act := ActorOf(c)
-	if err := canPublish(act); err != nil {
+	if err := act.MayPublish(); err != nil {
 		return err
 	}
 	lang := Lang(c)

@@ -17,20 +17,6 @@ var patentFields = []string{"application_no", "title", "abstract", "type", "ipc"
 
 var declarationFields = []string{"fee_model", "fee_yuan", "royalty_percent", "royalty_base", "entry_fee_yuan", "term_months", "evaluation_report_no"}
 
-// canPublish refuses actors who may not manage patents: anonymous (401), users of organisations that
-// hold no patents (403), unverified organisations (403 with the reason).
-func canPublish(act market.Actor) error {
-	switch {
-	case act.Anonymous():
-		return market.ErrUnauth
-	case act.OrgID == 0 || (act.Role != market.RoleHolder && act.Role != market.RoleLicensee):
-		return market.ErrForbidden
-	case !act.OrgVerified:
-		return refusal(market.ErrOrgUnverified)
-	}
-	return nil
-}
-
 func patentInput(f *form) market.PatentInput {
 	return market.PatentInput{ApplicationNo: f.Get("application_no"), Title: f.Get("title"), Abstract: f.Get("abstract"),
 		Type: f.Get("type"), IPC: f.Get("ipc"), FilingDate: f.Get("filing_date"), GrantDate: f.Get("grant_date"),
@@ -46,7 +32,7 @@ func declarationInput(f *form) market.DeclarationInput {
 
 // patentNewPage is GET /account/patents/new.
 func (a *App) patentNewPage(c *fiber.Ctx) error {
-	if err := canPublish(ActorOf(c)); err != nil {
+	if err := ActorOf(c).MayPublish(); err != nil {
 		return err
 	}
 	f := newForm(Lang(c), patentFields...)
@@ -64,11 +50,11 @@ func (a *App) renderPatentNew(c *fiber.Ctx, status int, f *form) error {
 // patentCreate is POST /account/patents.
 func (a *App) patentCreate(c *fiber.Ctx) error {
 	act := ActorOf(c)
-	if err := canPublish(act); err != nil {
+	if err := act.MayPublish(); err != nil {
 		return err
 	}
 	f := parseForm(c, patentFields...)
-	p, err := a.Store.CreatePatent(c.UserContext(), act.OrgID, patentInput(f))
+	p, err := a.Store.CreatePatent(c.UserContext(), act, patentInput(f))
 	if err != nil {
 		if errors.Is(err, market.ErrForbidden) || !f.AddErr(err) {
 			return err
@@ -80,7 +66,7 @@ func (a *App) patentCreate(c *fiber.Ctx) error {
 
 // ownPatent loads one of the actor's organisation's patents (403 for someone else's, 404 for none).
 func (a *App) ownPatent(c *fiber.Ctx, act market.Actor) (*market.PatentView, error) {
-	if err := canPublish(act); err != nil {
+	if err := act.MayPublish(); err != nil {
 		return nil, err
 	}
 	pv, err := a.Store.PatentByApplicationNo(c.UserContext(), utils.CopyString(c.Params("no")))
@@ -154,7 +140,7 @@ func (a *App) patentUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	f := parseForm(c, patentFields...)
-	if _, err := a.Store.UpdatePatent(c.UserContext(), act.OrgID, pv.ApplicationNo, patentInput(f)); err != nil {
+	if _, err := a.Store.UpdatePatent(c.UserContext(), act, pv.ApplicationNo, patentInput(f)); err != nil {
 		if errors.Is(err, market.ErrForbidden) || errors.Is(err, market.ErrNotFound) || !f.AddErr(err) {
 			return err
 		}
@@ -171,7 +157,7 @@ func (a *App) declarationPublish(c *fiber.Ctx) error {
 		return err
 	}
 	f := parseForm(c, declarationFields...)
-	if _, err := a.Store.PublishDeclaration(c.UserContext(), act.OrgID, pv.ApplicationNo, declarationInput(f)); err != nil {
+	if _, err := a.Store.PublishDeclaration(c.UserContext(), act, pv.ApplicationNo, declarationInput(f)); err != nil {
 		if errors.Is(err, market.ErrForbidden) || errors.Is(err, market.ErrNotFound) || !f.AddErr(err) {
 			return err
 		}
@@ -187,17 +173,14 @@ func (a *App) declarationWithdraw(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.Store.WithdrawDeclaration(c.UserContext(), act.OrgID, pv.ApplicationNo); err != nil {
+	if _, err := a.Store.WithdrawDeclaration(c.UserContext(), act, pv.ApplicationNo); err != nil {
 		if errors.Is(err, market.ErrNotFound) {
-			return &httpError{Status: fiber.StatusConflict, FE: errNothingToWithdraw}
+			return market.ErrNothingToWithdraw
 		}
 		return err
 	}
 	return c.Redirect(withDone("/account/patents/"+pv.ApplicationNo, "done.withdrawn"), fiber.StatusSeeOther)
 }
-
-var errNothingToWithdraw = &market.FieldError{Code: "no_declaration",
-	MessageZH: "该专利没有生效中的开放许可声明，无需撤回", MessageEN: "this patent has no live open-licence declaration to withdraw"}
 
 // patentOpts are the choices of the patent and declaration forms.
 type patentOpts struct {

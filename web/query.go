@@ -62,7 +62,7 @@ func priceBandNames() []string {
 
 // badParam is a query-string error: 400 with the parameter's name.
 func badParam(field, code, zh, en string) error {
-	return &httpError{Status: fiber.StatusBadRequest, FE: market.NewFieldError(field, code, zh, en)}
+	return market.NewParamError(field, code, zh, en)
 }
 
 // queryValues returns every value of key in the query string (repeated keys and comma-separated lists
