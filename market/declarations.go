@@ -410,18 +410,6 @@ var errAlreadyDeclared = NewFieldError("application_no", "already_declared",
 	"该专利已有一份有效的开放许可声明，请先撤回或直接修改原声明",
 	"this patent already has a live open-licence declaration: withdraw or replace it")
 
-// InsertBatch is how many rows of `columns` columns one multi-row INSERT should carry. The SQLite driver
-// (glebarez/go-sqlite) matches each bound parameter against every argument, so a statement costs the
-// square of its parameter count: ~500 parameters keeps that negligible (measured: 500 patent rows per
-// INSERT spent 13 s of a 100,000-row import binding; 50 rows, under 1 s). Postgres takes up to 65,535.
-func InsertBatch(tx *gorm.DB, columns int) int {
-	limit := 30000
-	if tx.Dialector.Name() == "sqlite" {
-		limit = 500
-	}
-	return max(1, min(500, limit/max(columns, 1)))
-}
-
 // CreateDeclaration inserts declarations, translating the one-live-declaration index into a FieldError.
 func CreateDeclaration(tx *gorm.DB, ds []Declaration) error {
 	if len(ds) == 0 {

@@ -208,3 +208,15 @@ func EnqueueIndex(tx *gorm.DB, now time.Time, patentIDs ...int64) error {
 	noteEnqueued(tx)
 	return nil
 }
+
+// InsertBatch is how many rows of `columns` columns one multi-row INSERT should carry. The SQLite driver
+// (glebarez/go-sqlite) matches each bound parameter against every argument, so a statement costs the
+// square of its parameter count: ~500 parameters keeps that negligible (measured: 500 patent rows per
+// INSERT spent 13 s of a 100,000-row import binding; 50 rows, under 1 s). Postgres takes up to 65,535.
+func InsertBatch(tx *gorm.DB, columns int) int {
+	limit := 30000
+	if tx.Dialector.Name() == "sqlite" {
+		limit = 500
+	}
+	return max(1, min(500, limit/max(columns, 1)))
+}
