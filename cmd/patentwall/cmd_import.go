@@ -132,7 +132,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// importIPC loads IPC titles from the scheme TSV (shared/data/real/ipc_scheme_zh_en.tsv's format).
+// importIPC loads IPC titles from a scheme TSV (docs/interfaces.md §3.6).
 func importIPC(ctx context.Context, env *Env, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
