@@ -196,14 +196,6 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return nil
 }
 
-// DeleteUserSessions logs a user out everywhere (after a password change or when disabled).
-func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
-	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
-		return fmt.Errorf("market: delete sessions of user %d: %w", userID, err)
-	}
-	return nil
-}
-
 // CreateAPIToken checks an e-mail and password (rate-limited like a login) and returns a new bearer token
 // for POST /api/v1/tokens. The token is shown once; only its hash is kept.
 func (s *Store) CreateAPIToken(ctx context.Context, email, password, name string) (string, *APIToken, error) {
