@@ -67,7 +67,7 @@ const (
 )
 
 // Query is a typed search request. Empty filter slices mean "any". Values inside one filter are ORed,
-// different filters are ANDed.
+// different filters are ANDed. Index.Search takes only what Query.Normalize returned.
 type Query struct {
 	Text        string
 	Types       []string
@@ -84,6 +84,8 @@ type Query struct {
 	PerPage     int
 	Facets      bool
 	Highlight   bool
+
+	normalized bool // set by Normalize
 }
 
 // Hit is one result: the patent's ID plus highlighted fragments (HTML with <mark>, already escaped).
@@ -111,7 +113,9 @@ type Index interface {
 	Upsert(ctx context.Context, docs []Document) error
 	// Delete removes documents by ID; unknown IDs are not an error.
 	Delete(ctx context.Context, ids []int64) error
-	// Search answers a query.
+	// Search answers a query that Query.Normalize returned: its values are checked, its defaults filled
+	// and its districts and IPC filters canonical, so an engine translates it without checking again. A
+	// query that did not come from Normalize is refused with ErrNotNormalized.
 	Search(ctx context.Context, q Query) (*Result, error)
 	// Reset removes every document (used by a full reindex).
 	Reset(ctx context.Context) error

@@ -53,7 +53,7 @@ func TestPartsAndMergeAnswerAlike(t *testing.T) {
 		var out []*search.Result
 		for _, q := range queries {
 			idx.DropCacheForTest()
-			res, err := idx.Search(ctx, q)
+			res, err := idx.Search(ctx, searchtest.Normalized(t, q))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +129,7 @@ func TestSplitOnlyWhenIdle(t *testing.T) {
 		{"five requests in hand", search.WithConcurrentRequests(ctx, 5), false},
 	} {
 		before := idx.SplitsForTest()
-		if _, err := idx.Search(tc.ctx, search.Query{Text: word, Facets: true}); err != nil {
+		if _, err := idx.Search(tc.ctx, searchtest.Normalized(t, search.Query{Text: word, Facets: true})); err != nil {
 			t.Fatal(err)
 		}
 		if split := idx.SplitsForTest() > before; split != tc.split {
