@@ -124,21 +124,6 @@ type Index interface {
 	Close() error
 }
 
-type requestsKey struct{}
-
-// WithConcurrentRequests tells the engine how many requests the server is handling, this one included.
-// An engine may spread one query over idle cores (search/bleve does for broad queries); under load
-// every core already has a request of its own, and spreading would only take CPU from them.
-func WithConcurrentRequests(ctx context.Context, n int64) context.Context {
-	return context.WithValue(ctx, requestsKey{}, n)
-}
-
-// ConcurrentRequests returns what WithConcurrentRequests recorded in ctx.
-func ConcurrentRequests(ctx context.Context) (int64, bool) {
-	n, ok := ctx.Value(requestsKey{}).(int64)
-	return n, ok
-}
-
 // Optimizer is implemented by engines that compact their index after a bulk load (search/bleve merges
 // its segments; a search visits every one).
 type Optimizer interface {
