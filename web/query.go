@@ -37,7 +37,7 @@ const defaultPerPage = search.DefaultPerPage
 var filterParams = []string{paramType, paramIPC, paramIndustry, paramDistrict, paramHolderKind,
 	paramFeeModel, paramPriceBand, paramOffer}
 
-// The values pages offer, in their order (search.Normalize checks them).
+// The values pages offer, in their order (search.Query.Normalize checks them).
 var (
 	patentTypes  = search.PatentTypes
 	sortOrders   = search.SortOrders
