@@ -17,11 +17,19 @@ const (
 	MaxTextRunes = 200
 	// MaxWords bounds the words that count (Meilisearch reads only the first 10 anyway).
 	MaxWords = 10
+	// MaxValueRunes bounds one filter value (an industry name, an IPC symbol).
+	MaxValueRunes = 64
+	// MaxFilterValues bounds the values of one filter.
+	MaxFilterValues = 20
 )
 
 // ErrIndexInUse is returned by an engine whose on-disk index another process holds (Bleve's directory
 // lock): the running server owns it.
 var ErrIndexInUse = errors.New("search: index is in use by another process")
+
+// ErrNotNormalized is returned by an engine given a query that did not come from Query.Normalize: a
+// programming error, not a user's.
+var ErrNotNormalized = errors.New("search: query not normalised (call Query.Normalize first)")
 
 // QueryError is a user-fixable query problem: errors.Is(err, ErrBadQuery) holds and errors.As gives the
 // *market.FieldError with its zh/en message.
@@ -43,89 +51,166 @@ const (
 // FeeModelNone is the filter value (and indexed fee_model) of patents without a live declaration.
 const FeeModelNone = "none"
 
-var patentTypes = []string{market.TypeInvention, market.TypeUtilityModel, market.TypeDesign}
+// The closed sets a filter or the sort takes its values from, in the order pages list them.
+var (
+	PatentTypes = []string{market.TypeInvention, market.TypeUtilityModel, market.TypeDesign}
+	SortOrders  = []string{SortRelevance, SortNewest, SortFeeAsc, SortFeeDesc}
+	OfferKinds  = []string{OfferOpenLicence, OfferTransfer}
+	// FeeModelValues are the declaration fee models and FeeModelNone.
+	FeeModelValues = append(slices.Clone(market.FeeModels), FeeModelNone)
+)
 
-// Normalize fills a query's defaults (page 1, DefaultPerPage, relevance) and checks every bound and
-// enumerated value, so engines can trust what they translate. District names are turned into codes and
-// IPC symbols into canonical form.
+// Names of a query's parameters in errors: those of GET /api/v1/patents (docs/interfaces.md), so a
+// FieldError names what the user typed.
+const (
+	FieldText       = "q"
+	FieldType       = "type"
+	FieldIPC        = "ipc"
+	FieldIndustry   = "industry"
+	FieldDistrict   = "district"
+	FieldHolderKind = "holder_kind"
+	FieldFeeModel   = "fee_model"
+	FieldPriceBand  = "price_band"
+	FieldOffer      = "offer"
+	FieldMaxFee     = "max_fee_yuan"
+	FieldSort       = "sort"
+	FieldPage       = "page"
+	FieldPerPage    = "per_page"
+)
+
+// Normalize is the one validator of a query: every caller (the web handlers, commands, benchmarks,
+// tests) calls it before Index.Search, and engines trust what it returns. It fills the defaults (page
+// 1, DefaultPerPage, relevance with text and newest without), trims the text, checks every bound and
+// enumerated value, turns district names into codes and IPC filters into canonical form. A bad value
+// is a *QueryError naming the parameter (see the Field constants), with zh and en messages.
+// A zero Page or PerPage means the default; a caller that read an explicit 0 passes a negative number.
 func (q Query) Normalize() (Query, error) {
 	if !utf8.ValidString(q.Text) {
-		return q, badQuery("q", "invalid_utf8", "搜索词含有无效字符", "the search text is not valid UTF-8")
+		return q, errInvalidUTF8(FieldText)
 	}
 	q.Text = strings.TrimSpace(q.Text)
 	if n := utf8.RuneCountInString(q.Text); n > MaxTextRunes {
-		return q, badQuery("q", "too_long", fmt.Sprintf("搜索词过长（%d 字），最多 %d 字", n, MaxTextRunes),
-			fmt.Sprintf("the search text is too long (%d characters, at most %d)", n, MaxTextRunes))
+		return q, badQuery(FieldText, "too_long", fmt.Sprintf("检索词过长：%d 个字符，最多 %d 个", n, MaxTextRunes),
+			fmt.Sprintf("query too long: %d characters, at most %d", n, MaxTextRunes))
 	}
-	if q.Page == 0 {
-		q.Page = 1
+	filters := []struct {
+		field string
+		vals  []string
+		ok    []string // nil: any value
+	}{
+		{FieldType, q.Types, PatentTypes},
+		{FieldIPC, q.IPC, nil},
+		{FieldIndustry, q.Industries, nil},
+		{FieldDistrict, q.Districts, nil},
+		{FieldHolderKind, q.HolderKinds, market.OrgKinds},
+		{FieldFeeModel, q.FeeModels, FeeModelValues},
+		{FieldPriceBand, q.PriceBands, PriceBandNames()},
+		{FieldOffer, q.Offers, OfferKinds},
+	}
+	for _, f := range filters {
+		if len(f.vals) > MaxFilterValues {
+			return q, badQuery(f.field, "too_many_values", fmt.Sprintf("参数 %s 的取值过多（最多 %d 个）", f.field, MaxFilterValues),
+				fmt.Sprintf("too many values for %s (at most %d)", f.field, MaxFilterValues))
+		}
+		for _, v := range f.vals {
+			if !utf8.ValidString(v) {
+				return q, errInvalidUTF8(f.field)
+			}
+			if utf8.RuneCountInString(v) > MaxValueRunes {
+				return q, badQuery(f.field, "too_long", fmt.Sprintf("参数 %s 的取值过长（最多 %d 个字符）", f.field, MaxValueRunes),
+					fmt.Sprintf("value of %s is too long (at most %d characters)", f.field, MaxValueRunes))
+			}
+			if f.ok != nil && !slices.Contains(f.ok, v) {
+				return q, errUnknownValue(f.field, v, f.ok)
+			}
+		}
+	}
+	if q.Districts != nil {
+		ds := make([]string, 0, len(q.Districts))
+		for _, v := range q.Districts {
+			d, ok := market.LookupDistrict(v)
+			if !ok {
+				return q, badQuery(FieldDistrict, "unknown_value",
+					fmt.Sprintf("“%s”不是上海市的区（可填区名或代码，如 浦东新区 或 310115）", clip(v)),
+					fmt.Sprintf("%q is not a Shanghai district (use a name or code, e.g. Pudong or 310115)", clip(v)))
+			}
+			ds = append(ds, d.Code)
+		}
+		q.Districts = ds
+	}
+	if q.IPC != nil {
+		ipcs := make([]string, 0, len(q.IPC))
+		for _, v := range q.IPC {
+			_, canon, err := IPCFilter(v)
+			if err != nil {
+				return q, err
+			}
+			ipcs = append(ipcs, canon)
+		}
+		q.IPC = ipcs
+	}
+	if q.MaxFeeFen != nil && *q.MaxFeeFen < 0 {
+		return q, badQuery(FieldMaxFee, "out_of_range", "最高费用不能为负数", "max_fee_yuan cannot be negative")
+	}
+	switch {
+	case q.Sort == "" && q.Text == "":
+		q.Sort = SortNewest
+	case q.Sort == "":
+		q.Sort = SortRelevance
+	case !slices.Contains(SortOrders, q.Sort):
+		return q, errUnknownValue(FieldSort, q.Sort, SortOrders)
 	}
 	if q.PerPage == 0 {
 		q.PerPage = DefaultPerPage
 	}
-	if q.Page < 1 {
-		return q, badQuery("page", "out_of_range", "页码必须从 1 开始", "page must be 1 or more")
-	}
 	if q.PerPage < 1 || q.PerPage > MaxPerPage {
-		return q, badQuery("per_page", "out_of_range", fmt.Sprintf("每页条数应在 1 到 %d 之间", MaxPerPage),
-			fmt.Sprintf("per_page must be between 1 and %d", MaxPerPage))
+		return q, errOutOfRange(FieldPerPage, MaxPerPage)
 	}
-	if q.Page*q.PerPage > MaxResultWindow {
-		return q, badQuery("page", "out_of_range", fmt.Sprintf("页码过大：最多只能翻到第 %d 条结果，请缩小搜索范围", MaxResultWindow),
-			fmt.Sprintf("page too deep: results beyond the first %d cannot be paged to; narrow the search", MaxResultWindow))
+	if q.Page == 0 {
+		q.Page = 1
 	}
-	switch q.Sort {
-	case "":
-		q.Sort = SortRelevance
-	case SortRelevance, SortNewest, SortFeeAsc, SortFeeDesc:
-	default:
-		return q, badQuery("sort", "invalid", "排序方式无效", "sort must be relevance, newest, fee_asc or fee_desc")
+	// Page times PerPage is bounded by MaxResultWindow (compared by division: no overflow).
+	if q.Page < 1 {
+		return q, errOutOfRange(FieldPage, MaxResultWindow/q.PerPage)
 	}
-	if q.MaxFeeFen != nil && *q.MaxFeeFen < 0 {
-		return q, badQuery("max_fee_yuan", "out_of_range", "最高费用不能为负数", "max_fee_yuan cannot be negative")
+	if q.Page > MaxResultWindow/q.PerPage {
+		return q, badQuery(FieldPage, "out_of_range",
+			fmt.Sprintf("页码过大：只能浏览前 %d 条结果，请缩小检索范围", MaxResultWindow),
+			fmt.Sprintf("page out of range: only the first %d results can be paged through; narrow the search", MaxResultWindow))
 	}
-	checks := []struct {
-		field string
-		vals  []string
-		ok    []string
-	}{
-		{"type", q.Types, patentTypes},
-		{"holder_kind", q.HolderKinds, market.OrgKinds},
-		{"fee_model", q.FeeModels, append(slices.Clone(market.FeeModels), FeeModelNone)},
-		{"price_band", q.PriceBands, priceBandNames()},
-		{"offer", q.Offers, []string{OfferOpenLicence, OfferTransfer}},
-	}
-	for _, c := range checks {
-		for _, v := range c.vals {
-			if !slices.Contains(c.ok, v) {
-				return q, badQuery(c.field, "invalid", fmt.Sprintf("筛选条件 %s 的取值“%s”无效", c.field, v),
-					fmt.Sprintf("unknown %s value %q (one of %s)", c.field, v, strings.Join(c.ok, ", ")))
-			}
-		}
-	}
-	ds := make([]string, 0, len(q.Districts))
-	for _, v := range q.Districts {
-		d, ok := market.LookupDistrict(v)
-		if !ok {
-			return q, badQuery("district", "invalid", fmt.Sprintf("区“%s”不是上海的区", v),
-				fmt.Sprintf("%q is not a Shanghai district", v))
-		}
-		ds = append(ds, d.Code)
-	}
-	q.Districts = ds
-	ipcs := make([]string, 0, len(q.IPC))
-	for _, v := range q.IPC {
-		_, canon, err := IPCFilter(v)
-		if err != nil {
-			return q, err
-		}
-		ipcs = append(ipcs, canon)
-	}
-	q.IPC = ipcs
+	q.normalized = true
 	return q, nil
 }
 
-func priceBandNames() []string {
+// Normalized reports whether q is what Normalize returned (engines refuse other queries).
+func (q Query) Normalized() bool { return q.normalized }
+
+func errInvalidUTF8(field string) error {
+	return badQuery(field, "invalid_utf8", fmt.Sprintf("参数 %s 不是有效的 UTF-8 文本", field),
+		fmt.Sprintf("parameter %s is not valid UTF-8", field))
+}
+
+func errUnknownValue(field, v string, allowed []string) error {
+	return badQuery(field, "unknown_value",
+		fmt.Sprintf("参数 %s 的取值“%s”无效，可选：%s", field, clip(v), strings.Join(allowed, "、")),
+		fmt.Sprintf("unknown value %q for %s; allowed: %s", clip(v), field, strings.Join(allowed, ", ")))
+}
+
+func errOutOfRange(field string, max int) error {
+	return badQuery(field, "out_of_range", fmt.Sprintf("参数 %s 应在 1 到 %d 之间", field, max),
+		fmt.Sprintf("%s must be between 1 and %d", field, max))
+}
+
+// clip shortens a value quoted back in an error message.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) > 40 {
+		return string([]rune(s)[:40]) + "…"
+	}
+	return s
+}
+
+// PriceBandNames lists the names of PriceBands in order.
+func PriceBandNames() []string {
 	out := make([]string, len(PriceBands))
 	for i, b := range PriceBands {
 		out[i] = b.Name
@@ -145,13 +230,27 @@ func IPCFilter(v string) (field, canonical string, err error) {
 	}
 	ipc, perr := market.ParseIPC(s)
 	if perr != nil {
-		return "", "", badQuery("ipc", "invalid", fmt.Sprintf("IPC 分类“%s”格式错误，应如 G、G06、G06F 或 G06F 16/9535", v),
-			fmt.Sprintf("invalid IPC filter %q: expected e.g. G, G06, G06F or G06F 16/9535", v))
+		return "", "", badQuery(FieldIPC, "invalid_format",
+			fmt.Sprintf("IPC 分类“%s”格式错误，可填部（G）、大类（G06）、小类（G06F）或组（G06F 16/9535）", clip(v)),
+			fmt.Sprintf("invalid IPC %q: use a section (G), class (G06), subclass (G06F) or group (G06F 16/9535)", clip(v)))
 	}
 	if ipc.Group == "" {
 		return "ipc_subclass", ipc.Subclass, nil
 	}
 	return "ipc", ipc.String(), nil
+}
+
+// IPCField is the document field an IPC filter value of a normalised query applies to (see IPCFilter).
+func IPCField(canonical string) string {
+	switch {
+	case len(canonical) == 1:
+		return "ipc_section"
+	case len(canonical) == 3:
+		return "ipc_class"
+	case len(canonical) == 4:
+		return "ipc_subclass"
+	}
+	return "ipc"
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -67,7 +67,7 @@ const (
 )
 
 // Query is a typed search request. Empty filter slices mean "any". Values inside one filter are ORed,
-// different filters are ANDed.
+// different filters are ANDed. Index.Search takes only what Query.Normalize returned.
 type Query struct {
 	Text        string
 	Types       []string
@@ -84,6 +84,8 @@ type Query struct {
 	PerPage     int
 	Facets      bool
 	Highlight   bool
+
+	normalized bool // set by Normalize
 }
 
 // Hit is one result: the patent's ID plus highlighted fragments (HTML with <mark>, already escaped).
@@ -111,28 +113,15 @@ type Index interface {
 	Upsert(ctx context.Context, docs []Document) error
 	// Delete removes documents by ID; unknown IDs are not an error.
 	Delete(ctx context.Context, ids []int64) error
-	// Search answers a query.
+	// Search answers a query that Query.Normalize returned: its values are checked, its defaults filled
+	// and its districts and IPC filters canonical, so an engine translates it without checking again. A
+	// query that did not come from Normalize is refused with ErrNotNormalized.
 	Search(ctx context.Context, q Query) (*Result, error)
 	// Reset removes every document (used by a full reindex).
 	Reset(ctx context.Context) error
 	// Count returns how many documents the index holds.
 	Count(ctx context.Context) (int, error)
 	Close() error
-}
-
-type requestsKey struct{}
-
-// WithConcurrentRequests tells the engine how many requests the server is handling, this one included.
-// An engine may spread one query over idle cores (search/bleve does for broad queries); under load
-// every core already has a request of its own, and spreading would only take CPU from them.
-func WithConcurrentRequests(ctx context.Context, n int64) context.Context {
-	return context.WithValue(ctx, requestsKey{}, n)
-}
-
-// ConcurrentRequests returns what WithConcurrentRequests recorded in ctx.
-func ConcurrentRequests(ctx context.Context) (int64, bool) {
-	n, ok := ctx.Value(requestsKey{}).(int64)
-	return n, ok
 }
 
 // Optimizer is implemented by engines that compact their index after a bulk load (search/bleve merges

@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -48,7 +47,6 @@ type App struct {
 	nav   []NavLink
 	// patentHooks add data to the patent page (e.g. the accept form's state for the viewer).
 	patentHooks []PatentPageHook
-	inFlight    atomic.Int64 // requests being handled (logRequests counts them); a hint for the search engine
 }
 
 // PatentPageHook adds entries to the patent page's data before it renders; the "accept" template reads

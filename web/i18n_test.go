@@ -106,13 +106,13 @@ func TestMoneyAndPercent(t *testing.T) {
 		t.Errorf("percent(550) = %q", got)
 	}
 	for s, want := range map[string]int64{"0": 0, "5000": 500000, "12.5": 1250, "12.05": 1205, "1,000.10": 100010} {
-		if got, err := parseYuan(s); err != nil || got != want {
-			t.Errorf("parseYuan(%q) = %d, %v; want %d", s, got, err, want)
+		if got, err := parseMaxFee(s); err != nil || got != want {
+			t.Errorf("parseMaxFee(%q) = %d, %v; want %d", s, got, err, want)
 		}
 	}
 	for _, s := range []string{"", "-1", "1.", ".5", "1.234", "1e3", "abc", "99999999999999"} {
-		if _, err := parseYuan(s); err == nil {
-			t.Errorf("parseYuan(%q) accepted", s)
+		if _, err := parseMaxFee(s); err == nil {
+			t.Errorf("parseMaxFee(%q) accepted", s)
 		}
 	}
 }

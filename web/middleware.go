@@ -20,9 +20,7 @@ import (
 // handler) so the logged status is the one the client gets.
 func (a *App) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
-	a.inFlight.Add(1)
 	err := c.Next()
-	a.inFlight.Add(-1)
 	if err != nil {
 		if herr := a.handleError(c, err); herr != nil {
 			a.Log.Error("error handler failed", "err", herr)

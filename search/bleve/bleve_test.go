@@ -102,7 +102,7 @@ func TestEnglishStemming(t *testing.T) {
 		t.Fatal(err)
 	}
 	for text, want := range map[string]int{"batteries": 2, "battery": 2, "separators": 2, "lithium-ion": 2} {
-		res, err := idx.Search(ctx, search.Query{Text: text})
+		res, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Text: text}))
 		if err != nil || res.Total != want {
 			t.Errorf("%q: total %v err %v, want %d", text, res.Total, err, want)
 		}
@@ -141,7 +141,7 @@ func TestAbstractSingleCharacter(t *testing.T) {
 		"甲":   {1},
 		"锂":   nil,
 	} {
-		res, err := idx.Search(ctx, search.Query{Text: text, PerPage: search.MaxPerPage})
+		res, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Text: text, PerPage: search.MaxPerPage}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +175,7 @@ func TestFacetsOfSharedSection(t *testing.T) {
 	if err := idx.Upsert(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
-	res, err := idx.Search(ctx, search.Query{Facets: true})
+	res, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Facets: true}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestFacetsOfSharedSection(t *testing.T) {
 		{search.Query{Industries: []string{"人工智能"}, Districts: []string{"310104"}}, []int64{1}},
 		{search.Query{Districts: []string{"310104"}, HolderKinds: []string{"university"}}, nil},
 	} {
-		res, err := idx.Search(ctx, c.q)
+		res, err := idx.Search(ctx, searchtest.Normalized(t, c.q))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,7 +238,7 @@ func TestSingleCharacterMatchesSubstringScan(t *testing.T) {
 					want++
 				}
 			}
-			res, err := idx.Search(ctx, search.Query{Text: ch})
+			res, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Text: ch}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -260,7 +260,7 @@ func TestTextCacheEmptiedByWrites(t *testing.T) {
 	q := search.Query{Text: "电池", Page: 1, PerPage: 10, Facets: true}
 	count := func() int {
 		t.Helper()
-		res, err := idx.Search(ctx, q)
+		res, err := idx.Search(ctx, searchtest.Normalized(t, q))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,7 +310,7 @@ func TestLongWordsOutsideTitles(t *testing.T) {
 		}
 		got := 0
 		for page := 1; ; page++ {
-			res, err := idx.Search(ctx, search.Query{Text: w, Page: page, PerPage: search.MaxPerPage})
+			res, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Text: w, Page: page, PerPage: search.MaxPerPage}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -181,14 +181,10 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 	}
 	defer first.Close()
 	docs := cols.docs()
-	// Parts only pay off on idle cores: they cost about a quarter more CPU in all, so under load a query
-	// runs in one part. The server says how many requests it is handling; without that (a command, a
-	// benchmark in process) recent concurrent searches tell.
+	// Parts only pay off on idle cores: they cost about a quarter more CPU in all, so under load, when
+	// recent searches overlapped, a query runs in one part.
 	idle := x.load.observe(x.running.Add(1)) < 1.5
 	defer x.running.Add(-1)
-	if requests, ok := search.ConcurrentRequests(ctx); ok {
-		idle = requests <= 1
-	}
 	n := 1
 	if at := x.splitAt(); idle && first.Count() >= at && docs >= 2*at {
 		n = min(runtime.GOMAXPROCS(0), maxParts)

@@ -53,7 +53,7 @@ func TestPartsAndMergeAnswerAlike(t *testing.T) {
 		var out []*search.Result
 		for _, q := range queries {
 			idx.DropCacheForTest()
-			res, err := idx.Search(ctx, q)
+			res, err := idx.Search(ctx, searchtest.Normalized(t, q))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,8 +104,8 @@ func brief(r *search.Result) string {
 	return fmt.Sprintf("total %d ids %v types %v", r.Total, ids, r.Facets[search.FacetType])
 }
 
-// A broad query is split over idle cores only: the server's count of requests in hand (this one
-// included) says whether there are any; without it, a lone search splits.
+// A broad query is split over idle cores only: a lone search splits, one that starts while recent
+// searches overlapped (the engine's moving average of concurrent searches) does not.
 func TestSplitOnlyWhenIdle(t *testing.T) {
 	ctx := context.Background()
 	c := searchtest.Synthesize(nil, 500, 5)
@@ -121,15 +121,16 @@ func TestSplitOnlyWhenIdle(t *testing.T) {
 	word := string([]rune(c.Docs[0].Title)[:2])
 	for _, tc := range []struct {
 		name  string
-		ctx   context.Context
+		load  float64 // recent concurrent searches
 		split bool
 	}{
-		{"no hint, searches one at a time", ctx, true},
-		{"the only request", search.WithConcurrentRequests(ctx, 1), true},
-		{"five requests in hand", search.WithConcurrentRequests(ctx, 5), false},
+		{"searches one at a time", 1, true},
+		{"five searches at a time", 5, false},
+		{"one at a time again", 1, true},
 	} {
+		idx.LoadForTest(tc.load)
 		before := idx.SplitsForTest()
-		if _, err := idx.Search(tc.ctx, search.Query{Text: word, Facets: true}); err != nil {
+		if _, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Text: word, Facets: true})); err != nil {
 			t.Fatal(err)
 		}
 		if split := idx.SplitsForTest() > before; split != tc.split {

@@ -1,6 +1,10 @@
 package bleve
 
-import "github.com/blevesearch/bleve/v2/index/scorch"
+import (
+	"math"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+)
 
 // SetSchemaVersionForTest makes the index record (and expect) another schema version.
 func (x *Index) SetSchemaVersionForTest(v string) { x.version = v }
@@ -24,6 +28,9 @@ func (x *Index) SegmentsForTest() int {
 	defer r.Close()
 	return len(r.(*scorch.IndexSnapshot).Segments())
 }
+
+// LoadForTest sets the moving average of concurrent searches that decides whether a query may split.
+func (x *Index) LoadForTest(avg float64) { x.load.avg.Store(math.Float64bits(avg)) }
 
 // SplitsForTest is how many queries were collected in parallel parts.
 func (x *Index) SplitsForTest() int64 { return x.splits.Load() }

@@ -160,12 +160,8 @@ func filterQuery(q search.Query) query.Query {
 	anyOf("offers", q.Offers)
 	if len(q.IPC) > 0 {
 		alts := make([]query.Query, 0, len(q.IPC))
-		for _, v := range q.IPC {
-			field, canon, err := search.IPCFilter(v)
-			if err != nil {
-				continue // Normalize already refused it
-			}
-			switch field {
+		for _, canon := range q.IPC {
+			switch field := search.IPCField(canon); field {
 			case "ipc_section", "ipc_class":
 				re := classFilter(canon)
 				if field == "ipc_section" {

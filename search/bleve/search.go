@@ -15,11 +15,10 @@ import (
 // fragmentRunes is the length of a highlighted abstract fragment.
 const fragmentRunes = 160
 
-// Search answers a query; see search.Query for the semantics.
-func (x *Index) Search(ctx context.Context, sq search.Query) (*search.Result, error) {
-	q, err := sq.Normalize()
-	if err != nil {
-		return nil, err
+// Search answers a normalised query; see search.Query for the semantics.
+func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, error) {
+	if !q.Normalized() {
+		return nil, search.ErrNotNormalized
 	}
 	idx, err := x.current()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"patentwall/search"
 	"patentwall/search/meili"
+	"patentwall/search/searchtest"
 )
 
 // No Meilisearch server runs here, so this test plays one: it records every request the backend sends
@@ -292,7 +293,7 @@ func TestProtocolSearch(t *testing.T) {
 	f.take()
 	f.search = cannedSearch
 	maxFee := int64(5_000_000)
-	res, err := idx.Search(ctx, search.Query{
+	res, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{
 		Text:       "一种锂电池 方法 5G",
 		Types:      []string{"invention", "utility_model"},
 		IPC:        []string{"G06F", "h", "H01M4/525"},
@@ -303,7 +304,7 @@ func TestProtocolSearch(t *testing.T) {
 		Sort:       search.SortFeeAsc,
 		Page:       2, PerPage: 10,
 		Facets: true, Highlight: true,
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +371,7 @@ func TestProtocolSearchShapes(t *testing.T) {
 		  "sort":["fee_fen:desc","listed_at:desc","id:desc"],"hybrid":null}`},
 	}
 	for _, c := range cases {
-		if _, err := idx.Search(ctx, c.q); err != nil {
+		if _, err := idx.Search(ctx, searchtest.Normalized(t, c.q)); err != nil {
 			t.Fatal(err)
 		}
 		reqs := f.take()
@@ -380,16 +381,21 @@ func TestProtocolSearchShapes(t *testing.T) {
 		jsonEqual(t, fmt.Sprintf("%+v", c.q), reqs[0].Body, c.want)
 	}
 
-	// Bad queries never reach the server; a filter the server refuses is a bad query too.
-	if _, err := idx.Search(ctx, search.Query{Page: 1000, PerPage: 100}); !errors.Is(err, search.ErrBadQuery) {
+	// Bad queries never reach the server: Normalize refuses them, and the engine refuses a query that
+	// skipped Normalize. A filter the server refuses is a bad query too.
+	deep := search.Query{Page: 1000, PerPage: 100}
+	if _, err := deep.Normalize(); !errors.Is(err, search.ErrBadQuery) {
 		t.Errorf("deep page: %v", err)
+	}
+	if _, err := idx.Search(ctx, deep); !errors.Is(err, search.ErrNotNormalized) {
+		t.Errorf("unnormalised deep page: %v", err)
 	}
 	if reqs := f.take(); len(reqs) != 0 {
 		t.Errorf("a refused query was sent: %+v", reqs)
 	}
 	f.searchCode = 400
 	f.search = `{"message":"Attribute ` + "`x`" + ` is not filterable.","code":"invalid_search_filter","type":"invalid_request","link":"https://docs.meilisearch.com/errors#invalid_search_filter"}`
-	if _, err := idx.Search(ctx, search.Query{Industries: []string{"x"}}); !errors.Is(err, search.ErrBadQuery) {
+	if _, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Industries: []string{"x"}})); !errors.Is(err, search.ErrBadQuery) {
 		t.Errorf("server-refused filter: %v", err)
 	}
 }

@@ -16,11 +16,10 @@ import (
 // abstractRunes is the length of a highlighted abstract fragment.
 const abstractRunes = 160
 
-// Search answers a query in page mode (exact totals up to maxTotalHits).
-func (x *Index) Search(ctx context.Context, sq search.Query) (*search.Result, error) {
-	q, err := sq.Normalize()
-	if err != nil {
-		return nil, err
+// Search answers a normalised query in page mode (exact totals up to maxTotalHits).
+func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, error) {
+	if !q.Normalized() {
+		return nil, search.ErrNotNormalized
 	}
 	if err := x.ready(); err != nil {
 		return nil, err
@@ -113,10 +112,7 @@ func filterString(q search.Query) string {
 	if len(q.IPC) > 0 {
 		var alts []string
 		for _, v := range q.IPC {
-			field, canon, err := search.IPCFilter(v)
-			if err == nil {
-				alts = append(alts, field+" = "+quote(canon))
-			}
+			alts = append(alts, search.IPCField(v)+" = "+quote(v))
 		}
 		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
 	}

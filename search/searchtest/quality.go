@@ -241,7 +241,7 @@ func Quality(t *testing.T, newIndex NewIndex) []QualityRow {
 func fetchAll(t *testing.T, idx search.Index, text string) []int64 {
 	var out []int64
 	for page := 1; page*search.MaxPerPage <= search.MaxResultWindow; page++ {
-		res, err := idx.Search(context.Background(), search.Query{Text: text, Page: page, PerPage: search.MaxPerPage})
+		res, err := idx.Search(context.Background(), Normalized(t, search.Query{Text: text, Page: page, PerPage: search.MaxPerPage}))
 		if err != nil {
 			t.Fatalf("%q page %d: %v", text, page, err)
 		}

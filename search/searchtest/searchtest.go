@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"patentwall/market"
 	"patentwall/search"
 )
 
@@ -36,9 +37,20 @@ func open(t *testing.T, newIndex NewIndex, ds []search.Document) search.Index {
 	return idx
 }
 
+// Normalized returns q normalised, as every caller of Index.Search must pass it; a refused query fails
+// the test.
+func Normalized(t testing.TB, q search.Query) search.Query {
+	t.Helper()
+	n, err := q.Normalize()
+	if err != nil {
+		t.Fatalf("Normalize(%+v): %v", q, err)
+	}
+	return n
+}
+
 func mustSearch(t *testing.T, idx search.Index, q search.Query) *search.Result {
 	t.Helper()
-	res, err := idx.Search(context.Background(), q)
+	res, err := idx.Search(context.Background(), Normalized(t, q))
 	if err != nil {
 		t.Fatalf("Search(%+v): %v", q, err)
 	}
@@ -438,26 +450,43 @@ func testHighlight(t *testing.T, idx search.Index) {
 	}
 }
 
+// testBadQueries: Normalize refuses every bad parameter with a user error naming it, and the engine
+// refuses a query that skipped Normalize (it would otherwise trust it) without asking its index.
 func testBadQueries(t *testing.T, idx search.Index) {
-	for name, q := range map[string]search.Query{
-		"page too deep":      {Page: search.MaxResultWindow/search.MaxPerPage + 1, PerPage: search.MaxPerPage},
-		"per page too large": {PerPage: search.MaxPerPage + 1},
-		"negative page":      {Page: -1},
-		"sort":               {Sort: "price"},
-		"type":               {Types: []string{"patent"}},
-		"ipc":                {IPC: []string{"Z99"}},
-		"district":           {Districts: []string{"Beijing"}},
-		"fee model":          {FeeModels: []string{"cheap"}},
-		"holder kind":        {HolderKinds: []string{"person"}},
-		"price band":         {PriceBands: []string{"1k"}},
-		"offer":              {Offers: []string{"sale"}},
-		"too long":           {Text: strings.Repeat("电池", search.MaxTextRunes)},
-		"broken utf-8":       {Text: "电\xff池"},
+	negative := int64(-1)
+	for name, c := range map[string]struct {
+		q     search.Query
+		field string
+	}{
+		"page too deep":      {search.Query{Page: search.MaxResultWindow/search.MaxPerPage + 1, PerPage: search.MaxPerPage}, "page"},
+		"per page too large": {search.Query{PerPage: search.MaxPerPage + 1}, "per_page"},
+		"negative page":      {search.Query{Page: -1}, "page"},
+		"sort":               {search.Query{Sort: "price"}, "sort"},
+		"type":               {search.Query{Types: []string{"patent"}}, "type"},
+		"ipc":                {search.Query{IPC: []string{"Z99"}}, "ipc"},
+		"district":           {search.Query{Districts: []string{"Beijing"}}, "district"},
+		"fee model":          {search.Query{FeeModels: []string{"cheap"}}, "fee_model"},
+		"holder kind":        {search.Query{HolderKinds: []string{"person"}}, "holder_kind"},
+		"price band":         {search.Query{PriceBands: []string{"1k"}}, "price_band"},
+		"offer":              {search.Query{Offers: []string{"sale"}}, "offer"},
+		"too long":           {search.Query{Text: strings.Repeat("电池", search.MaxTextRunes)}, "q"},
+		"broken utf-8":       {search.Query{Text: "电\xff池"}, "q"},
+		"industry utf-8":     {search.Query{Industries: []string{"新\xff"}}, "industry"},
+		"industry too long":  {search.Query{Industries: []string{strings.Repeat("新", search.MaxValueRunes+1)}}, "industry"},
+		"too many values":    {search.Query{Industries: make([]string, search.MaxFilterValues+1)}, "industry"},
+		"negative max fee":   {search.Query{MaxFeeFen: &negative}, "max_fee_yuan"},
 	} {
-		_, err := idx.Search(context.Background(), q)
-		if !errors.Is(err, search.ErrBadQuery) {
-			t.Errorf("%s: err = %v, want ErrBadQuery", name, err)
+		_, err := c.q.Normalize()
+		var fe *market.FieldError
+		if !errors.Is(err, search.ErrBadQuery) || !errors.As(err, &fe) || fe.Field != c.field || fe.MessageZH == "" || fe.MessageEN == "" {
+			t.Errorf("%s: err = %v, want ErrBadQuery naming %s in zh and en", name, err, c.field)
 		}
+		if _, err := idx.Search(context.Background(), c.q); !errors.Is(err, search.ErrNotNormalized) {
+			t.Errorf("%s: unnormalised query: err = %v, want ErrNotNormalized", name, err)
+		}
+	}
+	if _, err := idx.Search(context.Background(), search.Query{Text: "电池"}); !errors.Is(err, search.ErrNotNormalized) {
+		t.Errorf("valid but unnormalised query: err = %v, want ErrNotNormalized", err)
 	}
 }
 
