@@ -24,6 +24,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -134,14 +135,25 @@ type eventSpec struct {
 	Payload map[string]any
 }
 
-// appendEvents appends events after head, all at the same instant, and returns the new head.
+// appendEvents appends events after head, all at the same instant, and returns the new head. Callers
+// have written the step's changes first: the last event carries the contract's facts as the
+// transaction now sees them, and the new head is anchored (audit.go).
 func appendEvents(tx *gorm.DB, contractID int64, head chainHead, actor Actor, at time.Time, specs ...eventSpec) (chainHead, error) {
-	rows, head, err := buildEvents(contractID, head, actor, at, specs...)
+	facts, err := loadFacts(tx, contractID)
+	if err != nil {
+		return head, err
+	}
+	rows, head, err := buildEvents(contractID, head, actor, at, withFacts(specs, facts)...)
 	if err != nil {
 		return head, err
 	}
 	if err := tx.Create(&rows).Error; err != nil {
 		return head, fmt.Errorf("market: append history of contract %d: %w", contractID, err)
+	}
+	if len(rows) > 0 {
+		if err := appendAnchor(tx, contractID, facts.ContractNo, &rows[len(rows)-1]); err != nil {
+			return head, err
+		}
 	}
 	return head, nil
 }
@@ -192,25 +204,35 @@ func (s *Store) ContractHistory(ctx context.Context, actor Actor, contractNo str
 
 // Problems VerifyChains reports.
 const (
-	ChainSeq      = "seq"       // a missing or extra event: seq does not follow
-	ChainPrevHash = "prev_hash" // the event does not point at the previous hash
-	ChainHash     = "hash"      // the event's content does not give its stored hash (edited)
-	ChainMissing  = "missing"   // a platform contract without any history
-	ChainStatus   = "status"    // the contract's status differs from what its history says (edited or truncated)
-	ChainContent  = "content"   // the terms no longer give the content hash recorded when the contract formed
+	ChainSeq        = "seq"        // a missing or extra event: seq does not follow
+	ChainPrevHash   = "prev_hash"  // the event does not point at the previous hash
+	ChainHash       = "hash"       // the event's content does not give its stored hash (edited)
+	ChainMissing    = "missing"    // a platform contract without any history
+	ChainStatus     = "status"     // the contract's status differs from what its history says (edited or truncated)
+	ChainContent    = "content"    // the terms no longer give the content hash recorded when the contract formed
+	ChainFacts      = "facts"      // a fact (Expected/Found name the column) differs from the last event's facts
+	ChainAnchored   = "anchored"   // an anchored event is gone or differs (events deleted, e.g. with the status rolled back)
+	ChainUnanchored = "unanchored" // the chain's last event has no anchor (events added outside the store)
+	ChainDeleted    = "deleted"    // an anchored contract, or the contract of some events, no longer exists
+	ChainAnchor     = "anchor"     // the anchors themselves: a missing anchor, a wrong digest, or a head that disagrees
 )
 
-// BrokenLink is the first problem found in one contract's history.
+// BrokenLink is the first problem found in one contract's history, or (Problem ChainAnchor) in the
+// anchors, where Anchor is the anchor's seq.
 type BrokenLink struct {
 	ContractID int64
 	ContractNo string
 	Seq        int
+	Anchor     int64
 	Problem    string
 	Expected   string
 	Found      string
 }
 
 func (b BrokenLink) String() string {
+	if b.Problem == ChainAnchor {
+		return fmt.Sprintf("anchor %d (contract %s): %s: expected %s, found %s", b.Anchor, b.ContractNo, b.Problem, b.Expected, b.Found)
+	}
 	return fmt.Sprintf("contract %s: seq %d: %s: expected %s, found %s", b.ContractNo, b.Seq, b.Problem, b.Expected, b.Found)
 }
 
@@ -218,28 +240,108 @@ func (b BrokenLink) String() string {
 type ChainReport struct {
 	Contracts int // contracts checked (those with events, plus platform contracts)
 	Events    int
-	Broken    []BrokenLink // at most one per contract, ordered by contract ID
+	Anchors   int64  // anchors checked (the seq of the last one)
+	Digest    string // the running digest recomputed over all anchors (GenesisHash when there are none)
+	// Broken lists the first anchor problem (if any), then at most one problem per contract, ordered by
+	// contract ID.
+	Broken []BrokenLink
+	// digests holds the recomputed digest after each anchor, for DigestAt.
+	digests []string
 }
 
 // OK reports whether every chain is intact.
 func (r *ChainReport) OK() bool { return len(r.Broken) == 0 }
 
+// DigestAt returns the recomputed running digest after anchor seq (GenesisHash for 0; false when the
+// database has fewer anchors): an auditor's saved digest for seq must still be this one.
+func (r *ChainReport) DigestAt(seq int64) (string, bool) {
+	switch {
+	case seq == 0:
+		return GenesisHash, true
+	case seq < 0 || seq > int64(len(r.digests)):
+		return "", false
+	}
+	return r.digests[seq-1], true
+}
+
 type chainState struct {
 	head        chainHead
 	broken      bool
 	lastStatus  string
-	contentHash string // content_sha256 recorded by the notified event
+	contentHash string          // content_sha256 recorded by the notified event
+	hasFacts    bool            // some event carries facts (written since facts and anchors exist)
+	lastFacts   json.RawMessage // the facts of the last event, nil when it has none
+	anchored    int             // the highest seq of an anchored event found in the chain
+}
+
+type anchorRef struct {
+	seq        int64
+	contractNo string
+	hash       string
 }
 
 // VerifyChains re-computes every contract's hash chain and finds the first broken link per contract.
 // It also checks that each platform contract has a history, that its status is the one its last event
-// records, and that its terms still hash to the content hash recorded when it formed.
+// records, that its terms still hash to the content hash recorded when it formed and that its current
+// facts (parties, patents, amounts, dates, filing, payments) are those its last event records; and it
+// recomputes the running digest over the anchors, checking that every anchored event still exists with
+// its hash and that every chain's last event is anchored (audit.go; chains written before anchors existed
+// verify under the old rule).
 func (s *Store) VerifyChains(ctx context.Context) (*ChainReport, error) {
 	db := s.db.WithContext(ctx)
-	rep := &ChainReport{}
+	rep := &ChainReport{Digest: GenesisHash}
+	const batch = 2000
+
+	// The anchors, in seq order: recompute the digest, and remember what each contract's anchors name.
+	anchors := map[int64]map[int]anchorRef{}
+	var anchorBroken *BrokenLink
+	for last := int64(0); ; {
+		var as []AuditAnchor
+		if err := db.Where("seq > ?", last).Order("seq").Limit(batch).Find(&as).Error; err != nil {
+			return nil, fmt.Errorf("market: verify anchors: %w", err)
+		}
+		for _, a := range as {
+			if anchorBroken == nil {
+				bl := BrokenLink{ContractID: a.ContractID, ContractNo: a.ContractNo, Anchor: a.Seq, Problem: ChainAnchor}
+				d := AnchorDigest(rep.Digest, a.ContractNo, a.EventHash)
+				switch {
+				case a.Seq != rep.Anchors+1:
+					bl.Anchor, bl.Expected, bl.Found = rep.Anchors+1, fmt.Sprintf("anchor %d", rep.Anchors+1), fmt.Sprintf("anchor %d", a.Seq)
+					anchorBroken = &bl
+				case d != a.Digest:
+					bl.Expected, bl.Found = "digest "+d, "digest "+a.Digest
+					anchorBroken = &bl
+				default:
+					rep.Anchors, rep.Digest = a.Seq, d
+					rep.digests = append(rep.digests, d)
+				}
+			}
+			m := anchors[a.ContractID]
+			if m == nil {
+				m = map[int]anchorRef{}
+				anchors[a.ContractID] = m
+			}
+			m[a.EventSeq] = anchorRef{seq: a.Seq, contractNo: a.ContractNo, hash: a.EventHash}
+		}
+		if len(as) < batch {
+			break
+		}
+		last = as[len(as)-1].Seq
+	}
+	var head auditHead
+	if err := db.Where("id = 1").Limit(1).Find(&head).Error; err != nil {
+		return nil, fmt.Errorf("market: verify anchors: %w", err)
+	}
+	if anchorBroken == nil && (head.Seq != rep.Anchors || head.Digest != rep.Digest) {
+		anchorBroken = &BrokenLink{Anchor: head.Seq, Problem: ChainAnchor,
+			Expected: fmt.Sprintf("head %d %s", rep.Anchors, rep.Digest), Found: fmt.Sprintf("head %d %s", head.Seq, head.Digest)}
+	}
+	if anchorBroken != nil {
+		rep.Broken = append(rep.Broken, *anchorBroken)
+	}
+
 	states := map[int64]*chainState{}
 	broken := map[int64]BrokenLink{}
-	const batch = 2000
 	lastContract, lastSeq := int64(0), 0
 	for {
 		var evs []ContractEvent
@@ -259,7 +361,16 @@ func (s *Store) VerifyChains(ctx context.Context) (*ChainReport, error) {
 			if st.broken {
 				continue
 			}
-			if bl, ok := checkLink(st, e); !ok {
+			bl, ok := checkLink(st, e)
+			if a, anchored := anchors[e.ContractID][e.Seq]; ok && anchored {
+				if a.hash != e.Hash {
+					bl.Problem, bl.Expected, bl.Found, ok = ChainAnchored, a.hash, e.Hash, false
+				} else {
+					st.anchored = e.Seq
+					delete(anchors[e.ContractID], e.Seq)
+				}
+			}
+			if !ok {
 				st.broken = true
 				broken[e.ContractID] = bl
 			}
@@ -270,33 +381,81 @@ func (s *Store) VerifyChains(ctx context.Context) (*ChainReport, error) {
 		lastContract, lastSeq = evs[len(evs)-1].ContractID, evs[len(evs)-1].Seq
 	}
 	// Contract-level checks, in ID order, for platform contracts and any contract with events.
+	seen := map[int64]bool{}
 	var lastID int64
 	for {
 		var cs []Contract
-		err := db.Select("id", "contract_no", "source", "status", "terms_json", "content_sha256").
-			Where("id > ?", lastID).Order("id").Limit(batch).Find(&cs).Error
-		if err != nil {
+		if err := db.Where("id > ?", lastID).Order("id").Limit(batch).Find(&cs).Error; err != nil {
 			return nil, fmt.Errorf("market: verify contracts: %w", err)
 		}
-		for _, c := range cs {
+		if len(cs) == 0 {
+			break
+		}
+		first, end := cs[0].ID, cs[len(cs)-1].ID
+		var links []ContractPatent
+		if err := db.Where("contract_id BETWEEN ? AND ?", first, end).Find(&links).Error; err != nil {
+			return nil, fmt.Errorf("market: verify contracts: %w", err)
+		}
+		var pays []Payment
+		if err := db.Where("contract_id BETWEEN ? AND ?", first, end).Find(&pays).Error; err != nil {
+			return nil, fmt.Errorf("market: verify contracts: %w", err)
+		}
+		patentsOf, paymentsOf := map[int64][]int64{}, map[int64][]Payment{}
+		for _, l := range links {
+			patentsOf[l.ContractID] = append(patentsOf[l.ContractID], l.PatentID)
+		}
+		for _, p := range pays {
+			paymentsOf[p.ContractID] = append(paymentsOf[p.ContractID], p)
+		}
+		for i := range cs {
+			c := &cs[i]
+			seen[c.ID] = true
 			st := states[c.ID]
-			if st == nil && c.Source != ContractSourcePlatform {
+			if st == nil && c.Source != ContractSourcePlatform && len(anchors[c.ID]) == 0 {
 				continue
 			}
 			rep.Contracts++
 			if bl, ok := broken[c.ID]; ok {
 				bl.ContractNo = c.ContractNo
-				rep.Broken = append(rep.Broken, bl)
+				broken[c.ID] = bl
 				continue
 			}
-			if bl, ok := checkContract(&c, st); !ok {
-				rep.Broken = append(rep.Broken, bl)
+			if bl, ok := checkContract(c, st, anchors[c.ID], patentsOf[c.ID], paymentsOf[c.ID]); !ok {
+				broken[c.ID] = bl
 			}
 		}
 		if len(cs) < batch {
 			break
 		}
-		lastID = cs[len(cs)-1].ID
+		lastID = end
+	}
+	// Anchors and events of contracts that are gone.
+	for id, m := range anchors {
+		if seen[id] || len(m) == 0 {
+			continue
+		}
+		var a anchorRef
+		for _, r := range m {
+			if a.seq == 0 || r.seq < a.seq {
+				a = r
+			}
+		}
+		broken[id] = BrokenLink{ContractID: id, ContractNo: a.contractNo, Problem: ChainDeleted,
+			Expected: fmt.Sprintf("the contract (anchor %d)", a.seq), Found: "no such contract"}
+	}
+	for id, st := range states {
+		if _, ok := broken[id]; !ok && !seen[id] {
+			broken[id] = BrokenLink{ContractID: id, ContractNo: fmt.Sprintf("#%d", id), Seq: st.head.Seq, Problem: ChainDeleted,
+				Expected: "the contract of these events", Found: "no such contract"}
+		}
+	}
+	ids := make([]int64, 0, len(broken))
+	for id := range broken {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		rep.Broken = append(rep.Broken, broken[id])
 	}
 	return rep, nil
 }
@@ -323,17 +482,28 @@ func checkLink(st *chainState, e *ContractEvent) (BrokenLink, bool) {
 		return bl, false
 	}
 	st.head = chainHead{Seq: e.Seq, Hash: e.Hash}
-	p := e.PayloadMap()
-	if v, ok := p["status"].(string); ok {
-		st.lastStatus = v
+	var p struct {
+		Status        *string         `json:"status"`
+		ContentSHA256 *string         `json:"content_sha256"`
+		Facts         json.RawMessage `json:"facts"`
 	}
-	if v, ok := p["content_sha256"].(string); ok && e.Kind == EventNotified {
-		st.contentHash = v
+	_ = json.Unmarshal([]byte(e.Payload), &p)
+	if p.Status != nil {
+		st.lastStatus = *p.Status
+	}
+	if p.ContentSHA256 != nil && e.Kind == EventNotified {
+		st.contentHash = *p.ContentSHA256
+	}
+	st.lastFacts = nil
+	if len(p.Facts) > 0 && string(p.Facts) != "null" {
+		st.hasFacts, st.lastFacts = true, p.Facts
 	}
 	return bl, true
 }
 
-func checkContract(c *Contract, st *chainState) (BrokenLink, bool) {
+// checkContract checks a contract row against its verified chain (st nil: no events) and the anchors
+// of its that no event matched.
+func checkContract(c *Contract, st *chainState, unmatched map[int]anchorRef, patents []int64, payments []Payment) (BrokenLink, bool) {
 	bl := BrokenLink{ContractID: c.ID, ContractNo: c.ContractNo}
 	if st == nil {
 		bl.Seq, bl.Problem, bl.Expected, bl.Found = 1, ChainMissing, EventNotified, "no events"
@@ -353,6 +523,39 @@ func checkContract(c *Contract, st *chainState) (BrokenLink, bool) {
 			bl.Seq, bl.Problem, bl.Expected, bl.Found = 1, ChainContent, st.contentHash, found
 			return bl, false
 		}
+	}
+	if len(unmatched) > 0 {
+		seq := 0
+		var a anchorRef
+		for s, r := range unmatched {
+			if seq == 0 || s < seq {
+				seq, a = s, r
+			}
+		}
+		bl.Seq, bl.Problem, bl.Expected, bl.Found = seq, ChainAnchored, fmt.Sprintf("event %d %s (anchor %d)", seq, a.hash, a.seq), "no such event"
+		return bl, false
+	}
+	// Chains written before facts and anchors existed (no event carries facts, no anchor) stop here.
+	if !st.hasFacts && st.anchored == 0 {
+		return bl, true
+	}
+	if st.anchored != st.head.Seq {
+		bl.Seq, bl.Problem, bl.Expected, bl.Found = st.head.Seq, ChainUnanchored, fmt.Sprintf("an anchor of event %d", st.head.Seq),
+			fmt.Sprintf("the last anchored event is %d", st.anchored)
+		return bl, false
+	}
+	if st.lastFacts == nil {
+		bl.Seq, bl.Problem, bl.Expected, bl.Found = st.head.Seq, ChainFacts, "facts in the last event", "none"
+		return bl, false
+	}
+	var want ContractFacts
+	if err := json.Unmarshal(st.lastFacts, &want); err != nil {
+		bl.Seq, bl.Problem, bl.Expected, bl.Found = st.head.Seq, ChainFacts, "facts in the last event", err.Error()
+		return bl, false
+	}
+	if col, exp, found := diffFacts(want, factsOf(c, patents, payments)); col != "" {
+		bl.Seq, bl.Problem, bl.Expected, bl.Found = st.head.Seq, ChainFacts, exp, found
+		return bl, false
 	}
 	return bl, true
 }

@@ -312,7 +312,7 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, wantDecl int64,
 		specs = append(specs, eventSpec{Kind: EventEffective, Payload: map[string]any{
 			"status": ContractEffective, "effective_on": c.EffectiveOn.String(), "reason": "nothing due up front"}})
 	}
-	events, _, err := buildEvents(c.ID, newChain(), actor, now, specs...)
+	events, _, err := buildEvents(c.ID, newChain(), actor, now, withFacts(specs, factsOf(c, []int64{p.ID}, nil))...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -358,8 +358,8 @@ func whyNoDeclaration(tx *gorm.DB, appNo string) (retry bool, err error) {
 // insertAcceptance writes the contract with ON CONFLICT DO NOTHING and, when it was inserted, its patent
 // link, first events and the licensor's notification; inserted is false on a conflict (same idempotency
 // key, or a live contract of the same declaration and licensee). On Postgres it is one statement (a
-// data-modifying CTE gated on the contract insert), so an acceptance costs four round trips in all:
-// BEGIN, the locked read, this insert, COMMIT.
+// data-modifying CTE gated on the contract insert) followed by the history anchor (audit.go), so an
+// acceptance costs five round trips in all: BEGIN, the locked read, this insert, the anchor, COMMIT.
 func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, events []ContractEvent, n *Notification) (bool, error) {
 	if !s.IsPostgres() {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(c)
@@ -370,6 +370,9 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 			return false, err
 		}
 		if err := tx.Create(&events).Error; err != nil {
+			return false, err
+		}
+		if err := appendAnchor(tx, c.ID, c.ContractNo, &events[len(events)-1]); err != nil {
 			return false, err
 		}
 		return true, tx.Create(n).Error
@@ -406,7 +409,11 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 	if err := tx.Raw(b.String(), args...).Scan(&inserted).Error; err != nil {
 		return false, err
 	}
-	return inserted == 1, nil
+	if inserted != 1 {
+		return false, nil
+	}
+	// The anchor comes last, just before COMMIT: its row lock serialises signers only from here on.
+	return true, appendAnchor(tx, c.ID, c.ContractNo, &events[len(events)-1])
 }
 
 // existingAfterConflict finds the contract an ON CONFLICT DO NOTHING ran into. Postgres makes the

@@ -122,6 +122,9 @@ func (a *App) loadContractPage(c *fiber.Ctx) (*contractPage, error) {
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
+				if k == "facts" { // the contract's facts after the step, for audit verify: the page shows them above
+					continue
+				}
 				b, _ := json.Marshal(m[k])
 				s := string(b)
 				if str, ok := m[k].(string); ok {

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +59,7 @@ func auditFixture(t *testing.T) (*market.Store, *market.Contract) {
 func TestAuditVerify(t *testing.T) {
 	s, c := auditFixture(t)
 	var out, errb bytes.Buffer
-	if code := run([]string{"audit", "verify"}, &out, &errb); code != 0 || out.String() != "ok: 1 contracts, 2 events\n" {
+	if code := run([]string{"audit", "verify"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "ok: 1 contracts, 2 events\ndigest 1 ") {
 		t.Fatalf("clean: exit %d, %q %q", code, out.String(), errb.String())
 	}
 	// Tamper with the second event's payload, as someone bypassing the append-only trigger would.
@@ -73,10 +75,60 @@ func TestAuditVerify(t *testing.T) {
 	if code != 1 || !strings.Contains(errb.String(), "contract "+c.ContractNo+": seq 2: hash: expected ") {
 		t.Errorf("tampered: exit %d, %q %q", code, out.String(), errb.String())
 	}
-	for _, args := range [][]string{{"audit"}, {"audit", "check"}, {"audit", "verify", "x"}} {
+	for _, args := range [][]string{{"audit"}, {"audit", "check"}, {"audit", "verify", "x"}, {"audit", "digest", "--expect", "f"}} {
 		if code := run(args, &out, &errb); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// An edited licensee and a contract deleted without a trace inside the database: the first breaks the
+// history's facts, the second only the digest an auditor kept.
+func TestAuditVerifyFactsAndDigest(t *testing.T) {
+	s, c := auditFixture(t)
+	saved := filepath.Join(t.TempDir(), "digest.txt")
+	var out, errb bytes.Buffer
+	if code := run([]string{"audit", "digest", "--out", saved}, &out, &errb); code != 0 {
+		t.Fatalf("digest: exit %d %q", code, errb.String())
+	}
+	b, err := os.ReadFile(saved)
+	if err != nil || !regexp.MustCompile(`^1 [0-9a-f]{64}\n$`).Match(b) {
+		t.Fatalf("saved digest %q %v", b, err)
+	}
+	out.Reset()
+	if code := run([]string{"audit", "digest"}, &out, &errb); code != 0 || out.String() != string(b) {
+		t.Errorf("digest printed %q, saved %q", out.String(), b)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if err := s.Gorm().Exec(q, args...).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec("UPDATE contracts SET licensee_id = ? WHERE id = ?", c.LicensorID, c.ID)
+	out.Reset()
+	errb.Reset()
+	code := run([]string{"audit", "verify"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "contract "+c.ContractNo+": seq 2: facts: expected licensee_id=") {
+		t.Errorf("licensee edited: exit %d, %q %q", code, out.String(), errb.String())
+	}
+	exec("UPDATE contracts SET licensee_id = ? WHERE id = ?", c.LicenseeID, c.ID)
+	// The contract goes with everything that names it, anchors and head included.
+	for _, q := range []string{"DROP TRIGGER contract_events_no_delete", "DROP TRIGGER audit_anchors_no_delete",
+		"DELETE FROM contract_events", "DELETE FROM contract_patents", "DELETE FROM notifications", "DELETE FROM contracts",
+		"DELETE FROM audit_anchors", "UPDATE audit_head SET seq = 0, digest = '" + market.GenesisHash + "'"} {
+		exec(q)
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"audit", "verify"}, &out, &errb); code != 0 {
+		t.Fatalf("emptied: exit %d %q", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	code = run([]string{"audit", "verify", "--expect", saved}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "digest after anchor 1: expected "+strings.Fields(string(b))[1]) {
+		t.Errorf("deleted contract: exit %d, %q %q", code, out.String(), errb.String())
 	}
 }
 
