@@ -24,6 +24,8 @@ import (
 // room for the multipart envelope and the other form fields.
 const MaxUploadBytes = 50 << 20
 
+// bodyLimit is the server's limit, which only the upload route reaches: web/bodylimit.go gives every
+// other route a small one, checked on the declared length before the body is read.
 const bodyLimit = MaxUploadBytes + 1<<20
 
 // Deps is what the web app needs from the rest of the program.
@@ -90,6 +92,7 @@ func New(deps Deps) (*App, error) {
 		TrustedProxies:          deps.TrustedProxies,
 		ProxyHeader:             proxyHeader(deps.TrustedProxies),
 	})
+	a.limitBodies()
 	// Logging is outermost so it sees the final status, including that of a recovered panic.
 	a.Fiber.Use(a.logRequests, a.recoverPanics, newHelmet(),
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}), a.detectLang)
