@@ -86,6 +86,9 @@ func New(deps Deps) (*App, error) {
 		ReadBufferSize:        16 << 10, // long cookies and query strings
 		DisableStartupMessage: true,
 		JSONEncoder:           jsonEncode,
+		// /API/v1/… must not reach the API's routes while isAPI (and so the API's cookie rules) sees a
+		// page path.
+		CaseSensitive: true,
 		// Behind a load balancer, c.IP() must be the client, not the balancer, or the per-IP login
 		// limit becomes one global limit. Only listed proxies are believed.
 		EnableTrustedProxyCheck: len(deps.TrustedProxies) > 0,
@@ -94,7 +97,7 @@ func New(deps Deps) (*App, error) {
 	})
 	a.limitBodies()
 	// Logging is outermost so it sees the final status, including that of a recovered panic.
-	a.Fiber.Use(a.logRequests, a.recoverPanics, newHelmet(),
+	a.Fiber.Use(a.logRequests, a.recoverPanics, newHelmet(), a.hsts,
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}), a.detectLang)
 	a.routes()
 	return a, nil
@@ -135,6 +138,7 @@ func (a *App) routes() {
 	r := a.Fiber
 	r.Use("/static", staticHandler())
 	r.Get("/healthz", a.healthz)
+	r.Use(noStore)
 
 	// The accounts and bureau parts come first: middleware they add with a.Fiber.Use (sessions, the
 	// viewer, CSRF) then also runs for every route registered after them, the public pages included,
