@@ -6,6 +6,10 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,11 +20,48 @@ import (
 
 var errBadJSON = &market.FieldError{Code: codeBadJSON, MessageZH: "请求体不是有效的 JSON", MessageEN: "the request body is not valid JSON"}
 
-// decodeJSON reads the request body into v; malformed JSON is a 400.
+// badJSON is a 400 bad_json saying what is wrong with the body (field: the member concerned, if any).
+func badJSON(field, zh, en string) *market.FieldError {
+	return &market.FieldError{Code: codeBadJSON, Field: field, MessageZH: "请求体有误：" + zh, MessageEN: "bad request body: " + en}
+}
+
+// decodeJSON reads the request body into v strictly: one JSON value and nothing after it, no member v
+// does not define (a misspelt field is an error, not silently ignored), and neither an empty body nor
+// null. Each is a 400 bad_json naming what was wrong.
 func decodeJSON(c *fiber.Ctx, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	body := bytes.TrimSpace(c.Body())
+	switch {
+	case len(body) == 0:
+		return badJSON("", "请求体为空，应为 JSON 对象", "the body is empty; send a JSON object")
+	case string(body) == "null":
+		return badJSON("", "请求体为 null，应为 JSON 对象", "the body is null; send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			at := strconv.FormatInt(syn.Offset, 10)
+			return badJSON("", "不是有效的 JSON（第 "+at+" 字节附近）", "not valid JSON (near byte "+at+")")
+		case errors.As(err, &typ):
+			if typ.Field == "" {
+				return badJSON("", "应为 JSON 对象，而不是 "+typ.Value, "expected a JSON object, not "+typ.Value)
+			}
+			return badJSON(typ.Field, "字段 "+typ.Field+" 的类型不对（收到 "+typ.Value+"）",
+				"field "+typ.Field+" has the wrong type (got "+typ.Value+")")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+			return badJSON(name, "未知字段 "+strconv.Quote(name)+"（字段名请见接口文档）",
+				"unknown field "+strconv.Quote(name)+" (see the API documentation for the field names)")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return badJSON("", "JSON 不完整", "the JSON ends too early")
+		}
 		return errBadJSON
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badJSON("", "JSON 值之后还有多余内容", "there is more data after the JSON value")
 	}
 	return nil
 }
@@ -94,11 +135,20 @@ func (a *App) apiRevokeCurrentToken(c *fiber.Ctx) error {
 
 // apiRegister is POST /api/v1/register {"org": {…}, "sme": {…}, "user": {…}, "accept_uscc_warning"}.
 func (a *App) apiRegister(c *fiber.Ctx) error {
-	var in market.RegisterInput
+	// "org" may carry "is_sme" (web/openapi.json lists it): accepted and ignored, since a registrant's
+	// SME status comes from its "sme" figures and the staff's confirmation.
+	var in struct {
+		market.RegisterInput
+		Org struct {
+			market.OrgRecord
+			IsSME *bool `json:"is_sme"`
+		} `json:"org"`
+	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	org, u, err := a.Store.Register(c.UserContext(), in)
+	in.RegisterInput.Org = in.Org.OrgRecord
+	org, u, err := a.Store.Register(c.UserContext(), in.RegisterInput)
 	if err != nil {
 		return a.apiFail(c, err)
 	}

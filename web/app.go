@@ -24,6 +24,8 @@ import (
 // room for the multipart envelope and the other form fields.
 const MaxUploadBytes = 50 << 20
 
+// bodyLimit is the server's limit, which only the upload route reaches: web/bodylimit.go gives every
+// other route a small one, checked on the declared length before the body is read.
 const bodyLimit = MaxUploadBytes + 1<<20
 
 // Deps is what the web app needs from the rest of the program.
@@ -84,14 +86,18 @@ func New(deps Deps) (*App, error) {
 		ReadBufferSize:        16 << 10, // long cookies and query strings
 		DisableStartupMessage: true,
 		JSONEncoder:           jsonEncode,
+		// /API/v1/… must not reach the API's routes while isAPI (and so the API's cookie rules) sees a
+		// page path.
+		CaseSensitive: true,
 		// Behind a load balancer, c.IP() must be the client, not the balancer, or the per-IP login
 		// limit becomes one global limit. Only listed proxies are believed.
 		EnableTrustedProxyCheck: len(deps.TrustedProxies) > 0,
 		TrustedProxies:          deps.TrustedProxies,
 		ProxyHeader:             proxyHeader(deps.TrustedProxies),
 	})
+	a.limitBodies()
 	// Logging is outermost so it sees the final status, including that of a recovered panic.
-	a.Fiber.Use(a.logRequests, a.recoverPanics, newHelmet(),
+	a.Fiber.Use(a.logRequests, a.recoverPanics, newHelmet(), a.hsts,
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}), a.detectLang)
 	a.routes()
 	return a, nil
@@ -132,6 +138,7 @@ func (a *App) routes() {
 	r := a.Fiber
 	r.Use("/static", staticHandler())
 	r.Get("/healthz", a.healthz)
+	r.Use(noStore)
 
 	// The accounts and bureau parts come first: middleware they add with a.Fiber.Use (sessions, the
 	// viewer, CSRF) then also runs for every route registered after them, the public pages included,

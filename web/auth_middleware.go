@@ -12,8 +12,11 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/text/unicode/norm"
 
 	"patentwall/market"
 )
@@ -224,12 +227,48 @@ func loginURL(next string, expired bool) string {
 	return "/login?" + v.Encode()
 }
 
-// safeNext keeps only local paths, so ?next= cannot send a user to another site after login.
+// safeNext keeps only a same-origin path, so ?next= cannot send a user to another site after login
+// ("" otherwise; callers then use their default). Browsers drop tabs and newlines anywhere in a URL, read
+// a backslash as a slash, and take "//host" as another site, so next must be printable ASCII without a
+// backslash, parse with no scheme, host or user, and start with exactly one "/"; the same holds after
+// percent-decoding (repeatedly: a value may have been encoded twice) and after NFKC (fullwidth "／"), and
+// the decoded form must carry no control or format character (bidi overrides included).
 func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if next == "" || len(next) > 2048 || !localPathForm(next) {
 		return ""
 	}
+	for _, b := range []byte(next) {
+		if b <= ' ' || b >= 0x7f || b == '\\' {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return ""
+	}
+	dec := next
+	for range 3 {
+		d, err := url.PathUnescape(dec)
+		if err != nil {
+			return ""
+		}
+		if d == dec {
+			break
+		}
+		dec = d
+	}
+	for _, s := range []string{dec, norm.NFKC.String(dec)} {
+		if !localPathForm(s) || strings.ContainsRune(s, '\\') || !utf8.ValidString(s) ||
+			strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
+			return ""
+		}
+	}
 	return next
+}
+
+// localPathForm reports whether s starts with one "/" not followed by another slash or a backslash.
+func localPathForm(s string) bool {
+	return len(s) > 0 && s[0] == '/' && (len(s) == 1 || (s[1] != '/' && s[1] != '\\'))
 }
 
 // refererPath is the local path of the Referer ("" when absent or foreign): where to come back to after

@@ -15,6 +15,9 @@ const (
 	codeBadJSON    = "bad_json"    // a request body that is not JSON
 	codeBadQuery   = "bad_query"   // a search the engine refused
 	codeCSRFFailed = "csrf_failed" // a page form without its CSRF token
+	// codeRequestTooLarge: a body above its route's limit (web/bodylimit.go); the upload route answers
+	// Fiber's "too_large" upload message instead.
+	codeRequestTooLarge = "request_too_large"
 )
 
 // statusByCode is the one table from an error code to its HTTP status (docs/interfaces.md). A code
@@ -31,6 +34,7 @@ var statusByCode = map[string]int{
 	market.CodeRateLimited:     fiber.StatusTooManyRequests,
 	codeBadJSON:                fiber.StatusBadRequest,
 	codeBadQuery:               fiber.StatusBadRequest,
+	codeRequestTooLarge:        fiber.StatusRequestEntityTooLarge,
 }
 
 // statusOf is the HTTP status of a user error: its code's entry in statusByCode; otherwise 400 for a
@@ -120,6 +124,10 @@ func isAPI(c *fiber.Ctx) bool {
 
 // handleError is the app's one error handler: JSON under /api/, an HTML page elsewhere.
 func (a *App) handleError(c *fiber.Ctx, err error) error {
+	var ferr *fiber.Error
+	if errors.As(err, &ferr) && ferr.Code == fiber.StatusRequestEntityTooLarge && bodyLimitFor(&c.Request().Header) != bodyLimit {
+		err = errRequestTooLarge(c)
+	}
 	status, fe, ok := classify(err)
 	if !ok {
 		a.Log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)

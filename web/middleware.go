@@ -69,6 +69,29 @@ func newHelmet() fiber.Handler {
 	})
 }
 
+// hstsValue asks browsers to use HTTPS only, for a year, subdomains included.
+const hstsValue = "max-age=31536000; includeSubDomains"
+
+// hsts sends Strict-Transport-Security when the site is served over HTTPS (SECURE_COOKIES). Helmet's own
+// HSTS looks at the request's protocol, which is http behind a TLS-terminating proxy.
+func (a *App) hsts(c *fiber.Ctx) error {
+	if a.SecureCookies {
+		c.Set(fiber.HeaderStrictTransportSecurity, hstsValue)
+	}
+	return c.Next()
+}
+
+// noStore forbids caching every API answer and every response to a request with a session cookie, so
+// a shared computer's browser cache or a proxy keeps no page or data meant for one user. Static files
+// and /healthz are registered before it and stay cacheable.
+func noStore(c *fiber.Ctx) error {
+	err := c.Next()
+	if isAPI(c) || authOf(c) != nil || c.Cookies(sessionCookie) != "" {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return err
+}
+
 // staticFS is the embedded static folder; staticVersion changes when any static file does, so
 // URLs can be cached by browsers and still update on deploy.
 var (

@@ -279,15 +279,17 @@ func TestUploadLimit(t *testing.T) {
 	}
 	go e.app.Fiber.Listener(ln)
 	t.Cleanup(func() { e.app.Fiber.Shutdown() })
-	for _, c := range []struct{ path, want string }{
-		{"/api/v1/patents", `"code":"too_large"`},
-		{"/import", "上传内容过大：文件不能超过 50 MB"},
+	// Other routes have smaller limits (TestBodyLimitsPerRoute); the upload route answers the upload message.
+	for _, c := range []struct{ path, headers, want string }{
+		{"/api/v1/patents", "Content-Type: text/csv\r\n", `"code":"request_too_large"`},
+		{"/import", "Content-Type: text/csv\r\n", "请求内容过大：此地址最多接受 64 KB"},
+		{"/account/patents/import", "Content-Type: multipart/form-data; boundary=x\r\nCookie: pw_session=x\r\n", "上传内容过大：文件不能超过 50 MB"},
 	} {
 		conn, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", c.path, 51<<20+1)
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\n%sContent-Length: %d\r\n\r\n", c.path, c.headers, 51<<20+1)
 		conn.Write(bytes.Repeat([]byte("a"), 4096))
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
