@@ -9,7 +9,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"strconv"
 	"time"
@@ -54,11 +53,11 @@ type computeRequest struct {
 // apiCompute is POST /api/v1/bureau/rounds/{id}/runs: 201 with the run, Location naming it.
 func (b *bureau) apiCompute(c *fiber.Ctx) error {
 	var req computeRequest
-	if body := bytes.TrimSpace(c.Body()); len(body) > 0 {
-		if err := json.Unmarshal(body, &req); err != nil {
-			return market.NewFieldError("", codeBadJSON,
-				"请求内容不是有效的 JSON：应为 {\"as_of\": \"YYYY-MM-DD\", \"freeze\": false}",
-				`the body is not valid JSON: send {"as_of": "YYYY-MM-DD", "freeze": false}`)
+	// The body is optional (as_of and freeze may come in the query string); when present it is decoded as
+	// strictly as every other API body.
+	if len(bytes.TrimSpace(c.Body())) > 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
 		}
 	}
 	if q := bQuery(c, "as_of"); q != "" {

@@ -148,6 +148,13 @@ func TestBureauRunFlow(t *testing.T) {
 		if status, m := e.jsonReq(t, http.MethodPost, "/api/v1/bureau/rounds/art22-2022/runs", tok, map[string]string{"as_of": "2023-02-30"}); status != http.StatusBadRequest || errField(m) != "as_of" {
 			t.Errorf("bad as_of: %d %v", status, m)
 		}
+		// An optional body is decoded as strictly as every API body: no unknown members, nothing after it.
+		for _, body := range []string{`{"as_of":"2023-03-01","frozen":true}`, `{"as_of":"2023-03-01"} x`, `null`, `[1]`} {
+			r := e.bearer(t, http.MethodPost, "/api/v1/bureau/rounds/art22-2022/runs", tok, body)
+			if r.status != http.StatusBadRequest || !strings.Contains(r.body, `"bad_json"`) {
+				t.Errorf("compute with body %s: %d %s", body, r.status, r.body)
+			}
+		}
 
 		// The pages
 		runPage := bc.get(t, "/bureau/rounds/art22-2022/runs/1")
