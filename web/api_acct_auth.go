@@ -94,6 +94,9 @@ func (a *App) apiRevokeCurrentToken(c *fiber.Ctx) error {
 
 // apiRegister is POST /api/v1/register {"org": {…}, "sme": {…}, "user": {…}, "accept_uscc_warning"}.
 func (a *App) apiRegister(c *fiber.Ctx) error {
+	if err := a.registerAllowedFrom(c); err != nil {
+		return err
+	}
 	var in market.RegisterInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
