@@ -59,7 +59,7 @@ func TestServerWritesWaitForConcurrentImport(t *testing.T) {
 	}
 
 	// A verified university holding n patents, each with a live free declaration.
-	const n = 4000
+	const n = 2500
 	const holderUSCC = "914403001922038216"
 	orgs := importWrite(t, dir, "orgs.csv", "uscc,name,kind,district\n"+holderUSCC+",上海测试大学,university,杨浦区\n")
 	appNos := make([]string, n)
@@ -189,7 +189,7 @@ func TestServerWritesWaitForConcurrentImport(t *testing.T) {
 	var importErr error
 	running := true
 	tick := time.NewTicker(10 * time.Millisecond)
-	for i := 0; i < 400 && (running || i < 20); i++ {
+	for i := 0; i < 100 && (running || i < 20); i++ {
 		if running {
 			select {
 			case importErr = <-importDone:
