@@ -491,11 +491,50 @@ func (s *Store) CreateStaffUser(ctx context.Context, in StaffInput) (*User, erro
 var errInvalidLogin = &FieldError{Field: "password", Code: CodeInvalidLogin,
 	MessageZH: "电子邮箱或密码不正确", MessageEN: "wrong e-mail address or password"}
 
-// Login attempts allowed per e-mail address and window (an IP-based limit belongs in the web layer).
+// Login failures allowed per window. LoginMaxAttempts counts per client address and account together
+// (WithClientAddr), so failures from one address never lock the account's owner out at another;
+// LoginMaxPerAccount, much higher, bounds guessing spread over many addresses (a lock by it lasts at most
+// what is left of the window). A limit per address across accounts is the web layer's (web.LoginMaxPerIP).
 var (
-	LoginMaxAttempts = 10
-	LoginWindow      = 15 * time.Minute
+	LoginMaxAttempts   = 10
+	LoginMaxPerAccount = 100
+	LoginWindow        = 15 * time.Minute
 )
+
+type clientAddrKey struct{}
+
+// WithClientAddr returns ctx carrying the client's network address (as the web layer derives it, proxy
+// headers only from trusted proxies), by which Authenticate counts login failures. Without it (a CLI
+// command, a test) all attempts on an account count as coming from one address.
+func WithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+func clientAddr(ctx context.Context) string {
+	addr, _ := ctx.Value(clientAddrKey{}).(string)
+	return addr
+}
+
+// loginAllowed counts one login attempt on email from the context's client address: per address and
+// account, then per account. It returns the two keys counted.
+func (s *Store) loginAllowed(ctx context.Context, email string) (pairKey, accountKey string, err error) {
+	pairKey = "login:" + email + "|" + clientAddr(ctx)
+	ok, err := s.AllowAttempt(ctx, pairKey, LoginMaxAttempts, LoginWindow)
+	if err != nil {
+		return "", "", err
+	}
+	if !ok {
+		return "", "", ErrRateLimited
+	}
+	accountKey = "login-account:" + email
+	if ok, err = s.AllowAttempt(ctx, accountKey, LoginMaxPerAccount, LoginWindow); err != nil {
+		return "", "", err
+	}
+	if !ok {
+		return "", "", ErrRateLimited
+	}
+	return pairKey, accountKey, nil
+}
 
 var (
 	dummyHashOnce sync.Once
@@ -503,15 +542,14 @@ var (
 )
 
 // Authenticate checks an e-mail and password. Unknown addresses cost the same argon2id work as known
-// ones, and every failure gives the same error. Attempts per address are rate-limited across processes.
+// ones, and every failure gives the same error. Failures are rate-limited across processes per client
+// address and account (WithClientAddr) and, with a higher ceiling, per account; a successful login clears
+// its address's count and is not counted against the account.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	ok, err := s.AllowAttempt(ctx, "login:"+email, LoginMaxAttempts, LoginWindow)
+	pairKey, accountKey, err := s.loginAllowed(ctx, email)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, ErrRateLimited
 	}
 	if len(password) > maxPasswordBytes {
 		return nil, errInvalidLogin
@@ -540,7 +578,10 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 	if u.DisabledAt != nil {
 		return nil, ErrAccountDisabled
 	}
-	if err := s.ResetAttempts(ctx, "login:"+email); err != nil {
+	if err := s.ResetAttempts(ctx, pairKey); err != nil {
+		return nil, err
+	}
+	if err := s.uncountAttempt(ctx, accountKey); err != nil {
 		return nil, err
 	}
 	return &u, nil

@@ -1,6 +1,7 @@
 package market_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -210,6 +211,63 @@ func TestAuthenticate(t *testing.T) {
 		}
 		if _, err := s.Authenticate(ctx, "login@example.cn", "correct horse battery"); fxCode(err) != "account_disabled" {
 			t.Errorf("disabled: %v", err)
+		}
+	})
+}
+
+// Login failures count per client address and account together: an attacker failing an account's logins
+// from one address locks only that address out of that account; the owner elsewhere still logs in. A
+// much higher ceiling per account stops guessing spread over many addresses, for the rest of the window.
+func TestLoginLimitPerAddressAndAccount(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		w := fxNew(t, s)
+		const pw = "correct horse battery"
+		if _, _, err := s.Register(w.ctx, fxRegistration(t, market.KindUniversity, "owner@example.cn")); err != nil {
+			t.Fatal(err)
+		}
+		from := func(addr string) context.Context { return market.WithClientAddr(w.ctx, addr) }
+		attacker, owner := from("203.0.113.7"), from("198.51.100.2")
+		for i := range market.LoginMaxAttempts {
+			if _, err := s.Authenticate(attacker, "owner@example.cn", fmt.Sprint("guess ", i)); fxCode(err) != "invalid_login" {
+				t.Fatalf("guess %d: %v", i+1, err)
+			}
+		}
+		if _, err := s.Authenticate(attacker, "Owner@example.cn", pw); fxCode(err) != "rate_limited" {
+			t.Fatalf("attacker after %d failures, right password: %v", market.LoginMaxAttempts, err)
+		}
+		if _, err := s.Authenticate(owner, "owner@example.cn", pw); err != nil {
+			t.Fatalf("owner from another address: %v", err)
+		}
+		// The owner's own mistakes count at the owner's address, and a success clears them.
+		for range 3 {
+			for i := range market.LoginMaxAttempts - 1 {
+				s.Authenticate(owner, "owner@example.cn", fmt.Sprint("typo ", i))
+			}
+			if _, err := s.Authenticate(owner, "owner@example.cn", pw); err != nil {
+				t.Fatalf("owner after %d typos: %v", market.LoginMaxAttempts-1, err)
+			}
+		}
+		// The attacker's address is limited on this account only.
+		if _, err := s.Authenticate(attacker, "nobody@example.cn", "x"); fxCode(err) != "invalid_login" {
+			t.Errorf("attacker on another account: %v", err)
+		}
+
+		// Guessing from many addresses, each below its own limit, reaches the account's ceiling (the
+		// failures above count towards it too); then even the right password waits for the next window.
+		failed := market.LoginMaxAttempts + 3*(market.LoginMaxAttempts-1)
+		for i := 0; failed < market.LoginMaxPerAccount; i++ {
+			addr := from(fmt.Sprintf("192.0.2.%d", i/(market.LoginMaxAttempts-1)))
+			if _, err := s.Authenticate(addr, "owner@example.cn", fmt.Sprint("spread ", i)); fxCode(err) != "invalid_login" {
+				t.Fatalf("spread guess %d (%d failures): %v", i+1, failed+1, err)
+			}
+			failed++
+		}
+		if _, err := s.Authenticate(from("192.0.2.250"), "owner@example.cn", pw); fxCode(err) != "rate_limited" {
+			t.Errorf("after %d failures on the account: %v", failed, err)
+		}
+		w.clock.Advance(market.LoginWindow + time.Second)
+		if _, err := s.Authenticate(owner, "owner@example.cn", pw); err != nil {
+			t.Errorf("owner in the next window: %v", err)
 		}
 	})
 }

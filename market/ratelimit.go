@@ -34,6 +34,15 @@ func (s *Store) ResetAttempts(ctx context.Context, key string) error {
 	return nil
 }
 
+// uncountAttempt takes back one attempt counted under key (a successful login, so that a per-account
+// count holds failures only).
+func (s *Store) uncountAttempt(ctx context.Context, key string) error {
+	if err := s.db.WithContext(ctx).Exec("UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0", key).Error; err != nil {
+		return fmt.Errorf("market: rate limit %s: %w", key, err)
+	}
+	return nil
+}
+
 type rateLimitRow struct {
 	Key         string `gorm:"column:key;primaryKey"`
 	WindowStart int64  `gorm:"column:window_start"`

@@ -67,8 +67,11 @@ func Open(dsn string) (*Store, error) {
 			}
 		}
 		// WAL lets readers run beside the one writer; immediate transactions take the write lock at
-		// BEGIN so two writers queue on busy_timeout instead of failing with SQLITE_BUSY mid-way.
-		q := "_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		// BEGIN so two writers (this process and a CLI command, say) queue on busy_timeout instead of
+		// failing with SQLITE_BUSY when a read transaction tries to become a write one. No _time_format:
+		// the driver stops reading parameters after it (so _txlock was ignored), and its one value
+		// ("sqlite") is the format the driver writes by default (TestSQLiteTimeFormat checks).
+		q := "_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		db, err = gorm.Open(sqlite.Open(dsn+"?"+q), cfg)
 		if err == nil {
 			sqlDB, _ := db.DB()
@@ -86,7 +89,7 @@ func Open(dsn string) (*Store, error) {
 	}
 	read := db
 	if dialect == "sqlite" && dsn != ":memory:" {
-		read, err = gorm.Open(sqlite.Open(dsn+"?_pragma=busy_timeout(20000)&_pragma=query_only(1)&_time_format=sqlite"), cfg)
+		read, err = gorm.Open(sqlite.Open(dsn+"?_pragma=busy_timeout(20000)&_pragma=query_only(1)"), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("market: open sqlite readers: %w", err)
 		}

@@ -135,6 +135,9 @@ func (a *App) apiRevokeCurrentToken(c *fiber.Ctx) error {
 
 // apiRegister is POST /api/v1/register {"org": {…}, "sme": {…}, "user": {…}, "accept_uscc_warning"}.
 func (a *App) apiRegister(c *fiber.Ctx) error {
+	if err := a.registerAllowedFrom(c); err != nil {
+		return err
+	}
 	// "org" may carry "is_sme" (web/openapi.json lists it): accepted and ignored, since a registrant's
 	// SME status comes from its "sme" figures and the staff's confirmation.
 	var in struct {

@@ -1,20 +1,44 @@
 package web
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"patentwall/market"
 )
 
 // LoginMaxPerIP bounds login attempts (and API token requests) from one address per market.LoginWindow,
-// across every e-mail address; market.Authenticate separately allows market.LoginMaxAttempts per address.
-// Both counters live in the database, so several servers count together. Behind a reverse proxy c.IP()
-// is the proxy unless Fiber is told to trust its X-Forwarded-For (ProxyHeader/TrustedProxies in app.go).
+// across every e-mail address; market.Authenticate separately counts failures per address and account
+// (market.LoginMaxAttempts) and per account (market.LoginMaxPerAccount). The counters live in the
+// database, so several servers count together. Behind a reverse proxy c.IP() is the proxy unless Fiber is
+// told to trust its X-Forwarded-For (ProxyHeader/TrustedProxies in app.go).
 var LoginMaxPerIP = 300
 
-// loginAllowedFrom counts one attempt from the client's address.
+// loginAllowedFrom counts one attempt from the client's address and puts the address in the request's
+// context, where market.Authenticate (also behind Store.CreateAPIToken) reads it.
 func (a *App) loginAllowedFrom(c *fiber.Ctx) error {
+	c.SetUserContext(market.WithClientAddr(c.UserContext(), c.IP()))
 	ok, err := a.Store.AllowAttempt(c.UserContext(), "login-ip:"+c.IP(), LoginMaxPerIP, market.LoginWindow)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return market.ErrRateLimited
+	}
+	return nil
+}
+
+// RegisterMaxPerIP bounds registrations (page and API, accepted or not) from one address per
+// RegisterWindow, counted in the database like logins.
+var (
+	RegisterMaxPerIP = 20
+	RegisterWindow   = time.Hour
+)
+
+// registerAllowedFrom counts one registration attempt from the client's address.
+func (a *App) registerAllowedFrom(c *fiber.Ctx) error {
+	ok, err := a.Store.AllowAttempt(c.UserContext(), "register-ip:"+c.IP(), RegisterMaxPerIP, RegisterWindow)
 	if err != nil {
 		return err
 	}

@@ -48,13 +48,21 @@ func (a *App) register(c *fiber.Ctx) error {
 		User:              market.UserInput{Name: f.Get(market.FieldUserName), Email: f.Get(market.FieldUserEmail), Password: f.Values[market.FieldUserPassword]},
 		AcceptUSCCWarning: f.Checked("accept_uscc_warning"),
 	}
-	_, u, err := a.Store.Register(c.UserContext(), in)
+	status := fiber.StatusUnprocessableEntity
+	err := a.registerAllowedFrom(c)
+	var u *market.User
+	if err == nil {
+		_, u, err = a.Store.Register(c.UserContext(), in)
+	}
 	if err != nil {
 		if !f.AddErr(err) {
 			return err
 		}
+		if isCode(err, market.CodeRateLimited) {
+			status = fiber.StatusTooManyRequests
+		}
 		f.Values[market.FieldUserPassword] = ""
-		return a.renderRegister(c, fiber.StatusUnprocessableEntity, f)
+		return a.renderRegister(c, status, f)
 	}
 	tok, err := a.Store.CreateSession(c.UserContext(), u.ID)
 	if err != nil {
