@@ -614,7 +614,7 @@ func (s *Store) DisableUser(ctx context.Context, actor Actor, userID int64) erro
 		if err := tx.Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
 			return err
 		}
-		return tx.Model(&APIToken{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error
+		return revokeUserTokens(tx, userID, now)
 	})
 }
 

@@ -77,7 +77,7 @@ func (a *App) apiCreateToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "id": t.ID, "name": t.Name, "created_at": t.CreatedAt})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "id": t.ID, "name": t.Name, "created_at": t.CreatedAt, "expires_at": t.ExpiresAt})
 }
 
 // apiRevokeCurrentToken is DELETE /api/v1/tokens/current: the token of this request stops working.

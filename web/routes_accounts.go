@@ -23,6 +23,7 @@ func registerAccountRoutes(a *App) {
 	acct := r.Group("/account", a.RequireLogin)
 	acct.Get("/", a.dashboardPage)
 	acct.Post("/notifications/read", a.notificationsRead)
+	acct.Post("/tokens/:id/revoke", a.tokenRevoke)
 	acct.Get("/users", a.usersPage)
 	acct.Post("/users", a.userAdd)
 	acct.Get("/password", a.passwordPage)
