@@ -108,7 +108,8 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	}{toAPIOrg(org), fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "role": u.Role}})
 }
 
-// apiVerifyOrg is POST /api/v1/orgs/{uscc}/verify (bureau, or an operator of a verified organisation).
+// apiVerifyOrg is POST /api/v1/orgs/{uscc}/verify (the bureau, or an operator of a verified district
+// office for an organisation of its district: market.Actor.MayVerify).
 func (a *App) apiVerifyOrg(c *fiber.Ctx) error {
 	org, err := a.Store.VerifyOrg(c.UserContext(), ActorOf(c), utils.CopyString(c.Params("uscc")))
 	if err != nil {

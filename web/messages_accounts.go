@@ -21,7 +21,7 @@ func init() {
 
 		// Flash messages after a redirect
 		"done.logged_out":         {"您已退出登录。", "You are logged out."},
-		"done.registered":         {"注册成功。贵单位需经市知识产权局或运营机构审核后，才能发布专利或签订许可。", "Registered. Your organisation must be verified by the bureau or an operator before it can publish patents or sign licences."},
+		"done.registered":         {"注册成功。贵单位需经市知识产权局或所在区知识产权局审核后，才能发布专利或签订许可。", "Registered. Your organisation must be verified by the bureau or its district's IP office before it can publish patents or sign licences."},
 		"done.notifications_read": {"已将全部通知标为已读。", "All notifications are marked read."},
 		"done.user_added":         {"已添加同事账户。", "The colleague's account was added."},
 		"done.password_changed":   {"密码已修改，其他设备上的登录已注销，全部 API 令牌已吊销。", "Your password is changed; you are logged out on other devices and every API token is revoked."},
