@@ -405,6 +405,8 @@ func validateUserInput(in UserInput) (email string, errs Errors) {
 		errs = append(errs, NewFieldError(FieldUserName, "required", "请填写姓名", "name is required"))
 	} else if utf8.RuneCountInString(strings.TrimSpace(in.Name)) > 100 {
 		errs = append(errs, NewFieldError(FieldUserName, "too_long", "姓名过长（最多 100 字）", "name is too long (100 characters at most)"))
+	} else if fe := CheckText(FieldUserName, "姓名", "name", strings.TrimSpace(in.Name), false); fe != nil {
+		errs = append(errs, fe)
 	}
 	email, ok := plainEmail(in.Email)
 	if !ok {
@@ -502,6 +504,9 @@ func (s *Store) CreateStaffUser(ctx context.Context, in StaffInput) (*User, erro
 		}
 	} else if in.Role == RoleOperator {
 		errs = append(errs, NewFieldError("org", "required", "运营方用户需要指定所属机构", "an operator needs its organisation (--org USCC)"))
+	}
+	if fe := CheckText("name", "姓名", "name", strings.TrimSpace(in.Name), false); fe != nil {
+		errs = append(errs, fe)
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -751,6 +756,9 @@ func (s *Store) ConfirmSME(ctx context.Context, actor Actor, uscc string, isSME 
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return nil, Errors{NewFieldError("note", "required", "请说明理由", "give the reason for the decision")}
+	}
+	if fe := CheckText("note", "理由", "note", note, true); fe != nil {
+		return nil, Errors{fe}
 	}
 	canon, _, err := ValidateUSCC(uscc)
 	if err != nil {

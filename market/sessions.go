@@ -235,6 +235,9 @@ func (s *Store) createAPIToken(ctx context.Context, userID int64, name string) (
 	if name == "" {
 		name = "api"
 	}
+	if fe := CheckText("name", "令牌名称", "token name", name, false); fe != nil {
+		return "", nil, Errors{fe}
+	}
 	if r := []rune(name); len(r) > 100 {
 		name = string(r[:100])
 	}
