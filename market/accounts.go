@@ -143,10 +143,59 @@ func (a Actor) CanSign() bool {
 	return a.UserID != 0 && a.OrgID != 0 && a.OrgVerified && a.Role == RoleLicensee && a.OrgKind == KindEnterprise
 }
 
-// CanVerifyOrgs reports whether the actor may verify organisations: the bureau, or an operator of a
-// verified organisation (an unverified association must not vouch for anyone).
+// CanVerifyOrgs reports whether the actor may verify some organisations: the bureau (any), or an
+// operator of a verified district office (organisations of its own district that are not operators;
+// see MayVerify). Associations and agencies verify nobody, so trust flows only from the bureau and
+// cannot propagate through operators who verify each other (docs/rules.md §3).
 func (a Actor) CanVerifyOrgs() bool {
-	return a.IsBureau() || (a.UserID != 0 && a.Role == RoleOperator && a.OrgID != 0 && a.OrgVerified)
+	return a.IsBureau() ||
+		(a.UserID != 0 && a.Role == RoleOperator && a.OrgID != 0 && a.OrgVerified && a.OrgKind == KindDistrictOffice)
+}
+
+// IsOperatorKind reports the kinds of organisations whose users are operators, and the bureau: only
+// the bureau verifies them.
+func IsOperatorKind(kind string) bool {
+	return kind == KindBureau || RoleForKind(kind) == RoleOperator
+}
+
+// MayVerify reports whether the actor, acting for office (its own organisation as the database has
+// it now; nil for staff without one), may verify target: the bureau any organisation; an operator of a
+// verified district office an organisation of the office's district that is not of an operator kind.
+func (a Actor) MayVerify(office, target *Organisation) bool {
+	if a.IsBureau() {
+		return true
+	}
+	if !a.CanVerifyOrgs() || office == nil || office.ID != a.OrgID || !office.Verified() || office.Kind != KindDistrictOffice {
+		return false
+	}
+	return office.DistrictCode != "" && target.DistrictCode == office.DistrictCode && !IsOperatorKind(target.Kind)
+}
+
+// verifierOffice loads the acting operator's organisation for MayVerify (nil for the bureau).
+func (s *Store) verifierOffice(db *gorm.DB, actor Actor) (*Organisation, error) {
+	if actor.IsBureau() || actor.OrgID == 0 {
+		return nil, nil
+	}
+	var office Organisation
+	if err := db.Where("id = ?", actor.OrgID).Limit(1).Find(&office).Error; err != nil {
+		return nil, err
+	}
+	if office.ID == 0 {
+		return nil, nil
+	}
+	return &office, nil
+}
+
+// CanVerifyOrg reports whether the actor may verify org (pages show the verify button only then).
+func (s *Store) CanVerifyOrg(ctx context.Context, actor Actor, org *Organisation) (bool, error) {
+	if !actor.CanVerifyOrgs() {
+		return false, nil
+	}
+	office, err := s.verifierOffice(s.db.WithContext(ctx), actor)
+	if err != nil {
+		return false, fmt.Errorf("market: load verifier's organisation: %w", err)
+	}
+	return actor.MayVerify(office, org), nil
 }
 
 // Actor loads the user and organisation and describes them as an actor.
@@ -356,6 +405,8 @@ func validateUserInput(in UserInput) (email string, errs Errors) {
 		errs = append(errs, NewFieldError(FieldUserName, "required", "请填写姓名", "name is required"))
 	} else if utf8.RuneCountInString(strings.TrimSpace(in.Name)) > 100 {
 		errs = append(errs, NewFieldError(FieldUserName, "too_long", "姓名过长（最多 100 字）", "name is too long (100 characters at most)"))
+	} else if fe := CheckText(FieldUserName, "姓名", "name", strings.TrimSpace(in.Name), false); fe != nil {
+		errs = append(errs, fe)
 	}
 	email, ok := plainEmail(in.Email)
 	if !ok {
@@ -453,6 +504,9 @@ func (s *Store) CreateStaffUser(ctx context.Context, in StaffInput) (*User, erro
 		}
 	} else if in.Role == RoleOperator {
 		errs = append(errs, NewFieldError("org", "required", "运营方用户需要指定所属机构", "an operator needs its organisation (--org USCC)"))
+	}
+	if fe := CheckText("name", "姓名", "name", strings.TrimSpace(in.Name), false); fe != nil {
+		errs = append(errs, fe)
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -655,12 +709,13 @@ func (s *Store) DisableUser(ctx context.Context, actor Actor, userID int64) erro
 		if err := tx.Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
 			return err
 		}
-		return tx.Model(&APIToken{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error
+		return revokeUserTokens(tx, userID, now)
 	})
 }
 
-// VerifyOrg marks an organisation verified (bureau, or an operator of a verified organisation). Verifying
-// a verified organisation changes nothing.
+// VerifyOrg marks an organisation verified: by the bureau, or by an operator of a verified district
+// office for an organisation of its district that is not of an operator kind (Actor.MayVerify, checked
+// against the office as it is in the transaction). Verifying a verified organisation changes nothing.
 func (s *Store) VerifyOrg(ctx context.Context, actor Actor, uscc string) (*Organisation, error) {
 	if !actor.CanVerifyOrgs() {
 		return nil, ErrForbidden
@@ -677,7 +732,11 @@ func (s *Store) VerifyOrg(ctx context.Context, actor Actor, uscc string) (*Organ
 			}
 			return err
 		}
-		if org.Kind == KindBureau && !actor.IsBureau() {
+		office, err := s.verifierOffice(tx, actor)
+		if err != nil {
+			return err
+		}
+		if !actor.MayVerify(office, &org) {
 			return ErrForbidden
 		}
 		if org.VerifiedAt != nil {
@@ -697,7 +756,8 @@ func (s *Store) VerifyOrg(ctx context.Context, actor Actor, uscc string) (*Organ
 	return &org, nil
 }
 
-// UnverifiedOrgs lists organisations waiting for verification, oldest first.
+// UnverifiedOrgs lists the organisations waiting for verification that the actor may verify
+// (Actor.MayVerify), oldest first.
 func (s *Store) UnverifiedOrgs(ctx context.Context, actor Actor, limit int) ([]Organisation, error) {
 	if !actor.CanVerifyOrgs() {
 		return nil, ErrForbidden
@@ -705,8 +765,26 @@ func (s *Store) UnverifiedOrgs(ctx context.Context, actor Actor, limit int) ([]O
 	if limit <= 0 {
 		limit = 100
 	}
+	db := s.db.WithContext(ctx)
+	q := db.Where("verified_at IS NULL")
+	if !actor.IsBureau() {
+		office, err := s.verifierOffice(db, actor)
+		if err != nil {
+			return nil, fmt.Errorf("market: load verifier's organisation: %w", err)
+		}
+		if office == nil || !office.Verified() || office.Kind != KindDistrictOffice || office.DistrictCode == "" {
+			return nil, nil
+		}
+		var operatorKinds []string
+		for _, k := range OrgKinds {
+			if IsOperatorKind(k) {
+				operatorKinds = append(operatorKinds, k)
+			}
+		}
+		q = q.Where("district_code = ? AND kind NOT IN ?", office.DistrictCode, operatorKinds)
+	}
 	var out []Organisation
-	err := s.db.WithContext(ctx).Where("verified_at IS NULL").Order("created_at, id").Limit(limit).Find(&out).Error
+	err := q.Order("created_at, id").Limit(limit).Find(&out).Error
 	return out, err
 }
 
@@ -719,6 +797,9 @@ func (s *Store) ConfirmSME(ctx context.Context, actor Actor, uscc string, isSME 
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return nil, Errors{NewFieldError("note", "required", "请说明理由", "give the reason for the decision")}
+	}
+	if fe := CheckText("note", "理由", "note", note, true); fe != nil {
+		return nil, Errors{fe}
 	}
 	canon, _, err := ValidateUSCC(uscc)
 	if err != nil {

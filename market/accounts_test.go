@@ -280,10 +280,11 @@ func TestVerifyOrgAndConfirmSME(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		unverifiedOp := w.user(t, w.org(t, market.KindAssociation, false), market.RoleOperator)
-		operator := w.user(t, w.org(t, market.KindAgency, true), market.RoleOperator)
+		unverifiedOp := w.user(t, w.org(t, market.KindDistrictOffice, false), market.RoleOperator)
+		agencyOp := w.user(t, w.org(t, market.KindAgency, true), market.RoleOperator)
+		operator := w.user(t, w.org(t, market.KindDistrictOffice, true), market.RoleOperator) // Pudong, like org
 		bureau := w.user(t, nil, market.RoleBureau)
-		for _, a := range []market.Actor{{}, w.holder, w.lic, unverifiedOp, w.user(t, nil, market.RoleAdmin)} {
+		for _, a := range []market.Actor{{}, w.holder, w.lic, unverifiedOp, agencyOp, w.user(t, nil, market.RoleAdmin)} {
 			if _, err := s.VerifyOrg(ctx, a, org.USCC); fxCode(err) != "forbidden" {
 				t.Errorf("%+v verified: %v", a, err)
 			}
@@ -386,7 +387,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		ctx := w.ctx
 		otherOrg := w.org(t, market.KindEnterprise, true)
 		unverifiedOrg := w.org(t, market.KindEnterprise, false)
-		opOrg := w.org(t, market.KindAssociation, true)
+		opOrg := w.org(t, market.KindDistrictOffice, true) // the district of every w.org
 		actors := map[string]market.Actor{
 			"anonymous":  {},
 			"holder":     w.holder, // the licensor of every contract below
@@ -575,7 +576,10 @@ func TestActorCapabilities(t *testing.T) {
 		{market.Actor{UserID: 1, OrgID: 1, Role: market.RoleHolder, OrgKind: market.KindUniversity}, false, false, false},
 		{market.Actor{UserID: 1, OrgID: 1, Role: market.RoleLicensee, OrgKind: market.KindEnterprise, OrgVerified: true}, true, true, false},
 		{market.Actor{UserID: 1, OrgID: 1, Role: market.RoleLicensee, OrgKind: market.KindEnterprise}, false, false, false},
-		{market.Actor{UserID: 1, OrgID: 1, Role: market.RoleOperator, OrgKind: market.KindAgency, OrgVerified: true}, false, false, true},
+		{market.Actor{UserID: 1, OrgID: 1, Role: market.RoleOperator, OrgKind: market.KindAgency, OrgVerified: true}, false, false, false},
+		{market.Actor{UserID: 1, OrgID: 1, Role: market.RoleOperator, OrgKind: market.KindAssociation, OrgVerified: true}, false, false, false},
+		{market.Actor{UserID: 1, OrgID: 1, Role: market.RoleOperator, OrgKind: market.KindDistrictOffice, OrgVerified: true}, false, false, true},
+		{market.Actor{UserID: 1, OrgID: 1, Role: market.RoleOperator, OrgKind: market.KindDistrictOffice}, false, false, false},
 		{market.Actor{UserID: 1, OrgID: 1, Role: market.RoleOperator, OrgKind: market.KindAgency}, false, false, false},
 		{market.Actor{UserID: 1, Role: market.RoleBureau}, false, false, true},
 		{market.Actor{UserID: 1, Role: market.RoleAdmin}, false, false, false},

@@ -54,6 +54,9 @@ func (s *Store) endContract(ctx context.Context, actor Actor, contractNo, reason
 		case reason == "" || utf8.RuneCountInString(reason) > 1000:
 			return Errors{NewFieldError("reason", "required", "请说明理由（最多 1000 字）", "give the reason (1000 characters at most)")}
 		}
+		if fe := CheckText("reason", "理由", "reason", reason, true); fe != nil {
+			return Errors{fe}
+		}
 		now := s.now()
 		_, confirmed, err := paymentSums(tx, c.ID)
 		if err != nil {

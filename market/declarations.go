@@ -190,6 +190,10 @@ func CheckDeclaration(p *Patent, in DeclarationInput, f DeclarationFacts) (*Decl
 	case len([]rune(d.EvaluationReportNo)) > 64:
 		errs = append(errs, NewFieldError("evaluation_report_no", "too_long", "评价报告编号过长（最多 64 个字符）",
 			"the evaluation report number is too long (at most 64 characters)"))
+	default:
+		if fe := CheckText("evaluation_report_no", "评价报告编号", "evaluation report number", d.EvaluationReportNo, false); fe != nil {
+			errs = append(errs, fe)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errs

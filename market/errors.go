@@ -101,6 +101,10 @@ const (
 	CodePaymentRejected      = "payment_rejected"
 	CodePaymentConfirmed     = "payment_confirmed"
 	CodeCannotCancel         = "cannot_cancel"
+
+	// CodeInvalidCharacters refuses free text holding a control character or a bidirectional-text
+	// control (CheckText).
+	CodeInvalidCharacters = "invalid_characters"
 )
 
 // Kinds of domain errors that are not about one field.

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -49,8 +48,12 @@ func (s *Store) RecordFiling(ctx context.Context, actor Actor, contractNo, filin
 		switch {
 		case filingNo == "":
 			errs = append(errs, NewFieldError("filing_no", "required", "请填写备案号", "the filing number is required"))
-		case utf8.RuneCountInString(filingNo) > 64 || strings.IndexFunc(filingNo, unicode.IsControl) >= 0:
+		case utf8.RuneCountInString(filingNo) > 64:
 			errs = append(errs, NewFieldError("filing_no", "invalid", "备案号无效（最多 64 个字符）", "invalid filing number (64 characters at most)"))
+		default:
+			if fe := CheckText("filing_no", "备案号", "filing number", filingNo, false); fe != nil {
+				errs = append(errs, fe)
+			}
 		}
 		switch {
 		case filedOn.IsZero():

@@ -60,6 +60,10 @@ func CheckOrg(in OrgRecord, today Date, strictUSCC bool) (*Organisation, Errors)
 		case n > limit:
 			errs = append(errs, NewFieldError(field, "too_long", fmt.Sprintf("%s过长（最多 %d 字）", zhName, limit),
 				fmt.Sprintf("%s is too long (at most %d characters)", enName, limit)))
+		default:
+			if fe := CheckText(field, zhName, enName, v, false); fe != nil {
+				errs = append(errs, fe)
+			}
 		}
 		return v
 	}

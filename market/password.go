@@ -19,7 +19,8 @@ const (
 
 // ChangePassword sets the actor's password after checking the current one, with the same rules as at
 // registration. Every other session of the user ends (keepSession is the token of the session asking,
-// which stays logged in; "" ends them all); API tokens are separate credentials and stay. Attempts are
+// which stays logged in; "" ends them all) and every API token is revoked: a token made with the old
+// password must not outlive it (docs/rules.md §2). Attempts are
 // rate-limited per user like logins, so a left-open session cannot be used to guess the password.
 func (s *Store) ChangePassword(ctx context.Context, actor Actor, keepSession, current, next string) error {
 	if actor.Anonymous() {
@@ -67,7 +68,10 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, keepSession, cu
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("password_hash", hash).Error; err != nil {
 			return err
 		}
-		return tx.Where("user_id = ? AND id <> ?", u.ID, tokenHash(keepSession)).Delete(&Session{}).Error
+		if err := tx.Where("user_id = ? AND id <> ?", u.ID, tokenHash(keepSession)).Delete(&Session{}).Error; err != nil {
+			return err
+		}
+		return revokeUserTokens(tx, u.ID, s.now())
 	})
 	if err != nil {
 		return fmt.Errorf("market: change password of user %d: %w", u.ID, err)

@@ -78,15 +78,22 @@ func CheckPatent(in PatentInput, patentee *Organisation, today Date) (*Patent, E
 		errs = append(errs, NewFieldError("title", "too_long", fmt.Sprintf("专利名称过长：%d 字，最多 %d 字", n, MaxTitleRunes),
 			fmt.Sprintf("title is too long: %d characters, at most %d", n, MaxTitleRunes)))
 	}
+	if fe := CheckText("title", "专利名称", "title", p.Title, false); fe != nil {
+		errs = append(errs, fe)
+	}
 	p.Abstract = strings.TrimSpace(in.Abstract)
 	if n := utf8.RuneCountInString(p.Abstract); n > MaxAbstractRunes {
 		errs = append(errs, NewFieldError("abstract", "too_long", fmt.Sprintf("摘要过长：%d 字，最多 %d 字", n, MaxAbstractRunes),
 			fmt.Sprintf("abstract is too long: %d characters, at most %d", n, MaxAbstractRunes)))
+	} else if fe := CheckText("abstract", "摘要", "abstract", p.Abstract, true); fe != nil {
+		errs = append(errs, fe)
 	}
 	p.Industry = strings.TrimSpace(in.Industry)
 	if n := utf8.RuneCountInString(p.Industry); n > MaxIndustryRunes {
 		errs = append(errs, NewFieldError("industry", "too_long", fmt.Sprintf("行业名称过长（最多 %d 字）", MaxIndustryRunes),
 			fmt.Sprintf("industry is too long (at most %d characters)", MaxIndustryRunes)))
+	} else if fe := CheckText("industry", "行业", "industry", p.Industry, false); fe != nil {
+		errs = append(errs, fe)
 	}
 
 	if ipcs, err := ParseIPCList(in.IPC); err != nil {

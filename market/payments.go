@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -148,8 +147,12 @@ func (s *Store) RecordPaymentOnce(ctx context.Context, actor Actor, contractNo, 
 		switch {
 		case reference == "":
 			errs = append(errs, NewFieldError("reference", "required", "请填写付款凭证号（如银行流水号）", "a payment reference (e.g. the bank transfer number) is required"))
-		case utf8.RuneCountInString(reference) > 200 || strings.IndexFunc(reference, unicode.IsControl) >= 0:
+		case utf8.RuneCountInString(reference) > 200:
 			errs = append(errs, NewFieldError("reference", "invalid", "付款凭证号无效（最多 200 字）", "invalid payment reference (200 characters at most)"))
+		default:
+			if fe := CheckText("reference", "付款凭证号", "payment reference", reference, false); fe != nil {
+				errs = append(errs, fe)
+			}
 		}
 		if len(errs) > 0 {
 			return errs
@@ -296,6 +299,9 @@ func (s *Store) RejectPayment(ctx context.Context, actor Actor, contractNo strin
 			return nil
 		case note == "":
 			return Errors{NewFieldError("note", "required", "请说明拒绝的理由", "say why the payment is rejected")}
+		}
+		if fe := CheckText("note", "拒绝理由", "note", note, true); fe != nil {
+			return Errors{fe}
 		}
 		now := s.now()
 		if err := tx.Model(p).Updates(map[string]any{"rejected_at": now, "rejected_by": actor.UserID, "reject_note": note}).Error; err != nil {

@@ -28,6 +28,13 @@ var (
 	sessionTouchEvery = time.Minute
 )
 
+// DefaultAPITokenTTL is how long an API token works when API_TOKEN_TTL does not say otherwise.
+const DefaultAPITokenTTL = 90 * 24 * time.Hour
+
+// APITokenTTL is how long a new API token works (its expires_at is fixed when it is created). The
+// binary sets it from API_TOKEN_TTL (docs/interfaces.md §1) before serving.
+var APITokenTTL = DefaultAPITokenTTL
+
 // Session is a logged-in browser. ID is the hex SHA-256 of the token the cookie carries.
 type Session struct {
 	ID         string    `gorm:"column:id;primaryKey"`
@@ -49,7 +56,11 @@ type APIToken struct {
 	CreatedAt  time.Time  `gorm:"column:created_at"`
 	LastUsedAt *time.Time `gorm:"column:last_used_at"`
 	RevokedAt  *time.Time `gorm:"column:revoked_at"`
+	ExpiresAt  time.Time  `gorm:"column:expires_at"`
 }
+
+// Live reports whether the token still works at now: neither revoked nor expired.
+func (t APIToken) Live(now time.Time) bool { return t.RevokedAt == nil && now.Before(t.ExpiresAt) }
 
 func (APIToken) TableName() string { return "api_tokens" }
 
@@ -224,17 +235,25 @@ func (s *Store) createAPIToken(ctx context.Context, userID int64, name string) (
 	if name == "" {
 		name = "api"
 	}
+	if fe := CheckText("name", "令牌名称", "token name", name, false); fe != nil {
+		return "", nil, Errors{fe}
+	}
 	if r := []rune(name); len(r) > 100 {
 		name = string(r[:100])
 	}
-	t := &APIToken{UserID: userID, Name: name, TokenHash: tokenHash(token), CreatedAt: s.now()}
+	now := s.now()
+	ttl := APITokenTTL
+	if ttl <= 0 {
+		ttl = DefaultAPITokenTTL
+	}
+	t := &APIToken{UserID: userID, Name: name, TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := s.db.WithContext(ctx).Create(t).Error; err != nil {
 		return "", nil, fmt.Errorf("market: create API token for user %d: %w", userID, err)
 	}
 	return token, t, nil
 }
 
-// TokenUser resolves a bearer token; unknown and revoked tokens and disabled users give ErrUnauth.
+// TokenUser resolves a bearer token; unknown, revoked and expired tokens and disabled users give ErrUnauth.
 func (s *Store) TokenUser(ctx context.Context, token string) (*Auth, error) {
 	if !strings.HasPrefix(token, apiTokenPrefix) {
 		return nil, ErrUnauth
@@ -244,10 +263,10 @@ func (s *Store) TokenUser(ctx context.Context, token string) (*Auth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("market: load API token: %w", err)
 	}
-	if row == nil || row.T.RevokedAt != nil || row.U.DisabledAt != nil {
+	now := s.now()
+	if row == nil || !row.T.Live(now) || row.U.DisabledAt != nil {
 		return nil, ErrUnauth
 	}
-	now := s.now()
 	if t := row.T; t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= sessionTouchEvery {
 		if err := db.Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error; err != nil {
 			return nil, fmt.Errorf("market: touch API token: %w", err)
@@ -266,6 +285,11 @@ func (s *Store) APITokens(ctx context.Context, actor Actor) ([]APIToken, error) 
 	var ts []APIToken
 	err := s.db.WithContext(ctx).Where("user_id = ?", actor.UserID).Order("created_at DESC, id DESC").Find(&ts).Error
 	return ts, err
+}
+
+// revokeUserTokens revokes every live token of a user inside tx (password change, disabling).
+func revokeUserTokens(tx *gorm.DB, userID int64, now time.Time) error {
+	return tx.Model(&APIToken{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error
 }
 
 // RevokeAPIToken revokes one of the actor's tokens (admins may revoke anyone's). Revoking twice is fine.

@@ -5,6 +5,8 @@ package web
 // down; enterprises also see the licences they took; staff see their queues.
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"patentwall/market"
@@ -52,9 +54,27 @@ func (a *App) dashboardPage(c *fiber.Ctx) error {
 		}
 		data["PendingOrgs"] = len(pending)
 	}
+	tokens, err := a.Store.APITokens(ctx, act)
+	if err != nil {
+		return err
+	}
+	data["Tokens"] = tokens
+	data["Now"] = a.Store.Now()
 	data["CanPublish"] = act.CanPublish()
 	data["CanVerify"] = act.CanVerifyOrgs()
 	return a.Render(c, fiber.StatusOK, "account/dashboard", data)
+}
+
+// tokenRevoke is POST /account/tokens/{id}/revoke: one of the user's API tokens stops working.
+func (a *App) tokenRevoke(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return market.ErrNotFound
+	}
+	if err := a.Store.RevokeAPIToken(c.UserContext(), ActorOf(c), id); err != nil {
+		return err
+	}
+	return c.Redirect(withDone("/account", "done.token_revoked"), fiber.StatusSeeOther)
 }
 
 // notificationsRead is POST /account/notifications/read: mark them all read.

@@ -158,13 +158,14 @@ type people struct {
 	buyer       market.User // of a second verified enterprise
 	unverified  market.User // of an unverified enterprise
 	otherHolder market.User // of a second verified university
-	operator    market.User // of a verified industry association
+	operator    market.User // of a verified district office of Pudong (310115): verifies Pudong's non-operators
 	bureau      market.User
 	admin       market.User
 	buyerOrg    market.Organisation
 	unverOrg    market.Organisation
 	uni2        market.Organisation
 	assoc       market.Organisation
+	office      market.Organisation // verified, Pudong
 }
 
 func (e *env) addUser(t *testing.T, org *market.Organisation, role, email string) market.User {
@@ -185,7 +186,7 @@ func (e *env) addUser(t *testing.T, org *market.Organisation, role, email string
 
 func (e *env) addOrg(t *testing.T, kind, name string, serial int, verified bool) market.Organisation {
 	t.Helper()
-	prefix := map[string]string{market.KindEnterprise: "91", market.KindUniversity: "12", market.KindAssociation: "51"}[kind]
+	prefix := map[string]string{market.KindEnterprise: "91", market.KindUniversity: "12", market.KindAssociation: "51", market.KindDistrictOffice: "11"}[kind]
 	o := market.Organisation{USCC: validUSCC(prefix, serial), Name: name, Kind: kind, DistrictCode: "310104", Address: "上海市徐汇区测试路 1 号",
 		LegalRep: "张三", OperatingNormally: true, GoodCredit: true, IsSME: kind == market.KindEnterprise, CreatedAt: now, UpdatedAt: now}
 	if verified {
@@ -205,12 +206,17 @@ func (e *env) people(t *testing.T) people {
 	p.unverOrg = e.addOrg(t, market.KindEnterprise, "未审核科技有限公司", 102, false)
 	p.uni2 = e.addOrg(t, market.KindUniversity, "第二测试大学", 103, true)
 	p.assoc = e.addOrg(t, market.KindAssociation, "上海测试行业协会", 104, true)
+	p.office = e.addOrg(t, market.KindDistrictOffice, "浦东测试知识产权局", 105, true)
+	p.office.DistrictCode = "310115"
+	if err := e.store.Gorm().Model(&p.office).Update("district_code", p.office.DistrictCode).Error; err != nil {
+		t.Fatal(err)
+	}
 	p.holder = e.addUser(t, &e.fx.uni, market.RoleHolder, "holder@uni.example.cn")
 	p.corp = e.addUser(t, &e.fx.corp, market.RoleLicensee, "staff@corp.example.cn")
 	p.buyer = e.addUser(t, &p.buyerOrg, market.RoleLicensee, "buyer@buyer.example.cn")
 	p.unverified = e.addUser(t, &p.unverOrg, market.RoleLicensee, "new@unverified.example.cn")
 	p.otherHolder = e.addUser(t, &p.uni2, market.RoleHolder, "holder@uni2.example.cn")
-	p.operator = e.addUser(t, &p.assoc, market.RoleOperator, "op@assoc.example.cn")
+	p.operator = e.addUser(t, &p.office, market.RoleOperator, "op@office.example.cn")
 	p.bureau = e.addUser(t, nil, market.RoleBureau, "bureau@sipa.example.cn")
 	p.admin = e.addUser(t, nil, market.RoleAdmin, "admin@platform.example.cn")
 	return p

@@ -77,7 +77,7 @@ func TestRolesByActionsMatrix(t *testing.T) {
 			{"colleagues", "GET", fixed("/account/users"), nil, expect{200, map[string]int{"anonymous": 303, "bureau": 403, "admin": 403}}},
 			{"mark notifications read", "POST", fixed("/account/notifications/read"), none, expect{303, map[string]int{"bureau": 403, "admin": 403}}},
 			{"verification queue", "GET", fixed("/account/orgs"), nil, expect{403, map[string]int{"bureau": 200, "operator": 200, "anonymous": 303}}},
-			{"verify an organisation", "POST", fixed("/account" + hosp), none, expect{403, map[string]int{"bureau": 303, "operator": 303, "anonymous": 303}}},
+			{"verify an organisation", "POST", fixed("/account" + hosp), none, expect{403, map[string]int{"bureau": 303, "anonymous": 303}}}, // outside the operator's district
 			{"SME decision", "POST", fixed("/account/orgs/" + p.buyerOrg.USCC + "/sme"), func(string, int) url.Values {
 				return url.Values{"is_sme": {"1"}, "note": {"核实"}}
 			}, expect{403, map[string]int{"bureau": 303, "anonymous": 303}}},
@@ -160,7 +160,7 @@ func TestRolesByActionsMatrix(t *testing.T) {
 			return m
 		}
 		apis := []apiAction{
-			{"verify", "POST", fixed("/api/v1" + hosp), nil, expect{403, apiOK(200, "bureau", "operator")}},
+			{"verify", "POST", fixed("/api/v1" + hosp), nil, expect{403, apiOK(200, "bureau")}}, // outside the operator's district
 			{"publish", "PUT", fixed("/api/v1/patents/" + battery + "/declaration"), func(string, int) any {
 				return map[string]any{"fee_model": "free", "term_months": 36}
 			}, expect{403, apiOK(200, "holder")}},

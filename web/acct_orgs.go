@@ -1,7 +1,7 @@
 package web
 
-// Verifying organisations (bureau, and operators of verified organisations) and the bureau's SME
-// decisions: confirm or override the declared status, with a note saying why.
+// Verifying organisations (the bureau any; operators of a verified district office those of their
+// district that are not operators: market.Actor.MayVerify) and the bureau's SME decisions: confirm or override the declared status, with a note saying why.
 
 import (
 	"github.com/gofiber/fiber/v2"
@@ -10,7 +10,8 @@ import (
 	"patentwall/market"
 )
 
-// orgsPage is GET /account/orgs: the organisations waiting for verification, oldest first.
+// orgsPage is GET /account/orgs: the organisations waiting for verification that the viewer may verify,
+// oldest first.
 func (a *App) orgsPage(c *fiber.Ctx) error {
 	act := ActorOf(c)
 	if q := c.Query("uscc"); q != "" {
@@ -61,6 +62,9 @@ func (a *App) renderOrg(c *fiber.Ctx, status int, f *form) error {
 	data := pageData(c)
 	data["O"] = org
 	data["IsBureau"] = act.IsBureau()
+	if data["MayVerify"], err = a.Store.CanVerifyOrg(ctx, act, org); err != nil {
+		return err
+	}
 	if act.IsBureau() {
 		ds, err := a.Store.SMEDecisions(ctx, act, org.ID)
 		if err != nil {

@@ -118,7 +118,7 @@ func (a *App) apiCreateToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "id": t.ID, "name": t.Name, "created_at": t.CreatedAt})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "id": t.ID, "name": t.Name, "created_at": t.CreatedAt, "expires_at": t.ExpiresAt})
 }
 
 // apiRevokeCurrentToken is DELETE /api/v1/tokens/current: the token of this request stops working.
@@ -161,7 +161,8 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	}{toAPIOrg(org), fiber.Map{"id": u.ID, "name": u.Name, "email": u.Email, "role": u.Role}})
 }
 
-// apiVerifyOrg is POST /api/v1/orgs/{uscc}/verify (bureau, or an operator of a verified organisation).
+// apiVerifyOrg is POST /api/v1/orgs/{uscc}/verify (the bureau, or an operator of a verified district
+// office for an organisation of its district: market.Actor.MayVerify).
 func (a *App) apiVerifyOrg(c *fiber.Ctx) error {
 	org, err := a.Store.VerifyOrg(c.UserContext(), ActorOf(c), utils.CopyString(c.Params("uscc")))
 	if err != nil {

@@ -32,6 +32,7 @@ var byDefault = map[string]string{
 	market.CodeCannotCancel:         "409",
 	market.CodePaymentRejected:      "409",
 	market.CodePaymentConfirmed:     "409",
+	market.CodeInvalidCharacters:    "422: names the field",
 }
 
 // codeConsts returns the string constants of the non-test files of dir whose names start with prefix

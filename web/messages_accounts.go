@@ -21,10 +21,11 @@ func init() {
 
 		// Flash messages after a redirect
 		"done.logged_out":         {"您已退出登录。", "You are logged out."},
-		"done.registered":         {"注册成功。贵单位需经市知识产权局或运营机构审核后，才能发布专利或签订许可。", "Registered. Your organisation must be verified by the bureau or an operator before it can publish patents or sign licences."},
+		"done.registered":         {"注册成功。贵单位需经市知识产权局或所在区知识产权局审核后，才能发布专利或签订许可。", "Registered. Your organisation must be verified by the bureau or its district's IP office before it can publish patents or sign licences."},
 		"done.notifications_read": {"已将全部通知标为已读。", "All notifications are marked read."},
 		"done.user_added":         {"已添加同事账户。", "The colleague's account was added."},
-		"done.password_changed":   {"密码已修改，其他设备上的登录已注销。", "Your password is changed; you are logged out on other devices."},
+		"done.password_changed":   {"密码已修改，其他设备上的登录已注销，全部 API 令牌已吊销。", "Your password is changed; you are logged out on other devices and every API token is revoked."},
+		"done.token_revoked":      {"API 令牌已吊销。", "The API token is revoked."},
 		"done.verified":           {"机构已通过审核。", "The organisation is verified."},
 		"done.sme":                {"已记录中小企业认定结果。", "The SME decision is recorded."},
 		"done.patent_created":     {"专利已登记。现在可以发布开放许可声明。", "The patent is registered. You can now publish an open-licence declaration."},
@@ -106,6 +107,18 @@ func init() {
 		"dash.mark_read":            {"全部标为已读", "Mark all read"},
 		"dash.no_notifications":     {"暂无通知。", "No notifications."},
 		"dash.none":                 {"暂无。", "None."},
+		"dash.tokens":               {"API 令牌", "API tokens"},
+		"dash.tokens_hint":          {"通过 POST /api/v1/tokens 创建；到期、修改密码或账户停用后失效。", "Created with POST /api/v1/tokens; they stop working when they expire, when the password changes or when the account is disabled."},
+		"dash.token_name":           {"名称", "Name"},
+		"dash.token_created":        {"创建时间", "Created"},
+		"dash.token_last_used":      {"最近使用", "Last used"},
+		"dash.token_expires":        {"到期时间", "Expires"},
+		"dash.token_state":          {"状态", "State"},
+		"dash.token_live":           {"有效", "Active"},
+		"dash.token_revoked":        {"已吊销", "Revoked"},
+		"dash.token_expired":        {"已过期", "Expired"},
+		"dash.token_revoke":         {"吊销", "Revoke"},
+		"dash.no_tokens":            {"暂无 API 令牌。", "No API tokens."},
 
 		// Colleagues
 		"users.title":    {"同事账户", "Colleagues"},

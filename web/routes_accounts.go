@@ -1,5 +1,7 @@
 package web
 
+import "patentwall/market"
+
 // registerAccountRoutes adds login, registration, sessions, API tokens, publishing and signing. Its
 // middleware (who is asking, CSRF) is added with a.Fiber.Use before every public route, so the layout of
 // every page knows the viewer; static files and /healthz are registered earlier and stay free of it.
@@ -9,7 +11,8 @@ func registerAccountRoutes(a *App) {
 
 	a.AddNav(NavLink{Path: "/account", Key: "nav.account", Show: func(v *Viewer) bool { return v != nil }})
 	a.AddNav(NavLink{Path: "/account/orgs", Key: "nav.verify", Show: func(v *Viewer) bool {
-		return v != nil && (v.Role == "bureau" || (v.Role == "operator" && v.OrgVerified))
+		return v != nil && (v.Role == market.RoleBureau ||
+			(v.Role == market.RoleOperator && v.OrgVerified && v.OrgKind == market.KindDistrictOffice))
 	}})
 	a.OnPatentPage(a.acceptHook)
 
@@ -23,6 +26,7 @@ func registerAccountRoutes(a *App) {
 	acct := r.Group("/account", a.RequireLogin)
 	acct.Get("/", a.dashboardPage)
 	acct.Post("/notifications/read", a.notificationsRead)
+	acct.Post("/tokens/:id/revoke", a.tokenRevoke)
 	acct.Get("/users", a.usersPage)
 	acct.Post("/users", a.userAdd)
 	acct.Get("/password", a.passwordPage)

@@ -14,8 +14,10 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"patentwall/market"
 	"patentwall/search"
@@ -68,6 +70,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := &Env{Config: LoadConfig(), Stdout: stdout, Stderr: stderr}
+	if env.Config.err != nil {
+		fmt.Fprintf(stderr, "patentwall: %v\n", env.Config.err)
+		return exitUsage
+	}
+	market.APITokenTTL = env.Config.APITokenTTL
 	env.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	defer env.Close()
 	err := cmd.run(ctx, env, args[1:])
@@ -136,6 +143,11 @@ type Config struct {
 	SecureCookie bool
 	// TrustedProxies: load balancers (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// APITokenTTL is how long a new API token works (API_TOKEN_TTL: a Go duration such as 720h, or a
+	// number of days such as 30d or 30; default 90 days).
+	APITokenTTL time.Duration
+	// err is the first unreadable setting; commands refuse to run with it.
+	err error
 }
 
 // LoadConfig reads the environment with the documented defaults.
@@ -151,12 +163,38 @@ func LoadConfig() Config {
 		SMTPFrom:     getenv("SMTP_FROM", "noreply@localhost"),
 		SecureCookie: os.Getenv("SECURE_COOKIES") == "1",
 	}
+	ttl, err := parseTokenTTL(os.Getenv("API_TOKEN_TTL"))
+	if err != nil {
+		c.err = err
+	}
+	c.APITokenTTL = ttl
 	for _, p := range strings.Split(os.Getenv("TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
 	return c
+}
+
+// parseTokenTTL reads API_TOKEN_TTL: "" is the default (90 days); a Go duration ("2160h"), or whole days
+// ("90d" or "90"). It must be positive.
+func parseTokenTTL(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return market.DefaultAPITokenTTL, nil
+	}
+	days := strings.TrimSuffix(v, "d")
+	if n, err := strconv.Atoi(days); err == nil {
+		if n <= 0 || n > 3650 {
+			return 0, fmt.Errorf("API_TOKEN_TTL %q: give 1 to 3650 days", v)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("API_TOKEN_TTL %q: give a positive Go duration (720h) or days (30d)", v)
+	}
+	return d, nil
 }
 
 func getenv(k, def string) string {
