@@ -41,6 +41,11 @@ const (
 	EventFiled            = "filed" // CNIPA filing (备案) recorded; again when corrected
 	EventTerminated       = "terminated"
 	EventCancelled        = "cancelled"
+	// Contracts made off the platform (the contracts import, docs/rules.md §8): the system records the
+	// contract as a file created it, and again whenever a later file changes it. The status is whatever
+	// the file set.
+	EventImported      = "imported"
+	EventImportUpdated = "import_updated"
 )
 
 // GenesisHash is the prev_hash of a chain's first event.
@@ -143,6 +148,11 @@ func appendEvents(tx *gorm.DB, contractID int64, head chainHead, actor Actor, at
 	if err != nil {
 		return head, err
 	}
+	return appendEventsWithFacts(tx, contractID, head, actor, at, facts, specs...)
+}
+
+// appendEventsWithFacts is appendEvents for a caller that has just loaded the contract's facts.
+func appendEventsWithFacts(tx *gorm.DB, contractID int64, head chainHead, actor Actor, at time.Time, facts ContractFacts, specs ...eventSpec) (chainHead, error) {
 	rows, head, err := buildEvents(contractID, head, actor, at, withFacts(specs, facts)...)
 	if err != nil {
 		return head, err

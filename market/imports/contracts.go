@@ -455,8 +455,9 @@ func (im *contractImport) planUpdate(r *contractRow, ex *existingContract, lic, 
 	im.updates = append(im.updates, &contractPlan{r: r, c: ex.Contract, changes: changes})
 }
 
-// write stores the plans: new contracts and their patents in batches, updates one by one, then the
-// patents whose patentee changed, each with a search outbox row.
+// write stores the plans: new contracts and their patents in batches, updates one by one, each
+// created or changed contract with its history event (market.RecordImported), then the patents whose
+// patentee changed, each with a search outbox row.
 func (im *contractImport) write(ctx context.Context, opts Options, total int) error {
 	for start := 0; start < len(im.creates); start += batchSize {
 		if err := ctx.Err(); err != nil {
@@ -479,11 +480,21 @@ func (im *contractImport) write(ctx context.Context, opts Options, total int) er
 		if err := im.tx.CreateInBatches(links, market.InsertBatch(im.tx, 2)).Error; err != nil {
 			return err
 		}
+		ids := make([]int64, len(cs))
+		for i := range cs {
+			ids[i] = cs[i].ID
+		}
+		if err := market.RecordImported(im.tx, im.now, ids, nil); err != nil {
+			return err
+		}
 		im.rep.Created += len(chunk)
 		opts.progress(start+len(chunk), total)
 	}
 	for _, p := range im.updates {
 		if err := im.tx.Model(&market.Contract{}).Where("id = ?", p.c.ID).Updates(p.changes).Error; err != nil {
+			return err
+		}
+		if err := market.RecordImported(im.tx, im.now, nil, []int64{p.c.ID}); err != nil {
 			return err
 		}
 		im.rep.Updated++
