@@ -35,12 +35,9 @@ func (s *Store) endContract(ctx context.Context, actor Actor, contractNo, reason
 	reason = strings.TrimSpace(reason)
 	var out *Contract
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
-		c, err := s.lockContract(tx, actor, contractNo)
+		c, err := s.lockPartyContract(tx, actor, contractNo)
 		if err != nil {
 			return err
-		}
-		if actor.OrgID == 0 || (actor.OrgID != c.LicensorID && actor.OrgID != c.LicenseeID) {
-			return errOnlyParties
 		}
 		out = c
 		if c.Status == status {

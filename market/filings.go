@@ -32,12 +32,9 @@ func (s *Store) RecordFiling(ctx context.Context, actor Actor, contractNo, filin
 	filingNo = strings.TrimSpace(filingNo)
 	var out *Contract
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
-		c, err := s.lockContract(tx, actor, contractNo)
+		c, err := s.lockPartyContract(tx, actor, contractNo)
 		if err != nil {
 			return err
-		}
-		if actor.OrgID == 0 || (actor.OrgID != c.LicensorID && actor.OrgID != c.LicenseeID) {
-			return errOnlyParties
 		}
 		out = c
 		if c.Status != ContractEffective && c.Status != ContractFiled {

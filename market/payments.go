@@ -70,6 +70,18 @@ func (s *Store) lockContract(tx *gorm.DB, actor Actor, contractNo string) (*Cont
 	return &c, nil
 }
 
+// lockPartyContract is lockContract for a step either party may take (the filing, ending the contract).
+func (s *Store) lockPartyContract(tx *gorm.DB, actor Actor, contractNo string) (*Contract, error) {
+	c, err := s.lockContract(tx, actor, contractNo)
+	if err != nil {
+		return nil, err
+	}
+	if actor.OrgID == 0 || (actor.OrgID != c.LicensorID && actor.OrgID != c.LicenseeID) {
+		return nil, errOnlyParties
+	}
+	return c, nil
+}
+
 // wrapUser returns user errors as they are and wraps the rest with what was being done.
 func wrapUser(err error, format string, a ...any) error {
 	if err == nil || AsFieldErrors(err) != nil {
