@@ -138,13 +138,16 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	if err := a.registerAllowedFrom(c); err != nil {
 		return err
 	}
-	// "org" may carry "is_sme" (web/openapi.json lists it): accepted and ignored, since a registrant's
-	// SME status comes from its "sme" figures and the staff's confirmation.
+	// "org" may carry every column of the orgs import (docs/interfaces.md §5.5): "is_sme",
+	// "operating_normally" and "good_credit" are accepted and ignored, since a registrant's SME status comes
+	// from its "sme" figures and the staff's confirmation, and its operating state and credit from staff.
 	var in struct {
 		market.RegisterInput
 		Org struct {
 			market.OrgRecord
-			IsSME *bool `json:"is_sme"`
+			IsSME             *bool `json:"is_sme"`
+			OperatingNormally *bool `json:"operating_normally"`
+			GoodCredit        *bool `json:"good_credit"`
 		} `json:"org"`
 	}
 	if err := decodeJSON(c, &in); err != nil {

@@ -23,6 +23,9 @@ func (a *App) apiAcceptLicence(c *fiber.Ctx) error {
 		ApplicationNo  string `json:"application_no"`
 		IdempotencyKey string `json:"idempotency_key"`
 		DeclarationID  int64  `json:"declaration_id"`
+		// Via names the channel an API client came through (docs/interfaces.md §5.6); accepted, not yet
+		// recorded: channel attribution is not built.
+		Via string `json:"via"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
