@@ -27,14 +27,17 @@ package market
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // ContractFacts are the facts of a contract the history vouches for. Fields are in alphabetical order
@@ -207,36 +210,134 @@ func AnchorDigest(prev, contractNo, eventHash string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// appendAnchor anchors a contract's new last event. On Postgres it is one statement: the update of
-// audit_head waits for a concurrent anchoring transaction to commit and then computes on its row, so
-// appends serialise on that row until COMMIT; SQLite has one writer at a time anyway.
-func appendAnchor(tx *gorm.DB, contractID int64, contractNo string, last *ContractEvent) error {
-	if tx.Dialector.Name() == "postgres" {
-		err := tx.Exec(`WITH h AS (
-  UPDATE audit_head SET seq = seq + 1, digest = encode(sha256(convert_to(digest || ? || ?, 'UTF8')), 'hex')
-  WHERE id = 1 RETURNING seq, digest
-)
-INSERT INTO audit_anchors (seq, contract_id, contract_no, event_seq, event_hash, digest)
-SELECT seq, ?, ?, ?, ?, digest FROM h`, contractNo, last.Hash, contractID, contractNo, last.Seq, last.Hash).Error
-		if err != nil {
-			return fmt.Errorf("market: anchor history of contract %d: %w", contractID, err)
-		}
-		return nil
-	}
-	var h auditHead
-	if err := tx.Where("id = 1").Limit(1).Find(&h).Error; err != nil {
-		return fmt.Errorf("market: anchor history of contract %d: %w", contractID, err)
-	}
-	if h.ID == 0 {
-		return fmt.Errorf("market: anchor history of contract %d: audit_head has no row", contractID)
-	}
-	a := AuditAnchor{Seq: h.Seq + 1, ContractID: contractID, ContractNo: contractNo, EventSeq: last.Seq,
-		EventHash: last.Hash, Digest: AnchorDigest(h.Digest, contractNo, last.Hash)}
-	if err := tx.Model(&auditHead{}).Where("id = 1").Updates(map[string]any{"seq": a.Seq, "digest": a.Digest}).Error; err != nil {
-		return fmt.Errorf("market: anchor history of contract %d: %w", contractID, err)
-	}
-	if err := tx.Create(&a).Error; err != nil {
-		return fmt.Errorf("market: anchor history of contract %d: %w", contractID, err)
+// auditPending is a chain head waiting for the anchorer.
+type auditPending struct {
+	ID         int64  `gorm:"column:id;primaryKey"`
+	ContractID int64  `gorm:"column:contract_id"`
+	ContractNo string `gorm:"column:contract_no"`
+}
+
+func (auditPending) TableName() string { return "audit_pending" }
+
+// markPending records, inside the step's transaction, that a contract's chain has a new head to anchor.
+// It is a plain insert: concurrent steps do not wait for each other here (AnchorPending does the
+// serialised part, in batches, outside the signing transactions).
+func markPending(tx *gorm.DB, contractID int64, contractNo string) error {
+	if err := tx.Create(&auditPending{ContractID: contractID, ContractNo: contractNo}).Error; err != nil {
+		return fmt.Errorf("market: mark history of contract %d for anchoring: %w", contractID, err)
 	}
 	return nil
+}
+
+// anchorBatch is how many pending heads one anchoring transaction takes.
+const anchorBatch = 1000
+
+// AnchorPending anchors every pending chain head and returns how many anchors it appended. Each batch is
+// one transaction: it locks audit_head (so anchorers in several processes take turns), reads up to
+// anchorBatch pending rows, anchors each named contract's last event unless that event is anchored
+// already, and deletes the rows it took. A pending contract with no events left (its history was
+// deleted before it was anchored) gets an anchor of event 0, which verification reports against the
+// contract, so the deletion still shows. Serving processes call it about once a second; the audit
+// commands call it before they read the digest.
+func (s *Store) AnchorPending(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, more, err := s.anchorOnce(ctx)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+func (s *Store) anchorOnce(ctx context.Context) (anchored int, more bool, err error) {
+	err = s.Tx(ctx, func(tx *gorm.DB) error {
+		anchored, more = 0, false
+		var h auditHead
+		q := tx.Where("id = 1").Limit(1)
+		if s.IsPostgres() {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Find(&h).Error; err != nil {
+			return err
+		}
+		if h.ID == 0 {
+			return errors.New("audit_head has no row")
+		}
+		var pend []auditPending
+		if err := tx.Order("id").Limit(anchorBatch).Find(&pend).Error; err != nil {
+			return err
+		}
+		if len(pend) == 0 {
+			return nil
+		}
+		more = len(pend) == anchorBatch
+		ids := make([]int64, 0, len(pend))
+		var contracts []int64
+		noOf := map[int64]string{}
+		for _, p := range pend {
+			ids = append(ids, p.ID)
+			if _, ok := noOf[p.ContractID]; !ok {
+				contracts = append(contracts, p.ContractID)
+				noOf[p.ContractID] = p.ContractNo
+			}
+		}
+		var heads []struct {
+			ContractID int64
+			Seq        int
+			Hash       string
+		}
+		if err := tx.Raw(`SELECT e.contract_id, e.seq, e.hash FROM contract_events e
+JOIN (SELECT contract_id, MAX(seq) AS seq FROM contract_events WHERE contract_id IN ? GROUP BY contract_id) m
+  ON m.contract_id = e.contract_id AND m.seq = e.seq`, contracts).Scan(&heads).Error; err != nil {
+			return err
+		}
+		var done []struct {
+			ContractID int64
+			Seq        int
+		}
+		if err := tx.Raw(`SELECT contract_id, MAX(event_seq) AS seq FROM audit_anchors WHERE contract_id IN ?
+GROUP BY contract_id`, contracts).Scan(&done).Error; err != nil {
+			return err
+		}
+		headOf := make(map[int64]ContractEvent, len(heads))
+		for _, e := range heads {
+			headOf[e.ContractID] = ContractEvent{Seq: e.Seq, Hash: e.Hash}
+		}
+		anchoredTo := make(map[int64]int, len(done))
+		for _, d := range done {
+			anchoredTo[d.ContractID] = d.Seq
+		}
+		rows := make([]AuditAnchor, 0, len(contracts))
+		seq, digest := h.Seq, h.Digest
+		for _, id := range contracts {
+			e, ok := headOf[id]
+			if !ok {
+				e = ContractEvent{Seq: 0, Hash: GenesisHash} // the history is gone: verification reports it
+			} else if a, seen := anchoredTo[id]; seen && a >= e.Seq {
+				continue
+			}
+			seq++
+			digest = AnchorDigest(digest, noOf[id], e.Hash)
+			rows = append(rows, AuditAnchor{Seq: seq, ContractID: id, ContractNo: noOf[id], EventSeq: e.Seq,
+				EventHash: e.Hash, Digest: digest})
+		}
+		if len(rows) > 0 {
+			if err := tx.CreateInBatches(rows, InsertBatch(tx, 6)).Error; err != nil {
+				return err
+			}
+			if err := tx.Model(&auditHead{}).Where("id = 1").Updates(map[string]any{"seq": seq, "digest": digest}).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Where("id IN ?", ids).Delete(&auditPending{}).Error; err != nil {
+			return err
+		}
+		anchored = len(rows)
+		return nil
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("market: anchor pending histories: %w", err)
+	}
+	return anchored, more, nil
 }

@@ -21,6 +21,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -161,7 +162,7 @@ func appendEventsWithFacts(tx *gorm.DB, contractID int64, head chainHead, actor 
 		return head, fmt.Errorf("market: append history of contract %d: %w", contractID, err)
 	}
 	if len(rows) > 0 {
-		if err := appendAnchor(tx, contractID, facts.ContractNo, &rows[len(rows)-1]); err != nil {
+		if err := markPending(tx, contractID, facts.ContractNo); err != nil {
 			return head, err
 		}
 	}
@@ -252,6 +253,7 @@ type ChainReport struct {
 	Events    int
 	Anchors   int64  // anchors checked (the seq of the last one)
 	Digest    string // the running digest recomputed over all anchors (GenesisHash when there are none)
+	Pending   int    // contracts whose new chain head waits for the anchorer (AnchorPending)
 	// Broken lists the first anchor problem (if any), then at most one problem per contract, ordered by
 	// contract ID.
 	Broken []BrokenLink
@@ -297,8 +299,26 @@ type anchorRef struct {
 // recomputes the running digest over the anchors, checking that every anchored event still exists with
 // its hash and that every chain's last event is anchored (audit.go; chains written before anchors existed
 // verify under the old rule).
+//
+// It reads one snapshot (a read-only transaction, repeatable read on Postgres), so steps and anchoring
+// that commit meanwhile are not half seen. A chain whose new head still waits for the anchorer
+// (audit_pending) is not reported as unanchored; a pending head of a contract that is gone is reported
+// as deleted. Callers that want every head anchored call AnchorPending first.
 func (s *Store) VerifyChains(ctx context.Context) (*ChainReport, error) {
-	db := s.db.WithContext(ctx)
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.IsPostgres() {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	var rep *ChainReport
+	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		var err error
+		rep, err = verifyChains(db)
+		return err
+	}, opts)
+	return rep, err
+}
+
+func verifyChains(db *gorm.DB) (*ChainReport, error) {
 	rep := &ChainReport{Digest: GenesisHash}
 	const batch = 2000
 
@@ -390,6 +410,16 @@ func (s *Store) VerifyChains(ctx context.Context) (*ChainReport, error) {
 		}
 		lastContract, lastSeq = evs[len(evs)-1].ContractID, evs[len(evs)-1].Seq
 	}
+	// Heads waiting for the anchorer.
+	var pend []auditPending
+	if err := db.Find(&pend).Error; err != nil {
+		return nil, fmt.Errorf("market: verify pending anchors: %w", err)
+	}
+	pending := make(map[int64]string, len(pend))
+	for _, p := range pend {
+		pending[p.ContractID] = p.ContractNo
+	}
+	rep.Pending = len(pending)
 	// Contract-level checks, in ID order, for platform contracts and any contract with events.
 	seen := map[int64]bool{}
 	var lastID int64
@@ -430,7 +460,8 @@ func (s *Store) VerifyChains(ctx context.Context) (*ChainReport, error) {
 				broken[c.ID] = bl
 				continue
 			}
-			if bl, ok := checkContract(c, st, anchors[c.ID], patentsOf[c.ID], paymentsOf[c.ID]); !ok {
+			_, waiting := pending[c.ID]
+			if bl, ok := checkContract(c, st, anchors[c.ID], waiting, patentsOf[c.ID], paymentsOf[c.ID]); !ok {
 				broken[c.ID] = bl
 			}
 		}
@@ -452,6 +483,12 @@ func (s *Store) VerifyChains(ctx context.Context) (*ChainReport, error) {
 		}
 		broken[id] = BrokenLink{ContractID: id, ContractNo: a.contractNo, Problem: ChainDeleted,
 			Expected: fmt.Sprintf("the contract (anchor %d)", a.seq), Found: "no such contract"}
+	}
+	for id, no := range pending {
+		if _, ok := broken[id]; !ok && !seen[id] {
+			broken[id] = BrokenLink{ContractID: id, ContractNo: no, Problem: ChainDeleted,
+				Expected: "the contract (waiting to be anchored)", Found: "no such contract"}
+		}
 	}
 	for id, st := range states {
 		if _, ok := broken[id]; !ok && !seen[id] {
@@ -512,8 +549,8 @@ func checkLink(st *chainState, e *ContractEvent) (BrokenLink, bool) {
 }
 
 // checkContract checks a contract row against its verified chain (st nil: no events) and the anchors
-// of its that no event matched.
-func checkContract(c *Contract, st *chainState, unmatched map[int]anchorRef, patents []int64, payments []Payment) (BrokenLink, bool) {
+// of its that no event matched; pending says its new head waits for the anchorer (no anchor expected yet).
+func checkContract(c *Contract, st *chainState, unmatched map[int]anchorRef, pending bool, patents []int64, payments []Payment) (BrokenLink, bool) {
 	bl := BrokenLink{ContractID: c.ID, ContractNo: c.ContractNo}
 	if st == nil {
 		bl.Seq, bl.Problem, bl.Expected, bl.Found = 1, ChainMissing, EventNotified, "no events"
@@ -546,10 +583,10 @@ func checkContract(c *Contract, st *chainState, unmatched map[int]anchorRef, pat
 		return bl, false
 	}
 	// Chains written before facts and anchors existed (no event carries facts, no anchor) stop here.
-	if !st.hasFacts && st.anchored == 0 {
+	if !st.hasFacts && st.anchored == 0 && !pending {
 		return bl, true
 	}
-	if st.anchored != st.head.Seq {
+	if st.anchored != st.head.Seq && !pending {
 		bl.Seq, bl.Problem, bl.Expected, bl.Found = st.head.Seq, ChainUnanchored, fmt.Sprintf("an anchor of event %d", st.head.Seq),
 			fmt.Sprintf("the last anchored event is %d", st.anchored)
 		return bl, false

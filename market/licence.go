@@ -358,8 +358,8 @@ func whyNoDeclaration(tx *gorm.DB, appNo string) (retry bool, err error) {
 // insertAcceptance writes the contract with ON CONFLICT DO NOTHING and, when it was inserted, its patent
 // link, first events and the licensor's notification; inserted is false on a conflict (same idempotency
 // key, or a live contract of the same declaration and licensee). On Postgres it is one statement (a
-// data-modifying CTE gated on the contract insert) followed by the history anchor (audit.go), so an
-// acceptance costs five round trips in all: BEGIN, the locked read, this insert, the anchor, COMMIT.
+// data-modifying CTE gated on the contract insert, which also marks the new chain head for the anchorer,
+// audit.go), so an acceptance costs four round trips in all: BEGIN, the locked read, this insert, COMMIT.
 func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, events []ContractEvent, n *Notification) (bool, error) {
 	if !s.IsPostgres() {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(c)
@@ -372,7 +372,7 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 		if err := tx.Create(&events).Error; err != nil {
 			return false, err
 		}
-		if err := appendAnchor(tx, c.ID, c.ContractNo, &events[len(events)-1]); err != nil {
+		if err := markPending(tx, c.ID, c.ContractNo); err != nil {
 			return false, err
 		}
 		return true, tx.Create(n).Error
@@ -389,6 +389,8 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 ), n AS (
   INSERT INTO notifications (org_id, kind, subject, body, link, created_at)
   SELECT ?, ?, ?, ?, ?, ? FROM c
+), ap AS (
+  INSERT INTO audit_pending (contract_id, contract_no) SELECT id, ? FROM c
 ), ev AS (
   INSERT INTO contract_events (contract_id, seq, kind, actor_user_id, actor_org_id, payload, at, prev_hash, hash)
 `)
@@ -396,7 +398,8 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 		c.AmountDueFen, c.FeeFen, c.TermsJSON, c.ContentSHA256, c.IdempotencyKey, c.LiveKey, c.SignedOn,
 		c.NoticeDeliveredAt, c.EffectiveAt, c.EffectiveOn, c.CreatedAt, c.UpdatedAt,
 		patentID,
-		n.OrgID, n.Kind, n.Subject, n.Body, n.Link, n.CreatedAt}
+		n.OrgID, n.Kind, n.Subject, n.Body, n.Link, n.CreatedAt,
+		c.ContractNo}
 	for i, e := range events {
 		if i > 0 {
 			b.WriteString("  UNION ALL\n")
@@ -409,11 +412,7 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 	if err := tx.Raw(b.String(), args...).Scan(&inserted).Error; err != nil {
 		return false, err
 	}
-	if inserted != 1 {
-		return false, nil
-	}
-	// The anchor comes last, just before COMMIT: its row lock serialises signers only from here on.
-	return true, appendAnchor(tx, c.ID, c.ContractNo, &events[len(events)-1])
+	return inserted == 1, nil
 }
 
 // existingAfterConflict finds the contract an ON CONFLICT DO NOTHING ran into. Postgres makes the

@@ -169,16 +169,32 @@ func (w *fxWorld) events(t testing.TB, contractID int64) []market.ContractEvent 
 	return evs
 }
 
+// mustVerify verifies every chain twice: as the steps left them (new heads still pending, which must
+// verify too), then after anchoring the pending heads, as the audit command does; it returns the second
+// report.
 func (w *fxWorld) mustVerify(t testing.TB) *market.ChainReport {
 	t.Helper()
-	rep, err := w.s.VerifyChains(w.ctx)
-	if err != nil {
-		t.Fatal(err)
+	for _, anchor := range []bool{false, true} {
+		if anchor {
+			if _, err := w.s.AnchorPending(w.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep, err := w.s.VerifyChains(w.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK() {
+			t.Fatalf("chains broken (anchored %v): %v", anchor, rep.Broken)
+		}
+		if anchor {
+			if rep.Pending != 0 {
+				t.Fatalf("%d heads still pending after AnchorPending", rep.Pending)
+			}
+			return rep
+		}
 	}
-	if !rep.OK() {
-		t.Fatalf("chains broken: %v", rep.Broken)
-	}
-	return rep
+	panic("unreachable")
 }
 
 // fxWarmPool opens n pooled connections at once, so a concurrency test measures the database's

@@ -18,6 +18,8 @@ func init() {
 // runAudit checks the hash chains of every contract's history, its facts and the anchors' running
 // digest (market/events.go and market/audit.go document them; docs/interfaces.md §2 the commands).
 //
+// Both first anchor the chain heads still waiting for the anchorer (market.Store.AnchorPending).
+//
 //	verify [--expect FILE]  prints "ok: N contracts, M events" and "digest SEQ HEX", or the first broken
 //	                        link of each broken contract and exits 1; with --expect, the digest an auditor
 //	                        saved earlier (a line "SEQ HEX") must still be the digest after anchor SEQ.
@@ -56,6 +58,11 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 	}
 	s, err := env.Store(ctx)
 	if err != nil {
+		return err
+	}
+	// Anchor the chain heads still waiting (a serving process does this about once a second), so the
+	// digest printed covers every step committed before this command started.
+	if _, err := s.AnchorPending(ctx); err != nil {
 		return err
 	}
 	rep, err := s.VerifyChains(ctx)

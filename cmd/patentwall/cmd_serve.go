@@ -72,9 +72,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		defer close(workerDone)
 		worker.Run(workerCtx)
 	}()
+	anchorDone := make(chan struct{})
+	go func() {
+		defer close(anchorDone)
+		anchorer(workerCtx, store, env.Log)
+	}()
 	defer func() {
 		stopWorker()
 		<-workerDone
+		<-anchorDone
 	}()
 	go housekeeping(workerCtx, store, env.Config, env.Log)
 	if addr := os.Getenv("PPROF_ADDR"); addr != "" {

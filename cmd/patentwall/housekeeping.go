@@ -41,3 +41,29 @@ func housekeeping(ctx context.Context, store *market.Store, cfg Config, log *slo
 		}
 	}
 }
+
+// anchorInterval is how often a serving process anchors the chain heads its steps left pending.
+const anchorInterval = time.Second
+
+// anchorer moves pending chain heads into the running audit digest (market.Store.AnchorPending) about
+// once a second until ctx ends, and once more then, so a clean shutdown leaves nothing pending. Several
+// processes may run it: they take turns on the digest's head row.
+func anchorer(ctx context.Context, store *market.Store, log *slog.Logger) {
+	t := time.NewTicker(anchorInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if _, err := store.AnchorPending(final); err != nil {
+				log.Error("anchor audit histories at shutdown", "err", err)
+			}
+			return
+		case <-t.C:
+			if _, err := store.AnchorPending(ctx); err != nil && ctx.Err() == nil {
+				log.Error("anchor audit histories", "err", err)
+			}
+		}
+	}
+}
