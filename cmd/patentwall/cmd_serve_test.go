@@ -28,9 +28,15 @@ func freeAddr(t *testing.T) string {
 // startServe runs `patentwall serve ARGS` on a fresh data folder until the returned stop is called.
 func startServe(t *testing.T, args ...string) (base string, logs *syncBuffer, stop func() error) {
 	t.Helper()
+	return startServeIn(t, t.TempDir(), args...)
+}
+
+// startServeIn is startServe on the data folder dir.
+func startServeIn(t *testing.T, dir string, args ...string) (base string, logs *syncBuffer, stop func() error) {
+	t.Helper()
 	addr := freeAddr(t)
 	logs = &syncBuffer{}
-	env := &Env{Config: Config{DataDir: t.TempDir(), ListenAddr: addr, BaseURL: "http://" + addr},
+	env := &Env{Config: Config{DataDir: dir, ListenAddr: addr, BaseURL: "http://" + addr},
 		Stdout: io.Discard, Stderr: io.Discard}
 	env.Log = slog.New(slog.NewTextHandler(logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -100,8 +106,14 @@ func TestServeDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads and indexes the demo catalogue")
 	}
-	base, logs, stop := startServe(t, "--demo")
-	defer stop()
+	dir := t.TempDir()
+	base, logs, stop := startServeIn(t, dir, "--demo")
+	stopped := false
+	defer func() {
+		if !stopped {
+			stop()
+		}
+	}()
 	resp, err := http.Get(base + "/api/v1/patents?per_page=1")
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +138,26 @@ func TestServeDemo(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "按产业浏览") {
 		t.Errorf("home: %d", resp.StatusCode)
+	}
+
+	// The demo deals' histories are anchored by the serving process (at the latest when it stops), so
+	// after a clean shutdown nothing waits for the anchorer and every chain verifies.
+	stopped = true
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Config: Config{DataDir: dir}, Stdout: io.Discard, Stderr: io.Discard, Log: slog.New(slog.DiscardHandler)}
+	defer env.Close()
+	store, err := env.Store(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := store.VerifyChains(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Pending != 0 || rep.Anchors == 0 || rep.Contracts == 0 {
+		t.Errorf("after shutdown: %d contracts, %d anchors, %d pending, broken %v", rep.Contracts, rep.Anchors, rep.Pending, rep.Broken)
 	}
 }
 
