@@ -192,7 +192,8 @@ func (s *Store) UpsertOrgs(ctx context.Context, orgs []Organisation, columns ...
 // the columns the caller supplies (names of orgColumns; none = all); the others keep their stored values, so a file
 // with a few columns does not reset the rest. uscc_warning always follows the USCC. An unchanged row is
 // not rewritten. Verification is only ever added: a verified organisation stays verified. When facts
-// change, facts_source and facts_as_of are taken from the input. Patents of organisations whose name, kind
+// change, facts_source and facts_as_of are taken from the input, and the fact history records the change
+// in force from the input's FactsAsOf (a new organisation's facts: from the start; docs/rules.md §3). Patents of organisations whose name, kind
 // or district changed are queued for re-indexing.
 func UpsertOrgsTx(tx *gorm.DB, now time.Time, orgs []Organisation, columns ...string) (UpsertCounts, error) {
 	var c UpsertCounts
@@ -221,6 +222,7 @@ func UpsertOrgsTx(tx *gorm.DB, now time.Time, orgs []Organisation, columns ...st
 			byUSCC[existing[i].USCC] = &existing[i]
 		}
 		var create []Organisation
+		var facts []OrgFact // the fact history of what this batch creates or changes (org_history.go)
 		for i := range batch {
 			in := &batch[i]
 			cur, ok := byUSCC[in.USCC]
@@ -240,6 +242,7 @@ func UpsertOrgsTx(tx *gorm.DB, now time.Time, orgs []Organisation, columns ...st
 				c.Unchanged++
 				continue
 			}
+			facts = append(facts, changedFacts(cur.ID, cur, upd, in.FactsAsOf, now)...)
 			upd["updated_at"] = now
 			if err := tx.Model(&Organisation{}).Where("id = ?", cur.ID).Updates(upd).Error; err != nil {
 				return c, err
@@ -254,6 +257,13 @@ func UpsertOrgsTx(tx *gorm.DB, now time.Time, orgs []Organisation, columns ...st
 				return c, err
 			}
 			c.Created += len(create)
+			for i := range create {
+				o := &create[i]
+				facts = append(facts, initialFacts(o, FactSourceImport, o.FactsSource != "self-declared", now)...)
+			}
+		}
+		if err := insertFacts(tx, facts); err != nil {
+			return c, err
 		}
 	}
 	for start := 0; start < len(reindexOrgs); start += 500 {
