@@ -66,14 +66,11 @@ func initialFacts(o *Organisation, source string, confirmed bool, at time.Time) 
 }
 
 // changedFacts are the entries for the facts an update changes (upd holds the new column values): in
-// force from `from` (zero: today), known from today.
-func changedFacts(orgID int64, cur *Organisation, upd map[string]any, from Date, at time.Time) []OrgFact {
+// force and known from today.
+func changedFacts(orgID int64, cur *Organisation, upd map[string]any, at time.Time) []OrgFact {
 	today := DateOf(at)
-	if from.IsZero() {
-		from = today
-	}
 	entry := func(fact, value string, confirmed bool) OrgFact {
-		return OrgFact{OrgID: orgID, Fact: fact, Value: value, ValidFrom: from, KnownFrom: today, Confirmed: confirmed,
+		return OrgFact{OrgID: orgID, Fact: fact, Value: value, ValidFrom: today, KnownFrom: today, Confirmed: confirmed,
 			Source: FactSourceImport, RecordedAt: at}
 	}
 	var out []OrgFact
@@ -101,6 +98,47 @@ func changedFacts(orgID int64, cur *Organisation, upd map[string]any, from Date,
 	return out
 }
 
+// datedFacts are the entries for an import row dated by its facts_from (in.FactsFrom): each fact the
+// file gives, in force from that day and known from today, unless the latest entry of that fact already
+// says the same from the same day (so the same file imported twice records nothing the second time).
+func datedFacts(orgID int64, in *Organisation, use map[string]bool, latest map[string]OrgFact, at time.Time) []OrgFact {
+	var out []OrgFact
+	for _, f := range []struct {
+		column, fact, value string
+		confirmed           bool
+	}{{"is_sme", FactSME, boolFact(in.IsSME), in.SMEConfirmed}, {"district_code", FactDistrict, in.DistrictCode, true},
+		{"operating_normally", FactOperating, boolFact(in.OperatingNormally), true}, {"good_credit", FactCredit, boolFact(in.GoodCredit), true}} {
+		if !use[f.column] {
+			continue
+		}
+		if l, ok := latest[f.fact]; ok && l.Value == f.value && sameDay(l.ValidFrom, in.FactsFrom) {
+			continue
+		}
+		out = append(out, OrgFact{OrgID: orgID, Fact: f.fact, Value: f.value, ValidFrom: in.FactsFrom, KnownFrom: DateOf(at),
+			Confirmed: f.confirmed, Source: FactSourceImport, RecordedAt: at})
+	}
+	return out
+}
+
+// latestFacts maps each organisation to its latest entry per fact.
+func latestFacts(tx *gorm.DB, orgIDs []int64) (map[int64]map[string]OrgFact, error) {
+	out := map[int64]map[string]OrgFact{}
+	if len(orgIDs) == 0 {
+		return out, nil
+	}
+	var rows []OrgFact
+	if err := tx.Where("org_id IN ?", orgIDs).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if out[r.OrgID] == nil {
+			out[r.OrgID] = map[string]OrgFact{}
+		}
+		out[r.OrgID][r.Fact] = r
+	}
+	return out, nil
+}
+
 func insertFacts(tx *gorm.DB, facts []OrgFact) error {
 	if len(facts) == 0 {
 		return nil
@@ -120,8 +158,10 @@ func (s *Store) OrgFactHistory(ctx context.Context, actor Actor, orgID int64) ([
 	return out, nil
 }
 
-// checkSMEPeriod refuses a bureau SME decision whose days in force are inverted, or overlap those of an
-// earlier bureau decision without being the same days (restating the same days corrects that decision).
+// checkSMEPeriod refuses a bureau SME decision whose days in force are inverted, or overlap the bounded
+// days (with a last day) of an earlier bureau decision without being the same days: restating the same
+// days corrects that decision. A decision until further notice is superseded by later ones from their
+// first day on.
 func checkSMEPeriod(tx *gorm.DB, orgID int64, from, to Date) error {
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		return Errors{NewFieldError("valid_to", "inverted_period", "截止日期早于起始日期", "the last day is before the first day")}
@@ -135,7 +175,7 @@ func checkSMEPeriod(tx *gorm.DB, orgID int64, from, to Date) error {
 		if sameDay(e.ValidFrom, from) && sameDay(e.ValidTo, to) {
 			continue
 		}
-		if e.Overlaps(from, to) {
+		if !e.ValidTo.IsZero() && e.Overlaps(from, to) {
 			return Errors{NewFieldError("valid_from", "overlapping_dates",
 				fmt.Sprintf("与 %s 作出的中小企业认定（%s）的适用期间重叠：请调整日期，或按原期间重新认定以更正", DateOf(e.RecordedAt), periodText(e.ValidFrom, e.ValidTo)),
 				fmt.Sprintf("overlaps the days of the SME decision of %s (%s): change the dates, or restate that decision's days to correct it", DateOf(e.RecordedAt), periodText(e.ValidFrom, e.ValidTo)))}

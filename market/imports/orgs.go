@@ -88,7 +88,7 @@ func ImportOrgs(ctx context.Context, store *market.Store, t *Table, opts Options
 				bad = append(bad, lineErr(row.Line, "facts_from", "is in the future: import a change once it has taken effect",
 					"在未来：请在变更生效后再导入"))
 			default:
-				o.FactsAsOf = from
+				o.FactsAsOf, o.FactsFrom = from, from
 			}
 		}
 		if len(bad) > 0 {
