@@ -182,7 +182,7 @@ func init() {
 		"bureau.run.no_recipients":          {"本次计算没有符合条件的条目。", "No line of this run counts."},
 		"bureau.run.clawback_total":         {"应追回金额", "To claw back"},
 		"bureau.run.clawbacks":              {"应追回的奖补", "Clawbacks"},
-		"bureau.run.clawbacks_hint":         {"已冻结发放的条目，其交易此后被撤销或备案被注销，应依规追回。", "Lines paid in a frozen run whose deal was since cancelled or whose filing was revoked: to be recovered."},
+		"bureau.run.clawbacks_hint":         {"已冻结计算发放的条目，此后合同被撤销或终止、备案被注销、复核不通过或受奖单位被取消资格的，应依规追回；累计列出，直至某次冻结的计算记录已全部追回。", "Lines paid by frozen runs whose contract was since cancelled or terminated, whose filing was revoked, that a reviewer rejected or whose recipient was disqualified: to be recovered. They stay listed until a frozen run records them recovered in full."},
 		"bureau.run.see_lines":              {"查看全部条目及原因", "See every line and why"},
 		"bureau.clawback.run":               {"发放于", "Paid in"},
 		"bureau.clawback.reason":            {"原因", "Reason"},
