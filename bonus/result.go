@@ -65,7 +65,7 @@ type Clawback struct {
 }
 
 // OwedFen is what is still to recover.
-func (c *Clawback) OwedFen() int64 { return c.AmountFen - c.RecoveredFen }
+func (c Clawback) OwedFen() int64 { return c.AmountFen - c.RecoveredFen }
 
 // MarshalJSON renders the JSON of docs/interfaces.md §6 (see WriteJSON).
 func (r *RunResult) MarshalJSON() ([]byte, error) {
