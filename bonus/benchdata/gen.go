@@ -137,6 +137,7 @@ func (g *generator) orgRows() [][]any {
 // start, and for one in ten a dated change of SME status learned later, so that runs resolve facts by
 // the deal's day for their deals.
 func (g *generator) factRows() [][]any {
+	rng := rand.New(rand.NewPCG(2022, 19)) // its own: the other tables stay as they were before the histories
 	var rows [][]any
 	for i, o := range g.orgs {
 		id := int64(i + 1)
@@ -148,7 +149,7 @@ func (g *generator) factRows() [][]any {
 			rows = append(rows, []any{id, f.fact, f.value, nil, nil, true, market.FactSourceImport, g.now})
 		}
 		if i%10 == 5 && o.kind == market.KindEnterprise {
-			from := market.NewDate(2022, time.Month(1+g.rng.IntN(12)), 1+g.rng.IntN(28))
+			from := market.NewDate(2022, time.Month(1+rng.IntN(12)), 1+rng.IntN(28))
 			rows = append(rows, []any{id, market.FactSME, fmt.Sprint(!o.sme), from.Time(), from.AddDate(0, 2, 0).Time(), true,
 				market.FactSourceImport, g.now})
 		}
