@@ -48,16 +48,17 @@ type Organisation struct {
 	OperatingNormally bool   `gorm:"column:operating_normally"` // 存续
 	GoodCredit        bool   `gorm:"column:good_credit"`        // not on the abnormal / serious-violation lists
 	// Source and date of the eligibility facts (Art. 2), e.g. "import", "bureau:12".
-	FactsSource string `gorm:"column:facts_source"`
-	FactsAsOf   Date   `gorm:"column:facts_as_of"`
+	FactsSource string     `gorm:"column:facts_source"`
+	FactsAsOf   Date       `gorm:"column:facts_as_of"`
+	VerifiedAt  *time.Time `gorm:"column:verified_at"`
+	VerifiedBy  *int64     `gorm:"column:verified_by"`
+	CreatedAt   time.Time  `gorm:"column:created_at"`
+	UpdatedAt   time.Time  `gorm:"column:updated_at"`
+
 	// FactsFrom (not stored) dates an import's facts: in force from that day, recorded in the fact history
 	// even when only their date changed (a correction; docs/rules.md §3). Zero: a change is in force from
 	// the day it is recorded.
-	FactsFrom  Date       `gorm:"-"`
-	VerifiedAt *time.Time `gorm:"column:verified_at"`
-	VerifiedBy *int64     `gorm:"column:verified_by"`
-	CreatedAt  time.Time  `gorm:"column:created_at"`
-	UpdatedAt  time.Time  `gorm:"column:updated_at"`
+	FactsFrom Date `gorm:"-"`
 }
 
 func (Organisation) TableName() string { return "organisations" }
