@@ -152,15 +152,19 @@ func TestInputHash(t *testing.T) {
 		t.Fatalf("hash %q is not hex SHA-256", h0)
 	}
 	changes := map[string]func(w *world, p *bonus.Params){
-		"a contract's fee":        func(w *world, p *bonus.Params) { w.contract("C1").FeeFen++ },
-		"an organisation's fact":  func(w *world, p *bonus.Params) { w.orgs["SME1"].GoodCredit = false },
-		"a filing's status":       func(w *world, p *bonus.Params) { w.filing("F-C1").Status = "cancelled" },
-		"the as-of day":           func(w *world, p *bonus.Params) { p.AsOf = d("2023-04-01") },
-		"the round's cap":         func(w *world, p *bonus.Params) { p.Round.CapFen++ },
-		"a flag setting":          func(w *world, p *bonus.Params) { p.Round.Flags.BurstDays++ },
-		"a review decision":       func(w *world, p *bonus.Params) { p.Decisions = []bonus.Decision{{ContractNo: "C1", Approved: true}} },
-		"another round":           func(w *world, p *bonus.Params) { p.Others = []bonus.Round{art19()} },
-		"the baseline run":        func(w *world, p *bonus.Params) { p.Baseline = &bonus.Baseline{N: 1, InputHash: "x"} },
+		"a contract's fee":       func(w *world, p *bonus.Params) { w.contract("C1").FeeFen++ },
+		"an organisation's fact": func(w *world, p *bonus.Params) { w.orgs["SME1"].GoodCredit = false },
+		"a filing's status":      func(w *world, p *bonus.Params) { w.filing("F-C1").Status = "cancelled" },
+		"the as-of day":          func(w *world, p *bonus.Params) { p.AsOf = d("2023-04-01") },
+		"the round's cap":        func(w *world, p *bonus.Params) { p.Round.CapFen++ },
+		"a flag setting":         func(w *world, p *bonus.Params) { p.Round.Flags.BurstDays++ },
+		"a review decision":      func(w *world, p *bonus.Params) { p.Decisions = []bonus.Decision{{ContractNo: "C1", Approved: true}} },
+		"another round":          func(w *world, p *bonus.Params) { p.Others = []bonus.Round{art19()} },
+		"a disqualification":     func(w *world, p *bonus.Params) { p.Disqualified = []bonus.Disqualification{{USCC: "LIC"}} },
+		"a recovery":             func(w *world, p *bonus.Params) { p.Recoveries = []bonus.Recovery{{ContractNo: "C1", AmountFen: 1}} },
+		"an organisation's history": func(w *world, p *bonus.Params) {
+			w.history = append(w.history, historyEntry{"SME1", bonus.FactEntry{Fact: market.FactSME, Value: "false", ValidFrom: d("2022-01-01"), Confirmed: true}})
+		},
 		"a name":                  func(w *world, p *bonus.Params) { w.orgs["LIC"].Name += "有限公司" },
 		"a patent of a contract":  func(w *world, p *bonus.Params) { w.contract("C1").Patents = []string{"P2"} },
 		"strings that run on (1)": func(w *world, p *bonus.Params) { w.orgs["LIC"].LegalRep, w.orgs["LIC"].Phone = "AB", "C" },
@@ -174,6 +178,12 @@ func TestInputHash(t *testing.T) {
 			t.Errorf("changing %s gives the same hash as %s", name, prev)
 		}
 		seen[h] = name
+	}
+	// the frozen runs compared with are no facts (issue: the same facts give the same hash)
+	w, p = base()
+	p.Frozen = []bonus.Baseline{{N: 1, InputHash: "x"}}
+	if h := evaluate(t, w, p).InputHash; h != h0 {
+		t.Errorf("a frozen baseline changed the hash")
 	}
 	w, p = base()
 	w.orgs["LIC"].LegalRep, w.orgs["LIC"].Phone = "A", "BC"

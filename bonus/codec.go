@@ -16,7 +16,11 @@ import (
 // A stored run is gzip over a compact binary form: varints, length-prefixed strings and organisations
 // as indexes into one table. A million lines take about 45 MB before and a few MB after compression,
 // and decode in well under a second; JSON would be five times larger and slower to parse back.
-const codecMagic = "PWBONUS1"
+// Version 2 adds the baseline runs and each clawback's recovered amount; version 1 runs still decode.
+const (
+	codecMagic   = "PWBONUS2"
+	codecMagicV1 = "PWBONUS1"
+)
 
 type encoder struct {
 	w   *bufio.Writer
@@ -49,6 +53,10 @@ func encodeRun(out io.Writer, r *RunResult) error {
 	e.str(r.Round)
 	e.str(r.AsOf.String())
 	e.str(r.InputHash)
+	e.uvarint(uint64(len(r.Baselines)))
+	for _, n := range r.Baselines {
+		e.uvarint(uint64(n))
+	}
 	e.varint(r.CapFen)
 	e.varint(r.EligibleFen)
 	e.varint(r.TotalFen)
@@ -102,6 +110,7 @@ func encodeRun(out io.Writer, r *RunResult) error {
 		e.str(c.Patent)
 		org(c.RecipientUSCC)
 		e.varint(c.AmountFen)
+		e.varint(c.RecoveredFen)
 		e.byte(byte(c.Reason))
 	}
 	if err := e.w.Flush(); err != nil {
@@ -181,9 +190,10 @@ func decodeRun(blob []byte) (*RunResult, error) {
 		return nil, fmt.Errorf("bonus: stored run: %w", err)
 	}
 	d := &decoder{s: raw.String()}
-	if len(d.s) < len(codecMagic) || d.s[:len(codecMagic)] != codecMagic {
+	if len(d.s) < len(codecMagic) || (d.s[:len(codecMagic)] != codecMagic && d.s[:len(codecMagicV1)] != codecMagicV1) {
 		return nil, errCorrupt
 	}
+	v2 := d.s[:len(codecMagic)] == codecMagic
 	d.off = len(codecMagic)
 	r := &RunResult{Round: d.str()}
 	if asOf := d.str(); asOf != "" {
@@ -192,6 +202,15 @@ func decodeRun(blob []byte) (*RunResult, error) {
 		}
 	}
 	r.InputHash = d.str()
+	if v2 {
+		n := d.uvarint()
+		if n > uint64(len(d.s)) {
+			return nil, errCorrupt
+		}
+		for range n {
+			r.Baselines = append(r.Baselines, int(d.uvarint()))
+		}
+	}
 	r.CapFen, r.EligibleFen, r.TotalFen = d.varint(), d.varint(), d.varint()
 	r.Scaled, r.PerPatent = d.byte() == 1, d.byte() == 1
 	n := d.uvarint()
@@ -235,7 +254,7 @@ func decodeRun(blob []byte) (*RunResult, error) {
 		l.RecipientUSCC, l.LicenseeUSCC = org(), org()
 		l.Status, l.Reasons, l.Flags = Status(d.byte()), Reasons(d.uvarint()), Flags(d.byte())
 		l.Review, l.Void, l.AmountFen = Verdict(d.byte()), Void(d.byte()), d.varint()
-		if l.Status > StatusHeld || l.Review > VerdictRejected || l.Void > VoidFilingCancelled {
+		if l.Status > StatusHeld || l.Review > VerdictRejected || l.Void >= numVoids {
 			d.err = errCorrupt
 		}
 		if d.err != nil {
@@ -247,7 +266,13 @@ func decodeRun(blob []byte) (*RunResult, error) {
 		c := &r.Clawbacks[i]
 		c.Run = int(d.uvarint())
 		c.ContractNo, c.Patent, c.RecipientUSCC = d.str(), d.str(), org()
-		c.AmountFen, c.Reason = d.varint(), Void(d.byte())
+		c.AmountFen = d.varint()
+		if v2 {
+			c.RecoveredFen = d.varint()
+		}
+		if c.Reason = Void(d.byte()); c.Reason >= numVoids {
+			d.err = errCorrupt
+		}
 	}
 	if d.err != nil {
 		return nil, d.err

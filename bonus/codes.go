@@ -24,6 +24,7 @@ const (
 	ReasonLicenseeNotShanghai
 	ReasonDuplicate
 	ReasonRetransfer
+	ReasonRecipientDisqualified
 	numReasons = iota
 )
 
@@ -42,7 +43,7 @@ func (rs Reasons) ZH() []string { return codesOf(uint64(rs), reasonZH[:]) }
 var reasonCodes = [numReasons]string{
 	"outside_window", "not_open_licence", "not_effective", "not_filed", "filing_cancelled",
 	"recipient_kind", "recipient_not_shanghai", "recipient_not_normal", "licensee_not_sme",
-	"licensee_not_shanghai", "duplicate", "retransfer",
+	"licensee_not_shanghai", "duplicate", "retransfer", "recipient_disqualified",
 }
 
 var reasonZH = [numReasons]string{
@@ -58,6 +59,7 @@ var reasonZH = [numReasons]string{
 	"被许可方（受让方）未在本市注册",
 	"同一专利与同一被许可方本轮已计奖（重复）",
 	"该专利的转让本轮或其他轮次已计奖（再次转让）",
+	"受奖单位已被取消本轮奖补资格",
 }
 
 // Flag is one fraud signal (seed Art. 26) that holds a line for review, as a bit of Flags.

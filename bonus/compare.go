@@ -52,7 +52,7 @@ func CompareResults(a, b *RunResult, aN, bN int, aFrozen bool) *Comparison {
 		}
 	}
 	if aFrozen {
-		c.Clawbacks = clawbacks(&Baseline{N: aN, InputHash: a.InputHash, Lines: a.Lines}, b.Lines)
+		c.Clawbacks = clawbacks([]Baseline{{N: aN, InputHash: a.InputHash, Lines: a.Lines, Clawbacks: a.Clawbacks}}, b.Lines, nil)
 	}
 	return c
 }

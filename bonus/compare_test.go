@@ -15,9 +15,9 @@ func TestClawbacksAndCompare(t *testing.T) {
 	if first.TotalFen != 900000 {
 		t.Fatalf("first run pays %d, want 3 × 300000", first.TotalFen)
 	}
-	baseline := &bonus.Baseline{N: 1, InputHash: first.InputHash, Lines: first.Lines}
+	baseline := bonus.Baseline{N: 1, InputHash: first.InputHash, Lines: first.Lines}
 
-	// After the first run was paid: C1 is cancelled, C2's filing is cancelled, C3 ends normally, and
+	// After the first run was paid: C1 is cancelled, C2's filing is cancelled, C3 is terminated, and
 	// a new deal C4 appears.
 	c1 := w.contract("C1")
 	c1.Status, c1.EndedAt = market.ContractCancelled, at("2023-02-10T03:00:00Z")
@@ -27,10 +27,10 @@ func TestClawbacksAndCompare(t *testing.T) {
 	c3.Status, c3.EndedAt = market.ContractTerminated, at("2023-02-25T03:00:00Z")
 	w.deal("C4", market.ContractOpenLicence, "LIC", "SME1", "2022-11-01", "P4")
 
-	second := evaluate(t, w, bonus.Params{Round: art22(), AsOf: d("2023-03-31"), Baseline: baseline})
-	want := map[string]string{"C1": "contract_cancelled", "C2": "filing_cancelled"}
+	second := evaluate(t, w, bonus.Params{Round: art22(), AsOf: d("2023-03-31"), Frozen: []bonus.Baseline{baseline}})
+	want := map[string]string{"C1": "contract_cancelled", "C2": "filing_cancelled", "C3": "contract_terminated"}
 	if len(second.Clawbacks) != len(want) {
-		t.Fatalf("clawbacks %+v, want C1 and C2 (a normally terminated licence is no clawback)", second.Clawbacks)
+		t.Fatalf("clawbacks %+v, want C1, C2 and C3 (a terminated contract is clawed back too, docs/rules.md §9.10)", second.Clawbacks)
 	}
 	for _, c := range second.Clawbacks {
 		if want[c.ContractNo] != c.Reason.String() || c.AmountFen != 300000 || c.Run != 1 || c.RecipientUSCC != "LIC" {
@@ -55,7 +55,7 @@ func TestClawbacksAndCompare(t *testing.T) {
 	if len(changed) != 3 || !changed["C1"] || !changed["C2"] || !changed["C3"] {
 		t.Errorf("changed %v, want C1, C2, C3", changed)
 	}
-	if len(cmp.Clawbacks) != 2 {
+	if len(cmp.Clawbacks) != 3 {
 		t.Errorf("comparison clawbacks %+v", cmp.Clawbacks)
 	}
 	if notPaid := bonus.CompareResults(first, second, 1, 2, false); len(notPaid.Clawbacks) != 0 {

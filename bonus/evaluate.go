@@ -21,14 +21,21 @@ type line struct {
 // Void says whether a line's deal was undone as of the run: what turns a paid line into a clawback.
 type Void uint8
 
+// The last three are not undone deals but reviewers' decisions (seed Art. 26); they appear only as the
+// reason of a clawback.
 const (
-	VoidNone            Void = iota
-	VoidContractCancel       // the contract was cancelled (撤销/解除)
-	VoidFilingCancelled      // CNIPA's filing (registration) was cancelled (注销)
+	VoidNone                  Void = iota
+	VoidContractCancel             // the contract was cancelled (撤销/解除)
+	VoidFilingCancelled            // CNIPA's filing (registration) was cancelled (注销)
+	VoidContractTerminated         // the contract was terminated (终止)
+	VoidRejected                   // a reviewer rejected the paid line
+	VoidRecipientDisqualified      // a reviewer disqualified the recipient for the round
+	numVoids
 )
 
-var voidCodes = [...]string{"", "contract_cancelled", "filing_cancelled"}
-var voidZH = [...]string{"", "合同已撤销", "备案已注销"}
+var voidCodes = [numVoids]string{"", "contract_cancelled", "filing_cancelled", "contract_terminated", "rejected",
+	"recipient_disqualified"}
+var voidZH = [numVoids]string{"", "合同已撤销", "备案已注销", "合同已终止", "复核不通过（虚假交易）", "受奖单位已被取消资格"}
 
 func (v Void) String() string { return voidCodes[v] }
 
@@ -42,6 +49,8 @@ type evaluator struct {
 	asOf      day
 	from, to  day
 	perPatent bool
+	// disqualified[org index]: the recipient is disqualified for this round (nil: nobody is)
+	disqualified []bool
 }
 
 func newEvaluator(in *Inputs, r *Round, asOf market.Date) *evaluator {
@@ -64,8 +73,15 @@ func (e *evaluator) effectiveAsOf(c *contract) bool {
 }
 
 // contractReasons are the reasons that do not depend on the patent or the filing list.
+// The parties' facts are those in force on the deal's effective day as known on the as-of day
+// (docs/rules.md §9.4); the licensee must be an enterprise that is a confirmed SME.
 func (e *evaluator) contractReasons(c *contract) Reasons {
 	lic, lee := &e.in.orgs[c.licensor], &e.in.orgs[c.licensee]
+	d := c.eff
+	if d == noDay {
+		d = e.asOf
+	}
+	licF, leeF := e.in.factsAt(c.licensor, d, e.asOf), e.in.factsAt(c.licensee, d, e.asOf)
 	var rs Reasons
 	if e.perPatent {
 		if !market.IsInstitution(lic.Kind) {
@@ -79,17 +95,20 @@ func (e *evaluator) contractReasons(c *contract) Reasons {
 			rs |= Reasons(ReasonNotOpenLicence)
 		}
 	}
-	if lic.DistrictCode == "" {
+	if licF&factShanghai == 0 {
 		rs |= Reasons(ReasonRecipientNotShanghai)
 	}
-	if !lic.OperatingNormally || !lic.GoodCredit {
+	if licF&(factOperating|factCredit) != factOperating|factCredit {
 		rs |= Reasons(ReasonRecipientNotNormal)
 	}
-	if !lee.IsSME {
+	if lee.Kind != market.KindEnterprise || leeF&factSME == 0 {
 		rs |= Reasons(ReasonLicenseeNotSME)
 	}
-	if lee.DistrictCode == "" {
+	if leeF&factShanghai == 0 {
 		rs |= Reasons(ReasonLicenseeNotShanghai)
+	}
+	if e.disqualified != nil && e.disqualified[c.licensor] {
+		rs |= Reasons(ReasonRecipientDisqualified)
 	}
 	if !e.effectiveAsOf(c) {
 		rs |= Reasons(ReasonNotEffective)
@@ -186,11 +205,14 @@ func (e *evaluator) filingReasons(ci int32, patents []int32) Reasons {
 	return rs
 }
 
-// void reports whether the contract or its filing had been cancelled by the as-of day.
+// void reports whether the contract had been cancelled or terminated, or its filing cancelled, by the
+// as-of day (an end of unknown date: at any as-of day).
 func (e *evaluator) void(ci int32) Void {
 	c := &e.in.contracts[ci]
-	if c.status == statusCancelled && (c.ended == noDay || c.ended <= e.asOf) {
+	if ended := c.ended == noDay || c.ended <= e.asOf; ended && c.status == statusCancelled {
 		return VoidContractCancel
+	} else if ended && c.status == statusTerminated {
+		return VoidContractTerminated
 	}
 	if f := e.filingOf(ci); f != nil && e.filingCancelledAsOf(f) {
 		return VoidFilingCancelled
@@ -264,13 +286,14 @@ func (k *counted) hasContract(ci int32) bool {
 }
 
 // dedup marks duplicate and retransfer lines. The earlier deal (effective day, then contract number)
-// counts; only lines with no other reason take part, so an ineligible deal never blocks a later one.
+// counts; only lines with no other reason and not rejected by a reviewer take part, so neither an
+// ineligible nor a rejected deal blocks a later one, while a held line keeps its slot until decided.
 // others are the other rounds' counts (nil when evaluating for another round).
 func (e *evaluator) dedup(lines []line, others []*counted) {
 	in := e.in
 	cand := make([]int32, 0, len(lines)/4)
 	for i := range lines {
-		if lines[i].reasons == 0 {
+		if lines[i].reasons == 0 && lines[i].review != VerdictRejected {
 			cand = append(cand, int32(i))
 		}
 	}

@@ -21,11 +21,30 @@ type Decision struct {
 	DecidedAt      time.Time `json:"decided_at"`
 }
 
-// Baseline is the latest frozen run of the round: what was paid, to find clawbacks.
+// Baseline is a frozen run of the round: what it paid (its lines; those paying nothing may be left out)
+// and the clawbacks it recorded, to find what is still owed.
 type Baseline struct {
 	N         int
 	InputHash string
 	Lines     []Line
+	Clawbacks []Clawback
+}
+
+// Disqualification takes a recipient's bonus of a round away (seed Art. 26, 取消承接资格).
+type Disqualification struct {
+	USCC      string    `json:"uscc"`
+	Note      string    `json:"note"`
+	DecidedBy *int64    `json:"decided_by"`
+	DecidedAt time.Time `json:"decided_at"`
+}
+
+// Recovery is money recovered on a clawback of a line (Patent "" in per-contract rounds).
+type Recovery struct {
+	ContractNo  string      `json:"contract_no"`
+	Patent      string      `json:"patent"`
+	AmountFen   int64       `json:"amount_fen"`
+	RecoveredOn market.Date `json:"recovered_on"`
+	Reference   string      `json:"reference"`
 }
 
 // Params are what a run evaluates besides the facts.
@@ -34,9 +53,13 @@ type Params struct {
 	AsOf  market.Date
 	// Others are the other rounds: a deal they count too is a double claim, and a patent whose transfer
 	// they counted is not counted again (re-transfer).
-	Others    []Round
-	Decisions []Decision
-	Baseline  *Baseline
+	Others       []Round
+	Decisions    []Decision
+	Disqualified []Disqualification
+	Recoveries   []Recovery
+	// Frozen are the round's frozen runs, oldest first: what they paid in total is compared with this
+	// run to find clawbacks. They are no facts: the input hash leaves them out (docs/rules.md §9.10).
+	Frozen []Baseline
 }
 
 func lineKey(contractNo, patent string) string { return contractNo + "\x00" + patent }
@@ -55,6 +78,14 @@ func Evaluate(in *Inputs, p Params) (*RunResult, error) {
 		return nil, err
 	}
 	e := newEvaluator(in, r, p.AsOf)
+	if len(p.Disqualified) > 0 {
+		e.disqualified = make([]bool, len(in.orgs))
+		for _, dq := range p.Disqualified {
+			if oi, ok := in.orgByUSCC[dq.USCC]; ok {
+				e.disqualified[oi] = true
+			}
+		}
+	}
 	others := slices.Clone(p.Others)
 	slices.SortFunc(others, func(a, b Round) int { return strings.Compare(a.ID, b.ID) })
 	var used []Round
@@ -73,32 +104,44 @@ func Evaluate(in *Inputs, p Params) (*RunResult, error) {
 	}
 
 	lines := e.lines()
-	e.dedup(lines, counts)
 	decisions := make(map[string]*Decision, len(p.Decisions))
 	for i := range p.Decisions {
 		d := &p.Decisions[i]
 		decisions[lineKey(d.ContractNo, d.Patent)] = d
 	}
+	decision := func(l *line) *Decision {
+		if len(decisions) == 0 {
+			return nil
+		}
+		return decisions[lineKey(in.contracts[l.c].no, e.patentNo(l))]
+	}
+	// A rejection (of a flagged line, or of a paid line without flags: a fake deal found later) is
+	// applied before de-duplication, so the rejected line frees its slot (docs/rules.md §9.6).
+	for i := range lines {
+		if l := &lines[i]; l.reasons == 0 {
+			if d := decision(l); d != nil && !d.Approved {
+				l.review = VerdictRejected
+			}
+		}
+	}
+	e.dedup(lines, counts)
 	fl := newFlagger(e, newDealIndex(in, e.asOf), counts)
 	for i := range lines {
 		l := &lines[i]
 		if l.reasons != 0 {
-			l.status = StatusIneligible
+			l.status, l.review = StatusIneligible, VerdictNone
 			continue
 		}
 		l.flags = fl.flags(l)
-		if l.flags == 0 {
+		switch d := decision(l); {
+		case l.review == VerdictRejected:
+			l.status = StatusIneligible
+		case l.flags == 0:
 			l.status = StatusEligible
-			continue
-		}
-		l.status = StatusHeld
-		d := decisions[lineKey(in.contracts[l.c].no, e.patentNo(l))]
-		switch {
-		case d == nil:
-		case !d.Approved:
-			l.status, l.review = StatusIneligible, VerdictRejected
-		case l.flags&^d.Flags == 0: // an approval covers the flags the reviewer saw, not new ones
+		case d != nil && d.Approved && l.flags&^d.Flags == 0: // an approval covers the flags the reviewer saw
 			l.status, l.review = StatusEligible, VerdictApproved
+		default:
+			l.status = StatusHeld
 		}
 	}
 	eligible := e.allocate(lines)
@@ -138,7 +181,16 @@ func Evaluate(in *Inputs, p Params) (*RunResult, error) {
 		res.Recipients = append(res.Recipients, *rc)
 	}
 	slices.SortFunc(res.Recipients, func(a, b Recipient) int { return strings.Compare(a.USCC, b.USCC) })
-	res.Clawbacks = clawbacks(p.Baseline, res.Lines)
+	for _, b := range p.Frozen {
+		res.Baselines = append(res.Baselines, b.N)
+	}
+	recovered := map[string]int64{}
+	for _, rv := range p.Recoveries {
+		if !rv.RecoveredOn.After(p.AsOf) {
+			recovered[lineKey(rv.ContractNo, rv.Patent)] += rv.AmountFen
+		}
+	}
+	res.Clawbacks = clawbacks(p.Frozen, res.Lines, recovered)
 	return res, nil
 }
 
@@ -185,23 +237,60 @@ func (e *evaluator) allocate(lines []line) int64 {
 	return int64(len(elig)) * e.r.UnitFen
 }
 
-// clawbacks lists the lines paid in the baseline whose deal has since been undone (contract or filing
-// cancelled). Both line lists are in (contract number, patent) order.
-func clawbacks(b *Baseline, now []Line) []Clawback {
+// clawbacks lists what the frozen runs paid for lines that are now undone: the contract cancelled or
+// terminated, the filing cancelled, the line rejected by a reviewer or its recipient disqualified.
+// Clawbacks are cumulative (docs/rules.md §9.10): a line's paid total is the most any frozen run granted
+// it (each frozen run pays what it grants beyond what earlier ones paid), and a clawback stays listed,
+// with what was recovered so far, until a frozen run recorded it as recovered in full. now is in (contract
+// number, patent) order.
+func clawbacks(frozen []Baseline, now []Line, recovered map[string]int64) []Clawback {
 	out := []Clawback{}
-	if b == nil {
+	if len(frozen) == 0 {
 		return out
 	}
-	j := 0
-	for _, old := range b.Lines {
-		for j < len(now) && compareLines(&now[j], &old) < 0 {
-			j++
+	type paid struct {
+		run       int
+		amount    int64
+		recipient string
+	}
+	paidTotal := map[string]paid{}
+	settled := map[string]bool{}
+	for _, b := range frozen {
+		for i := range b.Lines {
+			l := &b.Lines[i]
+			k := lineKey(l.ContractNo, l.Patent)
+			if p := paidTotal[k]; l.AmountFen > p.amount {
+				paidTotal[k] = paid{b.N, l.AmountFen, l.RecipientUSCC}
+			}
 		}
-		if old.AmountFen <= 0 || j >= len(now) || compareLines(&now[j], &old) != 0 || now[j].Void == VoidNone {
+		for _, c := range b.Clawbacks {
+			if c.RecoveredFen >= c.AmountFen {
+				settled[lineKey(c.ContractNo, c.Patent)] = true
+			}
+		}
+	}
+	for i := range now {
+		l := &now[i]
+		if l.Status == StatusEligible {
 			continue
 		}
-		out = append(out, Clawback{Run: b.N, ContractNo: old.ContractNo, Patent: old.Patent,
-			RecipientUSCC: old.RecipientUSCC, AmountFen: old.AmountFen, Reason: now[j].Void})
+		k := lineKey(l.ContractNo, l.Patent)
+		p, ok := paidTotal[k]
+		if !ok || settled[k] {
+			continue
+		}
+		cause := l.Void
+		switch {
+		case l.Reasons.Has(ReasonRecipientDisqualified):
+			cause = VoidRecipientDisqualified
+		case l.Review == VerdictRejected:
+			cause = VoidRejected
+		}
+		if cause == VoidNone {
+			continue
+		}
+		out = append(out, Clawback{Run: p.run, ContractNo: l.ContractNo, Patent: l.Patent, RecipientUSCC: p.recipient,
+			AmountFen: p.amount, RecoveredFen: min(recovered[k], p.amount), Reason: cause})
 	}
 	return out
 }

@@ -234,16 +234,17 @@ func (r *RunResult) lineSheets(wb *workbook) error {
 }
 
 func (r *RunResult) clawbackSheet(wb *workbook) error {
-	sw, err := wb.sheet("追回", 10, 24, 16, 22, 30, 14, 14)
+	sw, err := wb.sheet("追回", 10, 24, 16, 22, 30, 14, 14, 14, 14)
 	if err != nil {
 		return err
 	}
-	if err := wb.headerRow(sw, 1, "已支付的计算批次", "合同编号", "专利申请号", "受奖单位统一社会信用代码", "受奖单位名称", "应追回金额（元）", "原因"); err != nil {
+	if err := wb.headerRow(sw, 1, "已支付的计算批次", "合同编号", "专利申请号", "受奖单位统一社会信用代码", "受奖单位名称", "应追回金额（元）", "原因", "已追回（元）", "尚欠（元）"); err != nil {
 		return err
 	}
 	for i, c := range r.Clawbacks {
 		err := sw.SetRow(cellName(i+2), []any{c.Run, Safe(c.ContractNo), Safe(c.Patent), Safe(c.RecipientUSCC),
-			Safe(r.Names[c.RecipientUSCC]), yuanCell(c.AmountFen, wb.amount), c.Reason.ZH()})
+			Safe(r.Names[c.RecipientUSCC]), yuanCell(c.AmountFen, wb.amount), c.Reason.ZH(), yuanCell(c.RecoveredFen, wb.amount),
+			yuanCell(c.OwedFen(), wb.amount)})
 		if err != nil {
 			return err
 		}

@@ -72,7 +72,8 @@ func (x *dealIndex) circular(licensor, licensee int32, d day, days int) bool {
 }
 
 // bursts marks the contracts of every licensee that took count or more deals whose first and last
-// fall within days of each other (e.g. 5 deals within 30 days).
+// fall within days of each other, day N included like every threshold (e.g. 5 deals at most 30 days
+// apart; docs/rules.md §9.7).
 func (x *dealIndex) bursts(nContracts, count, days int) []uint64 {
 	marks := make([]uint64, (nContracts+63)/64)
 	if count <= 0 || days <= 0 {
@@ -86,7 +87,7 @@ func (x *dealIndex) bursts(nContracts, count, days int) []uint64 {
 		if j > 0 && licensee(j) != licensee(j-1) {
 			start = j
 		}
-		for dayOfDeal(j)-dayOfDeal(start) >= int64(days) {
+		for dayOfDeal(j)-dayOfDeal(start) > int64(days) {
 			start++
 		}
 		if j-start+1 >= count {

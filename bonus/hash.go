@@ -10,9 +10,11 @@ import (
 	"strings"
 )
 
-// inputHash is the SHA-256 of a canonical serialisation of everything a run used: the round and the
-// other rounds consulted, the as-of day, the facts of every contract and of the organisations they
-// name, CNIPA's filing list, the reviewers' decisions and the baseline run. Records are written in a
+// inputHash is the SHA-256 of a canonical serialisation of the facts a run used: the round and the
+// other rounds consulted, the as-of day, the facts of every contract and of the organisations they name
+// (with their fact histories), CNIPA's filing list, the reviewers' decisions and disqualifications and
+// the recoveries recorded. The frozen runs compared with are no facts and are left out, so the same
+// facts give the same hash however often the round is run and frozen. Records are written in a
 // fixed order (by natural key, never by database ID), each starts with its tag and has a fixed list of
 // fields, and every string is length-prefixed, so equal facts in any database hash equal and no two
 // different inputs serialise alike.
@@ -24,7 +26,7 @@ func inputHash(in *Inputs, p Params, others []Round) string {
 		w.Write(b)
 		b = b[:0]
 	}
-	b = append(b, "patentwall bonus inputs v1\n"...)
+	b = append(b, "patentwall bonus inputs v2\n"...)
 	b = hashRound(b, "round", &p.Round)
 	b = hstr(append(b, "as_of|"...), p.AsOf.String())
 	b = append(b, '\n')
@@ -48,6 +50,13 @@ func inputHash(in *Inputs, p Params, others []Round) string {
 		}
 		b = hbool(hbool(hbool(b, o.OperatingNormally), o.GoodCredit), o.IsSME)
 		b = append(b, '\n')
+		for _, h := range in.hist[o.hStart:o.hEnd] {
+			b = append(b, "fact|"...)
+			b = hstr(hstr(b, h.Fact), h.Value)
+			b = hint(hint(hint(b, int64(h.from)), int64(h.to)), int64(h.known))
+			b = hbool(b, h.Confirmed)
+			b = append(b, '\n')
+		}
 		flush()
 	}
 	for _, ci := range in.order {
@@ -102,11 +111,24 @@ func inputHash(in *Inputs, p Params, others []Round) string {
 		b = append(b, '\n')
 		flush()
 	}
-	if p.Baseline != nil {
-		b = append(b, "baseline|"...)
-		b = hint(b, int64(p.Baseline.N))
-		b = hstr(b, p.Baseline.InputHash)
+	dq := slices.Clone(p.Disqualified)
+	slices.SortFunc(dq, func(a, b Disqualification) int { return strings.Compare(a.USCC, b.USCC) })
+	for _, d := range dq {
+		b = hstr(append(b, "disqualified|"...), d.USCC)
 		b = append(b, '\n')
+	}
+	rv := slices.Clone(p.Recoveries)
+	slices.SortFunc(rv, func(a, b Recovery) int {
+		return cmp.Or(strings.Compare(a.ContractNo, b.ContractNo), strings.Compare(a.Patent, b.Patent),
+			a.RecoveredOn.Time().Compare(b.RecoveredOn.Time()), cmp.Compare(a.AmountFen, b.AmountFen), strings.Compare(a.Reference, b.Reference))
+	})
+	for _, r := range rv {
+		b = append(b, "recovered|"...)
+		b = hstr(hstr(b, r.ContractNo), r.Patent)
+		b = hint(b, r.AmountFen)
+		b = hstr(hstr(b, r.RecoveredOn.String()), r.Reference)
+		b = append(b, '\n')
+		flush()
 	}
 	flush()
 	w.Flush()

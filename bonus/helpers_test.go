@@ -45,6 +45,13 @@ type world struct {
 	orgOrder  []string
 	contracts []*bonus.ContractFacts
 	filings   []*market.Filing
+	history   []historyEntry
+}
+
+// historyEntry is an entry of an organisation's fact history.
+type historyEntry struct {
+	uscc string
+	f    bonus.FactEntry
 }
 
 func newWorld(orgs ...bonus.OrgFacts) *world {
@@ -106,6 +113,11 @@ func (w *world) inputs(t testing.TB) *bonus.Inputs {
 	in := bonus.NewInputs()
 	for _, u := range w.orgOrder {
 		in.AddOrg(*w.orgs[u])
+	}
+	for _, h := range w.history {
+		if err := in.AddOrgFact(h.uscc, h.f); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, c := range w.contracts {
 		if err := in.AddContract(*c); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -113,6 +114,97 @@ type org struct {
 	founded day
 	// normalised contact facts for the related-party flag ("" = unknown, never matches)
 	nRep, nPhone, nEmail, nAddr string
+	// its fact history: Inputs.hist[hStart:hEnd] after prepare. dated: some entry is bounded in time or
+	// learned on a day, so the facts depend on the deal's day and the as-of day; otherwise they are
+	// static, computed once in prepare.
+	hStart, hEnd int32
+	dated        bool
+	static       factSet
+}
+
+// FactEntry is one entry of an organisation's fact history (market.OrgFact; docs/rules.md §3): zero
+// dates are open (in force from the start, until further notice, known from the start).
+type FactEntry struct {
+	Fact                          string // market.FactSME, FactDistrict, FactOperating, FactCredit
+	Value                         string
+	ValidFrom, ValidTo, KnownFrom market.Date
+	Confirmed                     bool
+}
+
+// The facts a run judges, as bits of a factSet: set when the fact counts in the organisation's favour.
+type factSet uint8
+
+const (
+	factSME       factSet = 1 << iota // a confirmed SME
+	factShanghai                      // registered in a Shanghai district
+	factOperating                     // operating normally (存续)
+	factCredit                        // of good credit
+	factAll       = factSME | factShanghai | factOperating | factCredit
+)
+
+var factNames = [...]string{market.FactSME, market.FactDistrict, market.FactOperating, market.FactCredit}
+
+type factEntry struct {
+	org             int32
+	fact            factSet // one bit
+	ok              bool    // the entry says the fact holds (a self-declared SME status does not)
+	from, to, known day     // noDay = open
+	FactEntry
+}
+
+// rowFacts are the organisation's current facts, used for a fact without any history entry.
+func (o *org) rowFacts() factSet {
+	var f factSet
+	if o.IsSME {
+		f |= factSME
+	}
+	if o.DistrictCode != "" {
+		f |= factShanghai
+	}
+	if o.OperatingNormally {
+		f |= factOperating
+	}
+	if o.GoodCredit {
+		f |= factCredit
+	}
+	return f
+}
+
+// factsAt are the organisation's facts in force on day d as known on day asOf: for each fact the entry
+// covering d learned last (the later entry on a tie), its current row value when it has no entry at all.
+func (in *Inputs) factsAt(oi int32, d, asOf day) factSet {
+	o := &in.orgs[oi]
+	if !o.dated {
+		return o.static
+	}
+	return in.resolveFacts(oi, d, asOf)
+}
+
+func (in *Inputs) resolveFacts(oi int32, d, asOf day) factSet {
+	o := &in.orgs[oi]
+	var seen, out factSet
+	var best [len(factNames)]int32
+	for k := range best {
+		best[k] = -1
+	}
+	hs := in.hist[o.hStart:o.hEnd]
+	for i := range hs {
+		h := &hs[i]
+		seen |= h.fact
+		if (h.known != noDay && h.known > asOf) || (h.from != noDay && h.from > d) || (h.to != noDay && h.to < d) {
+			continue
+		}
+		k := bits.TrailingZeros8(uint8(h.fact))
+		if best[k] < 0 || h.known >= hs[best[k]].known {
+			best[k] = int32(i)
+		}
+	}
+	for k, b := range best {
+		if b >= 0 && hs[b].ok {
+			out |= 1 << k
+		}
+	}
+	return out | in.orgs[oi].rowFacts()&^seen
 }
 
 // ContractFacts are the facts about a contract a run uses. Patents are application numbers.
@@ -189,6 +281,7 @@ type Inputs struct {
 	contracts []contract
 	cpat      []int32
 	filings   []filing
+	hist      []factEntry // the organisations' fact histories, in the order added (grouped by prepare)
 
 	prepared bool
 	order    []int32 // contract indexes sorted by contract number
@@ -243,6 +336,35 @@ func (in *Inputs) patentIndex(appNo string) int32 {
 	in.patents = append(in.patents, appNo)
 	in.patByNo[appNo] = i
 	return i
+}
+
+// AddOrgFact adds an entry to an organisation's fact history (later entries win ties); the
+// organisation must have been added.
+func (in *Inputs) AddOrgFact(uscc string, f FactEntry) error {
+	oi, ok := in.orgByUSCC[uscc]
+	if !ok {
+		return fmt.Errorf("bonus: fact history of unknown organisation %s", uscc)
+	}
+	in.addFact(oi, f)
+	return nil
+}
+
+func (in *Inputs) addFact(oi int32, f FactEntry) {
+	h := factEntry{org: oi, from: dayOf(f.ValidFrom), to: dayOf(f.ValidTo), known: dayOf(f.KnownFrom), FactEntry: f}
+	switch f.Fact {
+	case market.FactSME:
+		h.fact, h.ok = factSME, f.Value == "true" && f.Confirmed
+	case market.FactDistrict:
+		h.fact, h.ok = factShanghai, f.Value != ""
+	case market.FactOperating:
+		h.fact, h.ok = factOperating, f.Value == "true"
+	case market.FactCredit:
+		h.fact, h.ok = factCredit, f.Value == "true"
+	default:
+		return // a fact no run judges
+	}
+	in.hist = append(in.hist, h)
+	in.prepared = false
 }
 
 // AddContract adds a contract; both parties must have been added.
@@ -360,6 +482,23 @@ func (in *Inputs) prepare() error {
 		sorted = append(sorted, in.filings[i])
 	}
 	in.filings = sorted
+	// fact histories grouped by organisation, in the order added within each
+	slices.SortStableFunc(in.hist, func(a, b factEntry) int { return cmp.Compare(a.org, b.org) })
+	for i := range in.orgs {
+		in.orgs[i].hStart, in.orgs[i].hEnd, in.orgs[i].dated = 0, 0, false
+	}
+	for i := 0; i < len(in.hist); {
+		o := &in.orgs[in.hist[i].org]
+		o.hStart = int32(i)
+		for ; i < len(in.hist) && &in.orgs[in.hist[i].org] == o; i++ {
+			h := &in.hist[i]
+			o.dated = o.dated || h.from != noDay || h.to != noDay || h.known != noDay
+		}
+		o.hEnd = int32(i)
+	}
+	for i := range in.orgs {
+		in.orgs[i].static = in.resolveFacts(int32(i), 0, 0)
+	}
 	in.filingOf = make([]int32, len(cs))
 	for i := range cs {
 		in.filingOf[i] = -1

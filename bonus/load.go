@@ -29,6 +29,7 @@ func LoadInputs(ctx context.Context, s *market.Store) (*Inputs, error) {
 		patentIDs []int64
 		cs        contractsLoad
 		links     []link
+		facts     []orgFactLoad
 	)
 	// Organisations first: contracts and filings resolve their parties while they stream in.
 	orgIDs, err := loadOrgs(ctx, q, in)
@@ -44,8 +45,12 @@ func LoadInputs(ctx context.Context, s *market.Store) (*Inputs, error) {
 	g.Go(func() (err error) { cs, err = loadContracts(gctx, q, orgs, sizes["contracts"]); return })
 	g.Go(func() (err error) { links, err = loadLinks(gctx, q, sizes["contract_patents"]); return })
 	g.Go(func() error { return loadFilings(gctx, q, in, sizes["filings"]) })
+	g.Go(func() (err error) { facts, err = loadFactHistory(gctx, q, orgs); return })
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	for _, f := range facts {
+		in.addFact(f.org, f.FactEntry)
 	}
 	if err := in.attach(cs, links, patentIDs); err != nil {
 		return nil, err
@@ -115,6 +120,27 @@ func loadOrgs(ctx context.Context, q querier, in *Inputs) ([]int64, error) {
 		return nil
 	})
 	return ids, err
+}
+
+type orgFactLoad struct {
+	org int32
+	FactEntry
+}
+
+// loadFactHistory reads the organisations' fact histories (docs/rules.md §3), in the order recorded.
+func loadFactHistory(ctx context.Context, q querier, orgs idIndex) ([]orgFactLoad, error) {
+	var out []orgFactLoad
+	err := q.each(ctx, "organisation facts", `SELECT org_id, fact, value, valid_from, valid_to, known_from, confirmed
+		FROM org_facts ORDER BY org_id, id`, func(r row) error {
+		oi, ok := orgs.of(r.int64(0))
+		if !ok {
+			return fmt.Errorf("a fact names an unknown organisation")
+		}
+		out = append(out, orgFactLoad{oi, FactEntry{Fact: r.str(1), Value: r.str(2), ValidFrom: r.day(3).date(),
+			ValidTo: r.day(4).date(), KnownFrom: r.day(5).date(), Confirmed: r.bool(6)}})
+		return nil
+	})
+	return out, err
 }
 
 func loadPatents(ctx context.Context, q querier, in *Inputs, size int) ([]int64, error) {

@@ -22,8 +22,10 @@ type RunResult struct {
 	PerPatent   bool  // lines are per patent (else per contract, Patent "")
 	Recipients  []Recipient
 	Lines       []Line
-	// Clawbacks are lines paid in the round's latest frozen run whose deal has since been undone.
+	// Clawbacks are lines the round's frozen runs paid that are now undone, until recovered in full.
 	Clawbacks []Clawback
+	// Baselines are the frozen runs compared with to find the clawbacks (not part of the input hash).
+	Baselines []int
 	// Names maps every USCC in the lines to the organisation's name (for statements and exports).
 	Names map[string]string
 }
@@ -50,15 +52,20 @@ type Line struct {
 	Void          Void // the deal was undone by the as-of day (for clawbacks; not in the JSON)
 }
 
-// Clawback is a paid line to recover (seed Art. 26: 追回有关资金).
+// Clawback is a paid line to recover (seed Art. 26: 追回有关资金): AmountFen is what the frozen runs paid
+// for it, RecoveredFen what was recovered by the as-of day.
 type Clawback struct {
 	Run           int // the frozen run that paid it
 	ContractNo    string
 	Patent        string
 	RecipientUSCC string
 	AmountFen     int64
+	RecoveredFen  int64
 	Reason        Void
 }
+
+// OwedFen is what is still to recover.
+func (c Clawback) OwedFen() int64 { return c.AmountFen - c.RecoveredFen }
 
 // MarshalJSON renders the JSON of docs/interfaces.md §6 (see WriteJSON).
 func (r *RunResult) MarshalJSON() ([]byte, error) {
@@ -79,6 +86,14 @@ func (r *RunResult) WriteJSON(out io.Writer) error {
 	b = appendJSONString(b, r.AsOf.String())
 	b = append(b, `,"input_hash":`...)
 	b = appendJSONString(b, r.InputHash)
+	b = append(b, `,"baseline_runs":[`...)
+	for i, n := range r.Baselines {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	b = append(b, ']')
 	b = appendInt(b, `,"cap_fen":`, r.CapFen)
 	b = appendInt(b, `,"eligible_fen":`, r.EligibleFen)
 	b = appendInt(b, `,"total_fen":`, r.TotalFen)
@@ -163,6 +178,7 @@ func appendClawbackJSON(b []byte, c *Clawback) []byte {
 	b = append(b, `,"recipient_uscc":`...)
 	b = appendJSONString(b, c.RecipientUSCC)
 	b = appendInt(b, `,"amount_fen":`, c.AmountFen)
+	b = appendInt(b, `,"recovered_fen":`, c.RecoveredFen)
 	b = append(b, `,"reason":`...)
 	b = appendJSONString(b, c.Reason.String())
 	return append(b, '}')

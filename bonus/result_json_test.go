@@ -20,6 +20,7 @@ type (
 		Round       string         `json:"round"`
 		AsOf        string         `json:"as_of"`
 		InputHash   string         `json:"input_hash"`
+		Baselines   []int          `json:"baseline_runs"`
 		CapFen      int64          `json:"cap_fen"`
 		EligibleFen int64          `json:"eligible_fen"`
 		TotalFen    int64          `json:"total_fen"`
@@ -51,12 +52,13 @@ type (
 		Patent        string `json:"patent"`
 		RecipientUSCC string `json:"recipient_uscc"`
 		AmountFen     int64  `json:"amount_fen"`
+		RecoveredFen  int64  `json:"recovered_fen"`
 		Reason        string `json:"reason"`
 	}
 )
 
 func refOf(r *bonus.RunResult) refRun {
-	out := refRun{Round: r.Round, AsOf: r.AsOf.String(), InputHash: r.InputHash, CapFen: r.CapFen,
+	out := refRun{Round: r.Round, AsOf: r.AsOf.String(), InputHash: r.InputHash, Baselines: append([]int{}, r.Baselines...), CapFen: r.CapFen,
 		EligibleFen: r.EligibleFen, TotalFen: r.TotalFen, Scaled: r.Scaled,
 		Recipients: []refRecipient{}, Lines: []refLine{}, Clawbacks: []refClawback{}}
 	for _, rc := range r.Recipients {
@@ -67,7 +69,7 @@ func refOf(r *bonus.RunResult) refRun {
 			append([]string{}, l.Reasons.Codes()...), append([]string{}, l.Flags.Codes()...), l.Review.String(), l.AmountFen})
 	}
 	for _, c := range r.Clawbacks {
-		out.Clawbacks = append(out.Clawbacks, refClawback{c.Run, c.ContractNo, c.Patent, c.RecipientUSCC, c.AmountFen, c.Reason.String()})
+		out.Clawbacks = append(out.Clawbacks, refClawback{c.Run, c.ContractNo, c.Patent, c.RecipientUSCC, c.AmountFen, c.RecoveredFen, c.Reason.String()})
 	}
 	return out
 }
@@ -162,7 +164,8 @@ func FuzzRunJSON(f *testing.F) {
 				{ContractNo: d, Status: bonus.StatusEligible, AmountFen: -n},
 			}
 			r.Clawbacks = []bonus.Clawback{{Run: int(bits >> 44), ContractNo: c, Patent: d, RecipientUSCC: a,
-				AmountFen: n, Reason: bonus.Void((bits >> 38) % 3)}}
+				AmountFen: n, RecoveredFen: n / 7, Reason: bonus.Void((bits >> 38) % 6)}}
+			r.Baselines = []int{int(bits >> 44), int(bits>>44) + 2}
 		}
 		compareRunJSON(t, r)
 	})

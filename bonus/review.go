@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,15 +141,17 @@ func orgNames(ctx context.Context, s *market.Store, usccs map[string]bool) (map[
 }
 
 // Review records a reviewer's decision on a flagged line of the round's latest run, with a note. An
-// approval makes the line eligible in later runs (until a new flag appears), a rejection ineligible;
-// deciding again replaces the decision. patent is "" in per-contract rounds.
+// approval makes the line eligible in later runs (until a new flag appears), a rejection ineligible and
+// frees its slot (docs/rules.md §9.6, §9.8). A line without flags that the latest run pays may be
+// rejected too (a fake deal found later): what frozen runs paid for it becomes a clawback. Deciding
+// again replaces the decision. patent is "" in per-contract rounds.
 func Review(ctx context.Context, s *market.Store, actor market.Actor, roundID, contractNo, patent string, approve bool, note string) (*Decision, error) {
 	if !canManage(actor) {
 		return nil, market.ErrForbidden
 	}
-	note = strings.TrimSpace(note)
-	if note == "" {
-		return nil, market.Errors{fieldErr("note", "required", "请填写复核意见", "a note explaining the decision is required")}
+	note, err := checkNote(note)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := GetRound(ctx, s, roundID); err != nil {
 		return nil, err
@@ -157,22 +160,28 @@ func Review(ctx context.Context, s *market.Store, actor market.Actor, roundID, c
 	if err != nil {
 		return nil, err
 	}
-	var line *FlaggedLine
+	var flags Flags
+	found := false
 	for i := range lines {
 		if lines[i].ContractNo == contractNo && lines[i].Patent == patent {
-			line = &lines[i]
+			flags, found = lines[i].Flags, true
 		}
 	}
-	if line == nil {
-		return nil, market.Errors{fieldErr("contract_no", "not_flagged", "该条目在本轮最新一次计算中没有风险标记，无需复核",
-			"this line raised no flag in the round's latest run, so there is nothing to review")}
+	if !found && !approve { // a paid line without a flag may be rejected: a fake deal found later
+		if found, err = paidInLatestRun(ctx, s, roundID, contractNo, patent); err != nil {
+			return nil, err
+		}
+	}
+	if !found {
+		return nil, market.Errors{fieldErr("contract_no", "not_flagged", "该条目在本轮最新一次计算中没有风险标记，也未获奖补，无需复核",
+			"this line raised no flag in the round's latest run and is not paid, so there is nothing to review")}
 	}
 	decision := "rejected"
 	if approve {
 		decision = "approved"
 	}
 	row := reviewRow{RoundID: roundID, ContractNo: contractNo, Patent: patent, Decision: decision,
-		Flags: strings.Join(line.Flags.Codes(), ";"), Note: note, ReviewerUserID: userOf(actor),
+		Flags: strings.Join(flags.Codes(), ";"), Note: note, ReviewerUserID: userOf(actor),
 		DecidedAt: s.Now().UTC().Truncate(time.Microsecond)}
 	err = s.Gorm().WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "round_id"}, {Name: "contract_no"}, {Name: "patent"}},
@@ -183,4 +192,33 @@ func Review(ctx context.Context, s *market.Store, actor market.Actor, roundID, c
 	}
 	d := row.decision()
 	return &d, nil
+}
+
+// paidInLatestRun reports whether the round's latest stored run pays the line.
+func paidInLatestRun(ctx context.Context, s *market.Store, roundID, contractNo, patent string) (bool, error) {
+	runs, err := Runs(ctx, s, roundID)
+	if err != nil || len(runs) == 0 {
+		return false, err
+	}
+	_, res, err := LoadRun(ctx, s, roundID, runs[0].N)
+	if err != nil {
+		return false, err
+	}
+	i, ok := slices.BinarySearchFunc(res.Lines, Line{ContractNo: contractNo, Patent: patent}, func(a, b Line) int { return compareLines(&a, &b) })
+	return ok && res.Lines[i].Status == StatusEligible && res.Lines[i].AmountFen > 0, nil
+}
+
+// RejectedUnflagged lists the round's rejections of lines that carried no flag (paid lines found fake).
+func RejectedUnflagged(ctx context.Context, s *market.Store, roundID string) ([]Decision, error) {
+	ds, err := Decisions(ctx, s, roundID)
+	if err != nil {
+		return nil, err
+	}
+	out := ds[:0]
+	for _, d := range ds {
+		if !d.Approved && d.Flags == 0 {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }

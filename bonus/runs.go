@@ -61,7 +61,8 @@ type flaggedJSON struct {
 }
 
 // Run computes a run of the round as of the day without storing it: the facts in the database, the
-// reviewers' decisions and the round's latest frozen run (for clawbacks).
+// reviewers' decisions and disqualifications, the recoveries recorded and the round's frozen runs (for
+// clawbacks).
 func Run(ctx context.Context, s *market.Store, roundID string, asOf market.Date) (*RunResult, error) {
 	r, err := GetRound(ctx, s, roundID)
 	if err != nil {
@@ -74,7 +75,13 @@ func Run(ctx context.Context, s *market.Store, roundID string, asOf market.Date)
 	if p.Decisions, err = Decisions(ctx, s, roundID); err != nil {
 		return nil, err
 	}
-	if p.Baseline, err = latestFrozen(ctx, s, roundID); err != nil {
+	if p.Disqualified, err = Disqualifications(ctx, s, roundID); err != nil {
+		return nil, err
+	}
+	if p.Recoveries, err = Recoveries(ctx, s, roundID); err != nil {
+		return nil, err
+	}
+	if p.Frozen, err = frozenRuns(ctx, s, roundID); err != nil {
 		return nil, err
 	}
 	in, err := LoadInputs(ctx, s)
@@ -125,7 +132,7 @@ func SaveRun(ctx context.Context, s *market.Store, actor market.Actor, res *RunR
 		}
 	}
 	for _, c := range res.Clawbacks {
-		row.ClawbackFen += c.AmountFen
+		row.ClawbackFen += c.OwedFen()
 	}
 	fj, err := json.Marshal(flagged)
 	if err != nil {
@@ -217,20 +224,27 @@ func Freeze(ctx context.Context, s *market.Store, actor market.Actor, roundID st
 	return nil
 }
 
-// latestFrozen loads the round's latest frozen run as a baseline (nil when none).
-func latestFrozen(ctx context.Context, s *market.Store, roundID string) (*Baseline, error) {
+// frozenRuns loads the round's frozen runs, oldest first, keeping only the lines they paid.
+func frozenRuns(ctx context.Context, s *market.Store, roundID string) ([]Baseline, error) {
 	var ns []int
 	err := s.Gorm().WithContext(ctx).Model(&RunInfo{}).Where("round_id = ? AND frozen = ?", roundID, true).
-		Order("n DESC").Limit(1).Pluck("n", &ns).Error
+		Order("n").Pluck("n", &ns).Error
 	if err != nil {
-		return nil, fmt.Errorf("bonus: find frozen run of %s: %w", roundID, err)
+		return nil, fmt.Errorf("bonus: find frozen runs of %s: %w", roundID, err)
 	}
-	if len(ns) == 0 {
-		return nil, nil
+	out := make([]Baseline, 0, len(ns))
+	for _, n := range ns {
+		info, res, err := LoadRun(ctx, s, roundID, n)
+		if err != nil {
+			return nil, err
+		}
+		var paid []Line
+		for _, l := range res.Lines {
+			if l.AmountFen > 0 {
+				paid = append(paid, l)
+			}
+		}
+		out = append(out, Baseline{N: info.N, InputHash: info.InputHash, Lines: paid, Clawbacks: res.Clawbacks})
 	}
-	info, res, err := LoadRun(ctx, s, roundID, ns[0])
-	if err != nil {
-		return nil, err
-	}
-	return &Baseline{N: info.N, InputHash: info.InputHash, Lines: res.Lines}, nil
+	return out, nil
 }

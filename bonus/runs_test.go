@@ -167,7 +167,7 @@ func TestStoredRunsReviewFreezeClawback(t *testing.T) {
 			t.Fatalf("run 4 as of 2023-03-31: %+v %+v", info4, res4.Clawbacks)
 		}
 		if info4.InputHash == info2.InputHash {
-			t.Fatal("the baseline run is an input: run 4's hash must differ from run 2's")
+			t.Fatal("C1's cancellation is a fact: run 4's hash must differ from run 2's")
 		}
 
 		cmp, err := bonus.Compare(ctx, s, "art22-2022", 2, 3)

@@ -306,6 +306,9 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) (*Organisation, 
 			}
 			return err
 		}
+		if err := insertFacts(tx, initialFacts(org, FactSourceRegistration, false, now)); err != nil {
+			return err
+		}
 		u.OrgID = &org.ID
 		if err := tx.Create(u).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -788,9 +791,15 @@ func (s *Store) UnverifiedOrgs(ctx context.Context, actor Actor, limit int) ([]O
 	return out, err
 }
 
+// SMEDays are the days a bureau SME decision is in force (inclusive; zero = open: from the start, until
+// further notice).
+type SMEDays struct{ From, To Date }
+
 // ConfirmSME records the bureau's decision on an organisation's SME status: it confirms (isSME equals
-// the computed value) or overrides the declared figures. The note says why and is required.
-func (s *Store) ConfirmSME(ctx context.Context, actor Actor, uscc string, isSME bool, note string) (*Organisation, error) {
+// the computed value) or overrides the declared figures. The note says why and is required. The decision
+// enters the organisation's fact history for the given days (docs/rules.md §3); days that overlap an
+// earlier decision's other days are refused.
+func (s *Store) ConfirmSME(ctx context.Context, actor Actor, uscc string, isSME bool, note string, days SMEDays) (*Organisation, error) {
 	if !actor.IsBureau() {
 		return nil, ErrForbidden
 	}
@@ -818,6 +827,15 @@ func (s *Store) ConfirmSME(ctx context.Context, actor Actor, uscc string, isSME 
 		d := SMEDecision{OrgID: org.ID, IsSME: isSME, ComputedSME: computed, Standard: SMEStandardVersion, Note: note,
 			DecidedBy: actor.UserID, DecidedAt: now}
 		if err := tx.Create(&d).Error; err != nil {
+			return err
+		}
+		if err := checkSMEPeriod(tx, org.ID, days.From, days.To); err != nil {
+			return err
+		}
+		by := actor.UserID
+		err := insertFacts(tx, []OrgFact{{OrgID: org.ID, Fact: FactSME, Value: boolFact(isSME), ValidFrom: days.From,
+			ValidTo: days.To, KnownFrom: DateOf(now), Confirmed: true, Source: FactSourceBureau, ConfirmedBy: &by, Note: note, RecordedAt: now}})
+		if err != nil {
 			return err
 		}
 		org.IsSME, org.SMEConfirmed, org.SMENote, org.UpdatedAt = isSME, true, note, now

@@ -305,13 +305,13 @@ func TestVerifyOrgAndConfirmSME(t *testing.T) {
 			t.Errorf("unknown org: %v", err)
 		}
 		// Bureau-only SME decisions, with a reason, kept as history.
-		if _, err := s.ConfirmSME(ctx, operator, org.USCC, false, "x"); fxCode(err) != "forbidden" {
+		if _, err := s.ConfirmSME(ctx, operator, org.USCC, false, "x", market.SMEDays{}); fxCode(err) != "forbidden" {
 			t.Errorf("operator SME: %v", err)
 		}
-		if _, err := s.ConfirmSME(ctx, bureau, org.USCC, false, "  "); fxCode(err) != "required" {
+		if _, err := s.ConfirmSME(ctx, bureau, org.USCC, false, "  ", market.SMEDays{}); fxCode(err) != "required" {
 			t.Errorf("no note: %v", err)
 		}
-		o2, err := s.ConfirmSME(ctx, bureau, org.USCC, false, "controlled by a large group (2024 annual report)")
+		o2, err := s.ConfirmSME(ctx, bureau, org.USCC, false, "controlled by a large group (2024 annual report)", market.SMEDays{})
 		if err != nil || o2.IsSME || !o2.SMEConfirmed {
 			t.Fatalf("override: %+v %v", o2, err)
 		}
@@ -510,7 +510,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				return err
 			}},
 			{"decide SME status", []string{"bureau"}, func(t *testing.T, a market.Actor) error {
-				_, err := s.ConfirmSME(ctx, a, w.org(t, market.KindEnterprise, true).USCC, true, "checked")
+				_, err := s.ConfirmSME(ctx, a, w.org(t, market.KindEnterprise, true).USCC, true, "checked", market.SMEDays{})
 				return err
 			}},
 			{"see SME decisions of the licensee", []string{"licensee", "bureau"}, func(t *testing.T, a market.Actor) error {

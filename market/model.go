@@ -54,6 +54,11 @@ type Organisation struct {
 	VerifiedBy  *int64     `gorm:"column:verified_by"`
 	CreatedAt   time.Time  `gorm:"column:created_at"`
 	UpdatedAt   time.Time  `gorm:"column:updated_at"`
+
+	// FactsFrom (not stored) dates an import's facts: in force from that day, recorded in the fact history
+	// even when only their date changed (a correction; docs/rules.md §3). Zero: a change is in force from
+	// the day it is recorded.
+	FactsFrom Date `gorm:"-"`
 }
 
 func (Organisation) TableName() string { return "organisations" }

@@ -192,7 +192,9 @@ func (s *Store) UpsertOrgs(ctx context.Context, orgs []Organisation, columns ...
 // the columns the caller supplies (names of orgColumns; none = all); the others keep their stored values, so a file
 // with a few columns does not reset the rest. uscc_warning always follows the USCC. An unchanged row is
 // not rewritten. Verification is only ever added: a verified organisation stays verified. When facts
-// change, facts_source and facts_as_of are taken from the input. Patents of organisations whose name, kind
+// change, facts_source and facts_as_of are taken from the input, and the fact history records the change,
+// in force from the day recorded or from the input's FactsFrom (a new organisation's facts: from the
+// start; docs/rules.md §3). Patents of organisations whose name, kind
 // or district changed are queued for re-indexing.
 func UpsertOrgsTx(tx *gorm.DB, now time.Time, orgs []Organisation, columns ...string) (UpsertCounts, error) {
 	var c UpsertCounts
@@ -217,10 +219,21 @@ func UpsertOrgsTx(tx *gorm.DB, now time.Time, orgs []Organisation, columns ...st
 			return c, err
 		}
 		byUSCC := make(map[string]*Organisation, len(existing))
+		var dated []int64 // organisations whose rows date their facts (facts_from)
 		for i := range existing {
 			byUSCC[existing[i].USCC] = &existing[i]
 		}
+		for i := range batch {
+			if cur := byUSCC[batch[i].USCC]; cur != nil && !batch[i].FactsFrom.IsZero() {
+				dated = append(dated, cur.ID)
+			}
+		}
+		latest, err := latestFacts(tx, dated)
+		if err != nil {
+			return c, err
+		}
 		var create []Organisation
+		var facts []OrgFact // the fact history of what this batch creates or changes (org_history.go)
 		for i := range batch {
 			in := &batch[i]
 			cur, ok := byUSCC[in.USCC]
@@ -236,13 +249,22 @@ func UpsertOrgsTx(tx *gorm.DB, now time.Time, orgs []Organisation, columns ...st
 				continue
 			}
 			upd, reindex := orgChanges(cur, in, use, now)
-			if len(upd) == 0 {
+			var fs []OrgFact
+			if in.FactsFrom.IsZero() {
+				fs = changedFacts(cur.ID, cur, upd, now)
+			} else {
+				fs = datedFacts(cur.ID, in, use, latest[cur.ID], now)
+			}
+			if len(upd) == 0 && len(fs) == 0 {
 				c.Unchanged++
 				continue
 			}
-			upd["updated_at"] = now
-			if err := tx.Model(&Organisation{}).Where("id = ?", cur.ID).Updates(upd).Error; err != nil {
-				return c, err
+			facts = append(facts, fs...)
+			if len(upd) > 0 {
+				upd["updated_at"] = now
+				if err := tx.Model(&Organisation{}).Where("id = ?", cur.ID).Updates(upd).Error; err != nil {
+					return c, err
+				}
 			}
 			c.Updated++
 			if reindex {
@@ -254,6 +276,13 @@ func UpsertOrgsTx(tx *gorm.DB, now time.Time, orgs []Organisation, columns ...st
 				return c, err
 			}
 			c.Created += len(create)
+			for i := range create {
+				o := &create[i]
+				facts = append(facts, initialFacts(o, FactSourceImport, o.FactsSource != "self-declared", now)...)
+			}
+		}
+		if err := insertFacts(tx, facts); err != nil {
+			return c, err
 		}
 	}
 	for start := 0; start < len(reindexOrgs); start += 500 {

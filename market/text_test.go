@@ -158,7 +158,7 @@ func TestStoreRefusesControlCharacters(t *testing.T) {
 		check("colleague's name", err, market.FieldUserName)
 
 		bureau := w.user(t, nil, market.RoleBureau)
-		_, err = s.ConfirmSME(ctx, bureau, w.licOrg.USCC, true, "核实\x1b[2J")
+		_, err = s.ConfirmSME(ctx, bureau, w.licOrg.USCC, true, "核实\x1b[2J", market.SMEDays{})
 		check("SME note", err, "note")
 
 		c := w.accept(t, w.lic, func() string { no, _ := w.patent(t, w.holderOrg, market.FeeLumpSum, 100_00); return no }())

@@ -42,7 +42,7 @@ func (a *App) orgVerify(c *fiber.Ctx) error {
 	return c.Redirect(withDone(back, "done.verified"), fiber.StatusSeeOther)
 }
 
-var smeFields = []string{"is_sme", "note"}
+var smeFields = []string{"is_sme", "valid_from", "valid_to", "note"}
 
 // orgPage is GET /account/orgs/{uscc}: an organisation's record, its declared SME figures and the
 // bureau's decisions.
@@ -71,6 +71,9 @@ func (a *App) renderOrg(c *fiber.Ctx, status int, f *form) error {
 			return err
 		}
 		data["Decisions"] = ds
+		if data["History"], err = a.Store.OrgFactHistory(ctx, act, org.ID); err != nil {
+			return err
+		}
 		data["Computed"] = org.SMEIndustry != "" && market.ComputeSME(org.SMEIndustry, org.SMEEmployees, org.SMERevenueFen, org.SMEAssetsFen)
 		data["Industry"] = smeIndustryName(Lang(c), org.SMEIndustry)
 	}
@@ -90,7 +93,22 @@ func (a *App) renderOrg(c *fiber.Ctx, status int, f *form) error {
 func (a *App) orgSME(c *fiber.Ctx) error {
 	act := ActorOf(c)
 	f := parseForm(c, smeFields...)
-	org, err := a.Store.ConfirmSME(c.UserContext(), act, utils.CopyString(c.Params("uscc")), f.Get("is_sme") == "1", f.Get("note"))
+	var days market.SMEDays
+	for _, d := range []struct {
+		field string
+		to    *market.Date
+	}{{"valid_from", &days.From}, {"valid_to", &days.To}} {
+		if v := f.Get(d.field); v != "" {
+			var fe *market.FieldError
+			if *d.to, fe = market.ParseDateField(d.field, v); fe != nil {
+				f.Add(fe)
+			}
+		}
+	}
+	if !f.Valid() {
+		return a.renderOrg(c, fiber.StatusUnprocessableEntity, f)
+	}
+	org, err := a.Store.ConfirmSME(c.UserContext(), act, utils.CopyString(c.Params("uscc")), f.Get("is_sme") == "1", f.Get("note"), days)
 	if err != nil {
 		if isCode(err, market.CodeForbidden) || isCode(err, market.CodeNotFound) || !f.AddErr(err) {
 			return err

@@ -76,11 +76,16 @@ func (b *bureau) renderReviews(c *fiber.Ctx, status int, target *reviewTarget) e
 		show = "pending"
 	}
 	var items []reviewItem
+	var disq []roundDisqualification
+	var rejected []roundDecision
 	counts := map[string]int{}
 	for i := range rounds {
 		r := &rounds[i]
 		if only != "" && r.ID != only {
 			continue
+		}
+		if disq, rejected, err = b.art26Decisions(ctx, r.ID, disq, rejected); err != nil {
+			return err
 		}
 		lines, err := bonus.FlaggedLines(ctx, b.a.Store, r.ID)
 		if err != nil {
@@ -157,6 +162,8 @@ func (b *bureau) renderReviews(c *fiber.Ctx, status int, target *reviewTarget) e
 	}
 	data := b.pageData(c, "/bureau/reviews")
 	data["Items"] = shown
+	data["Disqualified"] = disq
+	data["RejectedUnflagged"] = rejected
 	data["Total"] = len(items)
 	data["Counts"] = counts
 	data["Show"] = show
@@ -236,4 +243,39 @@ func reviewsURL(round, show string, page int) string {
 		return "/bureau/reviews"
 	}
 	return "/bureau/reviews?" + v.Encode()
+}
+
+// roundDisqualification and roundDecision are the Art. 26 decisions the queue lists beside the flagged
+// lines: disqualified recipients and paid lines without flags rejected (docs/rules.md §9.8).
+type roundDisqualification struct {
+	RoundID string
+	Name    string
+	bonus.Disqualification
+}
+
+type roundDecision struct {
+	RoundID string
+	bonus.Decision
+}
+
+func (b *bureau) art26Decisions(ctx context.Context, roundID string, disq []roundDisqualification, rejected []roundDecision) ([]roundDisqualification, []roundDecision, error) {
+	dqs, err := bonus.Disqualifications(ctx, b.a.Store, roundID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, dq := range dqs {
+		name := ""
+		if o, err := b.a.Store.OrgByUSCC(ctx, dq.USCC); err == nil {
+			name = o.Name
+		}
+		disq = append(disq, roundDisqualification{RoundID: roundID, Name: name, Disqualification: dq})
+	}
+	rs, err := bonus.RejectedUnflagged(ctx, b.a.Store, roundID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range rs {
+		rejected = append(rejected, roundDecision{RoundID: roundID, Decision: d})
+	}
+	return disq, rejected, nil
 }

@@ -19,6 +19,11 @@ const statementRefusedMax = 2000
 
 // statementPage is GET /bureau/rounds/{id}/runs/{n}/recipients/{uscc}.
 func (b *bureau) statementPage(c *fiber.Ctx) error {
+	return b.renderStatement(c, fiber.StatusOK, nil)
+}
+
+// renderStatement shows the statement; f holds a reviewer's form that failed (bureau_art26.go).
+func (b *bureau) renderStatement(c *fiber.Ctx, status int, f *art26Form) error {
 	r, info, res, err := b.run(c)
 	if err != nil {
 		return err
@@ -59,12 +64,22 @@ func (b *bureau) statementPage(c *fiber.Ctx) error {
 	for _, cb := range res.Clawbacks {
 		if cb.RecipientUSCC == uscc {
 			claws = append(claws, cb)
-			clawFen += cb.AmountFen
+			clawFen += cb.OwedFen()
 		}
 	}
 	org, err := b.a.Store.OrgByUSCC(c.UserContext(), uscc)
 	if err != nil && !errors.Is(err, market.ErrNotFound) {
 		return err
+	}
+	dqs, err := bonus.Disqualifications(c.UserContext(), b.a.Store, r.ID)
+	if err != nil {
+		return err
+	}
+	var disqualified *bonus.Disqualification
+	for i := range dqs {
+		if dqs[i].USCC == uscc {
+			disqualified = &dqs[i]
+		}
 	}
 	data := b.pageData(c, "/bureau/rounds")
 	data["Round"] = r
@@ -79,5 +94,11 @@ func (b *bureau) statementPage(c *fiber.Ctx) error {
 	data["ClawbackFen"] = clawFen
 	data["PrintedAt"] = b.a.Store.Now()
 	data["Back"] = runPath(info)
-	return b.a.Render(c, fiber.StatusOK, "bureau/statement", data, LayoutPrint)
+	data["Disqualified"] = disqualified
+	data["Self"] = runPath(info) + "/recipients/" + uscc
+	if f == nil {
+		f = &art26Form{}
+	}
+	data["F"] = f
+	return b.a.Render(c, status, "bureau/statement", data, LayoutPrint)
 }

@@ -38,9 +38,11 @@ func TestBureauCatalogue(t *testing.T) {
 		keys = append(keys, tab.Key)
 	}
 	keys = append(keys, "bbasis."+bonus.BasisEffective, "bbasis."+bonus.BasisFiled, "breview."+bonus.VerdictApproved.String(),
-		"breview."+bonus.VerdictRejected.String(), "bvoid."+bonus.VoidContractCancel.String(), "bvoid."+bonus.VoidFilingCancelled.String())
+		"breview."+bonus.VerdictRejected.String(), "bvoid."+bonus.VoidContractCancel.String(), "bvoid."+bonus.VoidFilingCancelled.String(),
+		"bvoid."+bonus.VoidContractTerminated.String(), "bvoid."+bonus.VoidRejected.String(), "bvoid."+bonus.VoidRecipientDisqualified.String())
 	for _, k := range []string{"outside_window", "not_open_licence", "not_effective", "not_filed", "filing_cancelled", "recipient_kind",
-		"recipient_not_shanghai", "recipient_not_normal", "licensee_not_sme", "licensee_not_shanghai", "duplicate", "retransfer"} {
+		"recipient_not_shanghai", "recipient_not_normal", "licensee_not_sme", "licensee_not_shanghai", "duplicate", "retransfer",
+		"recipient_disqualified"} {
 		keys = append(keys, "breason."+k) // docs/rules.md §9.11's list, in case the engine's drifts
 	}
 	for _, k := range keys {
@@ -48,7 +50,7 @@ func TestBureauCatalogue(t *testing.T) {
 			t.Errorf("no message %s", k)
 		}
 	}
-	if len(reasonCodes) != 12 || len(flagCodes) != 7 {
+	if len(reasonCodes) != 13 || len(flagCodes) != 7 {
 		t.Errorf("%d reasons, %d flags", len(reasonCodes), len(flagCodes))
 	}
 	for i, c := range reasonCodes {

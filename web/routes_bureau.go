@@ -31,6 +31,9 @@ func registerBureauRoutes(a *App) {
 	g.Get("/rounds/:id/runs/:n/export", b.runExport)
 	g.Post("/rounds/:id/runs/:n/freeze", b.runFreeze)
 	g.Get("/rounds/:id/runs/:n/recipients/:uscc", b.statementPage)
+	g.Post("/rounds/:id/runs/:n/recipients/:uscc/reject", b.statementAction("reject"))
+	g.Post("/rounds/:id/runs/:n/recipients/:uscc/disqualify", b.statementAction("disqualify"))
+	g.Post("/rounds/:id/runs/:n/recipients/:uscc/recover", b.statementAction("recover"))
 	g.Get("/reviews", b.reviewsPage)
 	g.Post("/reviews", b.reviewDecide)
 

@@ -32,6 +32,7 @@ func load(ctx context.Context, db *sql.DB, n int) error {
 		}{
 			{"organisations", []string{"id", "uscc", "name", "kind", "district_code", "address", "legal_rep", "phone", "email",
 				"founded_on", "is_sme", "sme_confirmed", "operating_normally", "good_credit", "created_at", "updated_at"}, g.orgRows},
+			{"org_facts", []string{"org_id", "fact", "value", "valid_from", "known_from", "confirmed", "source", "recorded_at"}, g.factRows},
 			{"patents", []string{"id", "application_no", "type", "title", "patentee_id", "status", "industry", "created_at", "updated_at"}, g.patentRows},
 			{"contracts", []string{"id", "contract_no", "kind", "source", "licensor_id", "licensee_id", "status", "fee_fen",
 				"signed_on", "effective_at", "effective_on", "filing_no", "filed_on", "ended_at", "created_at", "updated_at"}, g.contractRows},
@@ -128,6 +129,30 @@ func (g *generator) orgRows() [][]any {
 		rows = append(rows, []any{int64(i + 1), o.uscc, fmt.Sprintf("上海样例%d有限公司", i), o.kind, o.district,
 			fmt.Sprintf("上海市某区某路%d号", i), o.rep, fmt.Sprintf("021-%08d", 60000000+i), fmt.Sprintf("ip%d@example.cn", i),
 			o.founded.Time(), o.sme, o.sme, o.normal, o.credit, g.now, g.now})
+	}
+	return rows
+}
+
+// factRows are the organisations' fact histories (docs/rules.md §3): the facts of each, known from the
+// start, and for one in ten a dated change of SME status learned later, so that runs resolve facts by
+// the deal's day for their deals.
+func (g *generator) factRows() [][]any {
+	rng := rand.New(rand.NewPCG(2022, 19)) // its own: the other tables stay as they were before the histories
+	var rows [][]any
+	for i, o := range g.orgs {
+		id := int64(i + 1)
+		for _, f := range []struct {
+			fact  string
+			value string
+		}{{market.FactSME, fmt.Sprint(o.sme)}, {market.FactDistrict, o.district}, {market.FactOperating, fmt.Sprint(o.normal)},
+			{market.FactCredit, fmt.Sprint(o.credit)}} {
+			rows = append(rows, []any{id, f.fact, f.value, nil, nil, true, market.FactSourceImport, g.now})
+		}
+		if i%10 == 5 && o.kind == market.KindEnterprise {
+			from := market.NewDate(2022, time.Month(1+rng.IntN(12)), 1+rng.IntN(28))
+			rows = append(rows, []any{id, market.FactSME, fmt.Sprint(!o.sme), from.Time(), from.AddDate(0, 2, 0).Time(), true,
+				market.FactSourceImport, g.now})
+		}
 	}
 	return rows
 }

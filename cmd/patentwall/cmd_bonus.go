@@ -33,11 +33,14 @@ const bonusUsage = `usage:
   patentwall bonus compare --round ID --runs A,B               added, removed and changed lines, clawbacks
   patentwall bonus held --round ID                             the review queue of the latest run
   patentwall bonus review --round ID --contract NO [--patent APPNO] --approve|--reject --note TEXT
+        decide a flagged line, or reject a paid line without flags (a fake deal)
+  patentwall bonus disqualify --round ID --recipient USCC --note TEXT
+  patentwall bonus recover --round ID --contract NO [--patent APPNO] --amount-yuan N --on DATE --reference REF
   patentwall bonus records [--from DATE] [--to DATE] [--district D] [--industry I] [--kind K] [--fee-model F]
         [--format json|csv|xlsx] [--out FILE]                  transaction records`
 
 func init() {
-	commands["bonus"] = command{summary: "bonus round create|update|list, run, runs, show, freeze, compare, held, review, records", run: runBonus}
+	commands["bonus"] = command{summary: "bonus round create|update|list, run, runs, show, freeze, compare, held, review, disqualify, recover, records", run: runBonus}
 }
 
 func runBonus(ctx context.Context, env *Env, args []string) error {
@@ -59,6 +62,7 @@ func runBonus(ctx context.Context, env *Env, args []string) error {
 		"round create": bonusRoundSave, "round update": bonusRoundSave, "round list": bonusRoundList,
 		"run": bonusRun, "runs": bonusRuns, "show": bonusShow, "freeze": bonusFreeze, "compare": bonusCompare,
 		"held": bonusHeld, "review": bonusReview, "records": bonusRecords,
+		"disqualify": bonusDisqualify, "recover": bonusRecover,
 	}[sub]
 	if !ok {
 		return usageErr("unknown subcommand %q\n%s", sub, bonusUsage)

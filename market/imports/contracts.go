@@ -17,7 +17,7 @@ import (
 // Columns of the contracts import (docs/interfaces.md §3.4).
 var (
 	ContractsRequired = []string{"contract_no", "kind", "patents", "licensor_uscc", "licensee_uscc", "status"}
-	ContractsOptional = []string{"signed_on", "effective_on", "fee_yuan", "filing_no", "filed_on"}
+	ContractsOptional = []string{"signed_on", "effective_on", "fee_yuan", "filing_no", "filed_on", "ended_on"}
 )
 
 // ContractSourceImport marks contracts made off the platform and imported.
@@ -42,6 +42,7 @@ type contractRow struct {
 	eff      market.Date
 	filingNo string
 	filed    market.Date
+	ended    market.Date // the day a terminated or cancelled contract ended (zero: not given)
 	feeFen   int64
 	errs     []LineError
 }
@@ -129,7 +130,16 @@ func parseContractRows(t *Table, today market.Date) []*contractRow {
 			}
 			return d
 		}
-		r.signed, r.eff, r.filed = date("signed_on"), date("effective_on"), date("filed_on")
+		r.signed, r.eff, r.filed, r.ended = date("signed_on"), date("effective_on"), date("filed_on"), date("ended_on")
+		switch {
+		case r.ended.IsZero():
+		case r.status == market.ContractEffective:
+			bad("ended_on", "only a terminated or cancelled contract has an end date", "只有已终止或已撤销的合同才有终止日期")
+		case !r.eff.IsZero() && r.ended.Before(r.eff):
+			bad("ended_on", "is before effective_on", "早于生效日期")
+		case r.ended.After(today):
+			bad("ended_on", "is in the future: import the end once it has happened", "在未来：请在合同终止后再导入")
+		}
 		if r.eff.IsZero() && (r.status == market.ContractEffective || r.status == market.ContractTerminated) && row.Get("effective_on") == "" {
 			bad("effective_on", "required for an effective or terminated contract", "已生效或已终止的合同须填写生效日期")
 		}
@@ -388,12 +398,22 @@ func (im *contractImport) plan(rows []*contractRow) {
 		}
 		c := market.Contract{ContractNo: r.no, Kind: r.kind, Source: ContractSourceImport, LicensorID: lic.ID,
 			LicenseeID: lee.ID, Status: r.status, FeeFen: r.feeFen, SignedOn: r.signed, EffectiveOn: r.eff,
-			FilingNo: r.filingNo, FiledOn: r.filed, CreatedAt: im.now, UpdatedAt: im.now}
+			FilingNo: r.filingNo, FiledOn: r.filed, EndedAt: endedAt(r.ended), CreatedAt: im.now, UpdatedAt: im.now}
 		im.creates = append(im.creates, &contractPlan{r: r, c: c, patents: ids})
 		if r.kind == market.ContractTransfer && r.status == market.ContractEffective {
 			im.transfer(ids, lee.ID)
 		}
 	}
+}
+
+// endedAt is the instant an imported contract ended: the start of its end day in Shanghai, so that the
+// day a bonus run reads back is the file's ended_on (nil when not given).
+func endedAt(d market.Date) *time.Time {
+	if d.IsZero() {
+		return nil
+	}
+	t := d.Start().UTC()
+	return &t
 }
 
 func (im *contractImport) transfer(patents []int64, to int64) {
@@ -422,7 +442,7 @@ func (im *contractImport) planUpdate(r *contractRow, ex *existingContract, lic, 
 		case market.ContractEffective:
 			changes["ended_at"] = nil
 		default:
-			if ex.Status == market.ContractEffective {
+			if ex.Status == market.ContractEffective && r.ended.IsZero() {
 				changes["ended_at"] = im.now // ended now, as far as the platform knows
 			}
 		}
@@ -434,6 +454,9 @@ func (im *contractImport) planUpdate(r *contractRow, ex *existingContract, lic, 
 		if r.kind == market.ContractTransfer && r.status == market.ContractEffective {
 			im.transfer(ids, lee.ID)
 		}
+	}
+	if !r.ended.IsZero() && (ex.EndedAt == nil || market.DateOf(*ex.EndedAt).String() != r.ended.String()) {
+		changes["ended_at"] = *endedAt(r.ended)
 	}
 	if ex.FeeFen != r.feeFen {
 		changes["fee_fen"] = r.feeFen

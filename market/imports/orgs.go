@@ -11,7 +11,7 @@ import (
 var (
 	OrgsRequired = []string{"uscc", "name", "kind"}
 	OrgsOptional = []string{"district", "address", "legal_rep", "phone", "email", "founded_on", "is_sme",
-		"operating_normally", "good_credit"}
+		"operating_normally", "good_credit", "facts_from"}
 )
 
 // orgBools are the boolean columns with their default for an empty cell.
@@ -79,6 +79,22 @@ func ImportOrgs(ctx context.Context, store *market.Store, t *Table, opts Options
 		if t.Has("is_sme") || t.Has("operating_normally") || t.Has("good_credit") {
 			o.FactsSource, o.FactsAsOf = "import", today
 		}
+		if s := row.Get("facts_from"); s != "" { // the day a change of the facts took effect (docs/rules.md §3)
+			from, fe := ParseDate(s)
+			switch {
+			case fe != nil:
+				bad = append(bad, row.Error("facts_from", fe))
+			case from.After(today):
+				bad = append(bad, lineErr(row.Line, "facts_from", "is in the future: import a change once it has taken effect",
+					"在未来：请在变更生效后再导入"))
+			default:
+				o.FactsAsOf, o.FactsFrom = from, from
+			}
+		}
+		if len(bad) > 0 {
+			rep.Errors = append(rep.Errors, bad...)
+			continue
+		}
 		good = append(good, *o)
 	}
 	rep.finish()
@@ -106,6 +122,7 @@ func orgColumnsOf(t *Table) []string {
 			cols = append(cols, "district_code")
 		case "is_sme":
 			cols = append(cols, "is_sme", "sme_confirmed")
+		case "facts_from": // dates the facts' change, sets no column of its own
 		default:
 			cols = append(cols, c)
 		}
