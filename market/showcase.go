@@ -14,14 +14,16 @@ import (
 
 // Wall is an industry association's patent wall: it shows the open-licence patents of its industry.
 type Wall struct {
-	ID          int64     `gorm:"column:id;primaryKey"`
-	Slug        string    `gorm:"column:slug"`
-	Name        string    `gorm:"column:name"`
-	NameEN      string    `gorm:"column:name_en"`
-	Industry    string    `gorm:"column:industry"` // "" = every industry (featured patents)
-	OrgID       int64     `gorm:"column:org_id"`
-	Description string    `gorm:"column:description"`
-	CreatedAt   time.Time `gorm:"column:created_at"`
+	ID          int64      `gorm:"column:id;primaryKey"`
+	Slug        string     `gorm:"column:slug"`
+	Name        string     `gorm:"column:name"`
+	NameEN      string     `gorm:"column:name_en"`
+	Industry    string     `gorm:"column:industry"` // "" = every industry (featured patents)
+	OrgID       int64      `gorm:"column:org_id"`
+	Description string     `gorm:"column:description"`
+	Rules       string     `gorm:"column:rules"` // ChannelRules as JSON (walls.go)
+	CreatedAt   time.Time  `gorm:"column:created_at"`
+	UpdatedAt   *time.Time `gorm:"column:updated_at"`
 }
 
 func (Wall) TableName() string { return "walls" }
@@ -38,8 +40,10 @@ type Supermarket struct {
 	AgencyID     *int64 `gorm:"column:agency_id"`
 	Park         string `gorm:"column:park"`
 	// MaxPriceFen is the dearest offer the supermarket shows; 0 = the default ceiling.
-	MaxPriceFen int64     `gorm:"column:max_price_fen"`
-	CreatedAt   time.Time `gorm:"column:created_at"`
+	MaxPriceFen int64      `gorm:"column:max_price_fen"`
+	PriceBands  string     `gorm:"column:price_bands"` // upper bounds in fen as JSON ("" = default bands; supermarkets.go)
+	CreatedAt   time.Time  `gorm:"column:created_at"`
+	UpdatedAt   *time.Time `gorm:"column:updated_at"`
 }
 
 func (Supermarket) TableName() string { return "supermarkets" }
