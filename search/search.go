@@ -79,6 +79,8 @@ type Query struct {
 	PriceBands  []string
 	Offers      []string
 	MaxFeeFen   *int64 // up-front fee at most this (free and royalty-only count as 0)
+	// ExcludeIDs leaves these patents out (a wall's pinned and excluded patents, docs/architecture.md §9).
+	ExcludeIDs []int64
 	Sort        string
 	Page        int // 1-based
 	PerPage     int
