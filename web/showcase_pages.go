@@ -58,68 +58,53 @@ func pagedURL(path string) func(n int) string {
 
 // wallsPage lists the patent walls.
 func (a *App) wallsPage(c *fiber.Ctx) error {
-	walls, err := a.Store.Walls(c.UserContext())
+	ctx := c.UserContext()
+	walls, err := a.Store.Walls(ctx)
 	if err != nil {
 		return err
+	}
+	for i := range walls {
+		w, err := a.Store.WallSetup(ctx, walls[i].Slug)
+		if err != nil {
+			return err
+		}
+		_, n, err := a.listChannel(ctx, wallList(w), 1, 1)
+		if err != nil {
+			return err
+		}
+		walls[i].Patents = int64(n)
 	}
 	return a.Render(c, fiber.StatusOK, "walls", fiber.Map{"Walls": walls})
 }
 
-// wallPage shows one wall: its patents (featured first) and its industry's open demands.
+// wallPage shows one wall as visitors see it: its pinned patents, then what its rules select (through
+// the search engine, channel_listing.go), and its industry's open demands. Links carry ?via=wall:SLUG.
 func (a *App) wallPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	w, org, err := a.Store.WallBySlug(ctx, utils.CopyString(c.Params("slug")))
+	w, err := a.Store.WallSetup(ctx, utils.CopyString(c.Params("slug")))
 	if err != nil {
 		return err
 	}
-	page, err := pageParam(c, 10_000)
+	page, err := pageParam(c, search.MaxResultWindow/wallPerPage)
 	if err != nil {
 		return err
 	}
-	ps, total, err := a.Store.WallPatents(ctx, w, wallPerPage, (page-1)*wallPerPage)
+	rows, total, err := a.listChannel(ctx, wallList(w), page, wallPerPage)
 	if err != nil {
 		return err
 	}
-	demands, err := a.Store.WallDemands(ctx, w, wallDemands)
+	demands, err := a.Store.WallDemands(ctx, &w.Wall, wallDemands)
 	if err != nil {
 		return err
 	}
-	path := "/walls/" + w.Slug
+	path := "/walls/" + w.Wall.Slug
 	return a.Render(c, fiber.StatusOK, "wall", fiber.Map{
-		"Wall": w, "Org": org, "Patents": ps, "Total": total, "Demands": demands,
-		"Pager":     makePager(page, wallPerPage, total, pagedURL(path)),
+		"Wall": &w.Wall, "Org": &w.Org, "Rules": w.Rules, "Rows": rows, "Total": total, "Demands": demands,
+		"CanRun":    ActorOf(c).MayRunWall(&w.Wall) == nil,
+		"Via":       "wall:" + w.Wall.Slug,
+		"Pager":     makePager(page, wallPerPage, int64(total), pagedURL(path)),
 		"Permalink": a.BaseURL + path,
 	})
-}
-
-// wallScreen is the wall's big-screen display for events: a few patents at a time in large type; the
-// page refreshes itself (a meta refresh, no script) and moves on to the next page, then starts over.
-func (a *App) wallScreen(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	w, org, err := a.Store.WallBySlug(ctx, utils.CopyString(c.Params("slug")))
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(c, 10_000)
-	if err != nil {
-		return err
-	}
-	ps, total, err := a.Store.WallPatents(ctx, w, screenPerPage, (page-1)*screenPerPage)
-	if err != nil {
-		return err
-	}
-	pages := max(1, int((total+screenPerPage-1)/screenPerPage))
-	next := page + 1
-	if next > pages {
-		next = 1
-	}
-	path := "/walls/" + w.Slug
-	return a.Render(c, fiber.StatusOK, "wall_screen", fiber.Map{
-		"Wall": w, "Org": org, "Patents": ps, "Total": total, "Page": min(page, pages), "Pages": pages,
-		"Refresh":   strconv.Itoa(screenSeconds) + ";url=" + path + "/screen?page=" + strconv.Itoa(next),
-		"Permalink": a.BaseURL + path,
-		"Now":       a.Store.Now(),
-	}, LayoutScreen)
 }
 
 // wallQR is the wall's permalink as a QR code (shown on the big screen).
