@@ -6,6 +6,7 @@ package web
 // market's; these handlers translate forms and render.
 
 import (
+	"html/template"
 	"regexp"
 	"strconv"
 	"strings"
@@ -361,4 +362,57 @@ func (ch *channels) shelvesSave(c *fiber.Ctx) error {
 	}
 	ch.invalidate()
 	return c.Redirect(withDone("/operator/supermarkets/"+sm.Slug, "done.saved"), fiber.StatusSeeOther)
+}
+
+// pinForms returns, for an operator who runs walls, the "pin to my wall" form of a patent (a select of
+// the walls and a button; it comes back to the page it was sent from), and for anyone else nothing.
+func (a *App) pinForms(c *fiber.Ctx) (func(appNo string) template.HTML, error) {
+	none := func(string) template.HTML { return "" }
+	act := ActorOf(c)
+	if act.Role != market.RoleOperator && !act.IsBureau() {
+		return none, nil
+	}
+	walls, err := a.Store.WallsOf(c.UserContext(), act)
+	if err != nil || len(walls) == 0 {
+		return none, err
+	}
+	lang := Lang(c)
+	csrf, _ := c.Locals("csrf").(string)
+	next := utils.CopyString(c.OriginalURL())
+	return func(appNo string) template.HTML {
+		var b strings.Builder
+		b.WriteString(`<form method="post" action="/operator/pin" class="pin-form"><input type="hidden" name="_csrf" value="`)
+		htmlText(&b, csrf)
+		b.WriteString(`"><input type="hidden" name="application_no" value="`)
+		htmlText(&b, appNo)
+		b.WriteString(`"><input type="hidden" name="next" value="`)
+		htmlText(&b, next)
+		b.WriteString(`"><label>`)
+		htmlText(&b, tr(lang, "op.pin_wall"))
+		b.WriteString(` <select name="wall">`)
+		for _, w := range walls {
+			b.WriteString(`<option value="`)
+			htmlText(&b, w.Slug)
+			b.WriteString(`">`)
+			htmlText(&b, w.Name)
+			b.WriteString(`</option>`)
+		}
+		b.WriteString(`</select></label> <button type="submit" class="button button-small">`)
+		htmlText(&b, tr(lang, "op.pin_to"))
+		b.WriteString("</button></form>\n")
+		return template.HTML(b.String())
+	}, nil
+}
+
+// pinHook puts the "pin to my wall" form on the patent page of a live patent.
+func (a *App) pinHook(c *fiber.Ctx, pv *market.PatentView, data fiber.Map) error {
+	if pv.Declaration == nil {
+		return nil
+	}
+	pin, err := a.pinForms(c)
+	if err != nil {
+		return err
+	}
+	data["PinForm"] = pin(pv.ApplicationNo)
+	return nil
 }

@@ -9,6 +9,7 @@ func registerChannelRoutes(a *App) {
 	ch := &channels{App: a}
 	// A publish, withdrawal or edit reaches the index through the outbox: screens show it at once.
 	a.Store.OnOutboxChange(ch.invalidate)
+	a.OnPatentPage(a.pinHook)
 	a.AddNav(NavLink{Path: "/operator", Key: "nav.operator", Show: func(v *Viewer) bool {
 		return v != nil && (v.Role == market.RoleOperator || v.Role == market.RoleBureau)
 	}})
