@@ -11,10 +11,10 @@ import (
 
 // channelActors are the operators and the bureau of the channel tests, over the showcase fixture.
 type channelActors struct {
-	sc                                   showcase
-	assoc, otherAssoc, office, agency    market.Actor
+	sc                                    showcase
+	assoc, otherAssoc, office, agency     market.Actor
 	otherAgency, otherOffice, bureau, sme market.Actor
-	agencyOrg, otherAgencyOrg            market.Organisation
+	agencyOrg, otherAgencyOrg             market.Organisation
 }
 
 func channelFixture(t *testing.T, s *market.Store) channelActors {

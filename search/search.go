@@ -81,11 +81,11 @@ type Query struct {
 	MaxFeeFen   *int64 // up-front fee at most this (free and royalty-only count as 0)
 	// ExcludeIDs leaves these patents out (a wall's pinned and excluded patents, docs/architecture.md §9).
 	ExcludeIDs []int64
-	Sort        string
-	Page        int // 1-based
-	PerPage     int
-	Facets      bool
-	Highlight   bool
+	Sort       string
+	Page       int // 1-based
+	PerPage    int
+	Facets     bool
+	Highlight  bool
 
 	normalized bool // set by Normalize
 }
