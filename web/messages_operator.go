@@ -55,6 +55,8 @@ func init() {
 		"op.save_shelves":       {"保存货架", "Save the shelves"},
 		"done.saved":            {"已保存。", "Saved."},
 		"done.pinned":           {"已置顶到专利墙。", "Pinned to the wall."},
+		"sm.band_upto":          {"%s 以下", "up to %s"},
+		"sm.band_above":         {"%s 以上", "above %s"},
 		"sm.stocked":            {"运营机构精选", "Stocked by the agency"},
 		"screen.reconnecting":   {"正在重新连接，显示的是最近一次的数据", "Reconnecting; showing the latest data received"},
 		"screen.scan_patent":    {"扫码查看并在线获得许可", "Scan to see it and take a licence"},

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -125,8 +127,18 @@ func (a *App) supermarketsPage(c *fiber.Ctx) error {
 	return a.Render(c, fiber.StatusOK, "supermarkets", fiber.Map{"Supermarkets": sms})
 }
 
-// shelfBands are the supermarket's licence shelves: the search price bands as fee ranges.
-func shelfBands() []market.ShelfBand {
+// shelfBands are the supermarket's licence shelves: its own price bands (upper bounds in fen, named by
+// their bound), or else the search price bands, as fee ranges.
+func shelfBands(sm *market.Supermarket) []market.ShelfBand {
+	if own := sm.Bands(); len(own) > 0 {
+		out := []market.ShelfBand{{Name: "free", Free: true}}
+		lower := int64(-1)
+		for _, b := range own {
+			out = append(out, market.ShelfBand{Name: "le:" + strconv.FormatInt(b, 10), MinFen: lower, MaxFen: b})
+			lower = b
+		}
+		return append(out, market.ShelfBand{Name: "gt:" + strconv.FormatInt(lower, 10), MinFen: lower, MaxFen: -1})
+	}
 	out := make([]market.ShelfBand, 0, len(search.PriceBands))
 	lower := int64(-1)
 	for _, b := range search.PriceBands {
@@ -140,10 +152,18 @@ func shelfBands() []market.ShelfBand {
 	return out
 }
 
-// shelfView is a shelf with the link to see all of it in search.
+// shelfView is a shelf with the link to see all of it in search; Label names a supermarket's own band.
 type shelfView struct {
 	market.Shelf
 	MoreURL string
+	Label   string
+}
+
+// stockedView is a shelf the agency stocked, with what it shows.
+type stockedView struct {
+	market.ShelfView
+	Rows  []channelRow
+	Total int
 }
 
 // supermarketPage shows one supermarket's shelves: low- and mid-price licence offers by price band and
@@ -154,26 +174,42 @@ func (a *App) supermarketPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	shelves, local, err := a.Store.SupermarketShelves(ctx, &sm.Supermarket, shelfBands(), shelfSize)
+	shelves, local, err := a.Store.SupermarketShelves(ctx, &sm.Supermarket, shelfBands(&sm.Supermarket), shelfSize)
 	if err != nil {
 		return err
 	}
+	lang := Lang(c)
 	views := make([]shelfView, len(shelves))
 	for i, sh := range shelves {
 		q := search.Query{}
 		if local {
 			q.Districts = []string{sm.DistrictCode}
 		}
-		if sh.Band == "transfer" {
+		label := ""
+		switch {
+		case sh.Band == "transfer":
 			q.Offers = []string{search.OfferTransfer}
-		} else {
+		case strings.HasPrefix(sh.Band, "le:"), strings.HasPrefix(sh.Band, "gt:"):
+			q.Offers = []string{search.OfferOpenLicence}
+			max := sh.MaxFen
+			q.MaxFeeFen = &max
+			label = tr(lang, "sm.band_upto", money(lang, sh.MaxFen))
+			if strings.HasPrefix(sh.Band, "gt:") {
+				label = tr(lang, "sm.band_above", money(lang, sh.MinFen))
+			}
+		default:
 			q.Offers = []string{search.OfferOpenLicence}
 			q.PriceBands = []string{sh.Band}
 		}
-		views[i] = shelfView{Shelf: sh, MoreURL: searchURL("/search", q)}
+		views[i] = shelfView{Shelf: sh, MoreURL: searchURL("/search", q), Label: label}
+	}
+	stocked, err := a.Shelves(ctx, &sm.Supermarket)
+	if err != nil {
+		return err
 	}
 	return a.Render(c, fiber.StatusOK, "supermarket", fiber.Map{
-		"SM": sm, "Shelves": views, "Local": local, "Ceiling": sm.Ceiling(),
+		"SM": sm, "Shelves": views, "Stocked": stocked, "Local": local, "Ceiling": sm.Ceiling(),
+		"Via": "supermarket:" + sm.Slug,
 	})
 }
 
@@ -190,4 +226,24 @@ func (a *App) demandsPage(c *fiber.Ctx) error {
 	return a.Render(c, fiber.StatusOK, "demands", fiber.Map{
 		"Demands": ds, "Total": total, "Pager": makePager(page, demandsPerPage, total, pagedURL("/demands")),
 	})
+}
+
+// Shelves lists a supermarket's stocked shelves with what each shows (pins first, then its rules).
+func (a *App) Shelves(ctx context.Context, sm *market.Supermarket) ([]stockedView, error) {
+	shelves, err := a.Store.Shelves(ctx, sm)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]stockedView, len(shelves))
+	for i := range shelves {
+		l, err := a.shelfList(ctx, &shelves[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i].ShelfView = shelves[i]
+		if out[i].Rows, out[i].Total, err = a.listChannel(ctx, l, 1, shelfSize); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
