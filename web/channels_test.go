@@ -197,3 +197,23 @@ func TestSupermarketAPI(t *testing.T) {
 		mustContain(t, "supermarket", r.body, "新能源", "/patents/"+e.fx.hostile.ApplicationNo+"?via=supermarket%3azj")
 	})
 }
+
+func TestOpenAPIDescribesChannels(t *testing.T) {
+	e := sqliteEnv(t)
+	r := e.get(t, "/api/v1/openapi.json")
+	var spec struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &spec); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ path, method string }{
+		{"/walls", "post"}, {"/walls/{slug}", "put"}, {"/walls/{slug}/pins", "put"}, {"/walls/{slug}/excluded", "put"},
+		{"/walls/{slug}/patents", "get"}, {"/walls/{slug}/screen", "get"}, {"/supermarkets", "post"},
+		{"/supermarkets/{slug}", "put"}, {"/supermarkets/{slug}/shelves", "put"}, {"/supermarkets/{slug}/shelves", "get"},
+	} {
+		if _, ok := spec.Paths[p.path][p.method]; !ok {
+			t.Errorf("openapi.json lacks %s %s", strings.ToUpper(p.method), p.path)
+		}
+	}
+}
