@@ -7,6 +7,7 @@ package web
 
 import (
 	"html/template"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -197,7 +198,8 @@ func (ch *channels) wallSave(c *fiber.Ctx) error {
 	return c.Redirect(withDone("/operator/walls/"+slug, "done.saved"), fiber.StatusSeeOther)
 }
 
-// pinToWall is POST /operator/pin {wall, application_no, next}: the "pin to my wall" action.
+// pinToWall is POST /operator/pin {wall, application_no}: the "pin to my wall" action. It leads to the
+// wall's page of pins, where the operator sees the new pin last and can reorder.
 func (ch *channels) pinToWall(c *fiber.Ctx) error {
 	slug := utils.CopyString(c.FormValue("wall"))
 	no := utils.CopyString(c.FormValue("application_no"))
@@ -205,11 +207,7 @@ func (ch *channels) pinToWall(c *fiber.Ctx) error {
 		return err
 	}
 	ch.invalidate()
-	next := safeNext(utils.CopyString(c.FormValue("next")))
-	if next == "" {
-		next = "/operator/walls/" + slug
-	}
-	return c.Redirect(withDone(next, "done.pinned"), fiber.StatusSeeOther)
+	return c.Redirect(withDone("/operator/walls/"+url.PathEscape(slug), "done.pinned"), fiber.StatusSeeOther)
 }
 
 var supermarketFields = []string{"slug", "name", "name_en", "district", "park", "agency_uscc", "max_price_yuan", "price_bands_yuan"}
@@ -365,7 +363,7 @@ func (ch *channels) shelvesSave(c *fiber.Ctx) error {
 }
 
 // pinForms returns, for an operator who runs walls, the "pin to my wall" form of a patent (a select of
-// the walls and a button; it comes back to the page it was sent from), and for anyone else nothing.
+// the walls and a button), and for anyone else nothing.
 func (a *App) pinForms(c *fiber.Ctx) (func(appNo string) template.HTML, error) {
 	none := func(string) template.HTML { return "" }
 	act := ActorOf(c)
@@ -378,15 +376,12 @@ func (a *App) pinForms(c *fiber.Ctx) (func(appNo string) template.HTML, error) {
 	}
 	lang := Lang(c)
 	csrf, _ := c.Locals("csrf").(string)
-	next := utils.CopyString(c.OriginalURL())
 	return func(appNo string) template.HTML {
 		var b strings.Builder
 		b.WriteString(`<form method="post" action="/operator/pin" class="pin-form"><input type="hidden" name="_csrf" value="`)
 		htmlText(&b, csrf)
 		b.WriteString(`"><input type="hidden" name="application_no" value="`)
 		htmlText(&b, appNo)
-		b.WriteString(`"><input type="hidden" name="next" value="`)
-		htmlText(&b, next)
 		b.WriteString(`"><label>`)
 		htmlText(&b, tr(lang, "op.pin_wall"))
 		b.WriteString(` <select name="wall">`)

@@ -43,13 +43,12 @@ type screenItem struct {
 }
 
 type screenWall struct {
-	Slug     string `json:"slug"`
-	Name     string `json:"name"`
-	Org      string `json:"org"`
-	URL      string `json:"url"`
-	PerPage  int    `json:"per_page"`
-	Seconds  int    `json:"seconds"` // per page
-	PollSecs int    `json:"poll_seconds"`
+	Slug    string `json:"slug"`
+	Name    string `json:"name"`
+	Org     string `json:"org"`
+	URL     string `json:"url"`
+	PerPage int    `json:"per_page"`
+	Seconds int    `json:"seconds"` // per page
 }
 
 type screenData struct {
@@ -139,7 +138,7 @@ func (ch *channels) computeScreen(ctx context.Context, slug, lang string) (*scre
 	via := "?via=screen:" + w.Wall.Slug
 	d := &screenData{
 		Wall: screenWall{Slug: w.Wall.Slug, Name: name, Org: w.Org.Name, URL: ch.BaseURL + "/walls/" + w.Wall.Slug + via,
-			PerPage: screenPerPage, Seconds: screenSeconds, PollSecs: screenPollSecs},
+			PerPage: screenPerPage, Seconds: screenSeconds},
 		UpdatedAt: ch.Store.Now().UTC(),
 		Total:     total,
 		Items:     make([]screenItem, len(rows)),
@@ -170,6 +169,11 @@ func (ch *channels) wallScreenPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// ?poll=N asks for new data every N seconds (an event's operator may want it sooner).
+	poll, err := intParam(c, "poll", screenPollSecs, 2, 3600)
+	if err != nil {
+		return err
+	}
 	var d screenData
 	b, err := ch.screenJSON(c.UserContext(), slug, Lang(c))
 	if err != nil {
@@ -185,7 +189,7 @@ func (ch *channels) wallScreenPage(c *fiber.Ctx) error {
 	return ch.Render(c, fiber.StatusOK, "wall_screen", fiber.Map{
 		"Screen": d, "Items": items, "Page": page, "Pages": pages,
 		"Refresh": strconv.Itoa(screenSeconds) + ";url=/walls/" + slug + "/screen?page=" + strconv.Itoa(next),
-		"API":     "/api/v1/walls/" + slug + "/screen",
+		"API":     "/api/v1/walls/" + slug + "/screen", "Poll": poll,
 	}, LayoutScreen)
 }
 

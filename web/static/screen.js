@@ -6,6 +6,7 @@
   var root = document.getElementById("screen");
   if (!root) return;
   var api = root.getAttribute("data-api");
+  var pollMs = (parseInt(root.getAttribute("data-poll"), 10) || 30) * 1000;
   var lang = root.getAttribute("data-lang");
   var i18n = document.getElementById("screen-i18n");
   var grid = document.getElementById("screen-grid");
@@ -91,7 +92,7 @@
         retry = 2000;
         preload();
         render();
-        schedule((data.wall.poll_seconds || 30) * 1000);
+        schedule(pollMs);
       } else {
         fail();
       }
