@@ -15,21 +15,16 @@ import (
 	"patentwall/market"
 )
 
-// OperatorPassword is the password of the demo's operator accounts (DemoOperators).
+// OperatorPassword is the password of the demo's operator accounts (OperatorEmails).
 const OperatorPassword = "demo-operator-2026"
 
-// DemoOperators are the demo's operator accounts and what each runs (listed in the README).
-var DemoOperators = []struct{ Email, Runs string }{
-	{"op-ic@demo.example.com", "wall ic"},
-	{"op-biomed@demo.example.com", "wall biomed"},
-	{"op-ai@demo.example.com", "wall ai"},
-	{"op-office-310115@demo.example.com", "district office of 浦东新区 (supermarkets zhangjiang, lingang)"},
-	{"op-office-310104@demo.example.com", "district office of 徐汇区 (supermarket caohejing)"},
-	{"op-office-310117@demo.example.com", "district office of 松江区 (supermarket songjiang)"},
-	{"op-agency-zhangjiang@demo.example.com", "agency of supermarket zhangjiang"},
-	{"op-agency-caohejing@demo.example.com", "agency of supermarket caohejing"},
-	{"op-agency-lingang@demo.example.com", "agency of supermarket lingang"},
-	{"op-agency-songjiang@demo.example.com", "agency of supermarket songjiang"},
+// OperatorEmails are the demo's operator accounts (README, "Trying it out"): the walls' associations,
+// the supermarkets' district offices and their agencies.
+var OperatorEmails = []string{
+	"op-ic@demo.example.com", "op-biomed@demo.example.com", "op-ai@demo.example.com",
+	"op-office-310115@demo.example.com", "op-office-310104@demo.example.com", "op-office-310117@demo.example.com",
+	"op-agency-zhangjiang@demo.example.com", "op-agency-caohejing@demo.example.com",
+	"op-agency-lingang@demo.example.com", "op-agency-songjiang@demo.example.com",
 }
 
 // insertChannels adds the operator accounts, the walls' pins and the supermarkets' shelves, through the

@@ -18,10 +18,10 @@ func TestDemoChannels(t *testing.T) {
 		if _, err := demo.Load(ctx, s, demo.Options{Seed: 5}); err != nil {
 			t.Fatal(err)
 		}
-		for _, op := range demo.DemoOperators {
-			u, err := s.Authenticate(ctx, op.Email, demo.OperatorPassword)
+		for _, email := range demo.OperatorEmails {
+			u, err := s.Authenticate(ctx, email, demo.OperatorPassword)
 			if err != nil || u.Role != market.RoleOperator {
-				t.Errorf("%s: %v", op.Email, err)
+				t.Errorf("%s: %v", email, err)
 			}
 		}
 		walls, err := s.Walls(ctx)
