@@ -131,7 +131,7 @@ type apiWallPatents struct {
 // apiWallPatents is GET /api/v1/walls/{slug}/patents: what the wall shows now.
 func (ch *channels) apiWallPatents(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	w, err := ch.Store.WallSetup(ctx, utils.CopyString(c.Params("slug")))
+	w, err := ch.wallSetup(ctx, utils.CopyString(c.Params("slug")))
 	if err != nil {
 		return err
 	}

@@ -152,7 +152,6 @@ func (a *App) routes() {
 	r.Get("/patents/:no/qr.png", a.patentQR)
 	r.Get("/patents/:no", a.patentPage)
 	r.Get("/walls", a.wallsPage)
-	r.Get("/walls/:slug", a.wallPage)
 	r.Get("/walls/:slug/qr.png", a.wallQR)
 	r.Get("/supermarkets", a.supermarketsPage)
 	r.Get("/supermarkets/:slug", a.supermarketPage)

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -128,6 +130,17 @@ func TestWallAPI(t *testing.T) {
 		it := items[0].(map[string]any)
 		if !strings.HasSuffix(it["url"].(string), "/patents/"+fx.hostile.ApplicationNo+"?via=screen:energy") || it["fee_text"] == "" {
 			t.Errorf("screen item %v", it)
+		}
+		// Screens that accept gzip get the body compressed once.
+		zreq := httptest.NewRequest(http.MethodGet, "/api/v1/walls/energy/screen", nil)
+		zreq.Header.Set("Accept-Encoding", "gzip")
+		zr := e.do(t, zreq)
+		if zr.header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("screen data not gzipped: %v", zr.header)
+		} else if gz, err := gzip.NewReader(strings.NewReader(zr.body)); err != nil {
+			t.Error(err)
+		} else if plain, err := io.ReadAll(gz); err != nil || !strings.Contains(string(plain), fx.hostile.ApplicationNo) {
+			t.Errorf("gzipped screen data: %v %q", err, plain)
 		}
 		r := e.get(t, it["qr_url"].(string))
 		if r.status != http.StatusOK || r.header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(r.body, "<svg") {

@@ -15,6 +15,7 @@ func registerChannelRoutes(a *App) {
 	}})
 
 	r := a.Fiber
+	r.Get("/walls/:slug", ch.wallPage)
 	r.Get("/walls/:slug/screen", ch.wallScreenPage)
 	r.Get("/walls/:slug/qr/:no.svg", ch.wallPatentQR)
 

@@ -81,9 +81,10 @@ func (a *App) wallsPage(c *fiber.Ctx) error {
 
 // wallPage shows one wall as visitors see it: its pinned patents, then what its rules select (through
 // the search engine, channel_listing.go), and its industry's open demands. Links carry ?via=wall:SLUG.
-func (a *App) wallPage(c *fiber.Ctx) error {
+func (ch *channels) wallPage(c *fiber.Ctx) error {
+	a := ch.App
 	ctx := c.UserContext()
-	w, err := a.Store.WallSetup(ctx, utils.CopyString(c.Params("slug")))
+	w, err := ch.wallSetup(ctx, utils.CopyString(c.Params("slug")))
 	if err != nil {
 		return err
 	}

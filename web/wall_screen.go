@@ -9,10 +9,12 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,11 +66,18 @@ type screenCache struct {
 	mu      sync.RWMutex
 	gen     uint64
 	entries map[string]screenEntry
+	setups  map[string]setupEntry // walls' setups by slug, for the wall pages too
 	group   singleflight.Group
 }
 
+type setupEntry struct {
+	w  *market.WallSetup
+	at time.Time
+}
+
 type screenEntry struct {
-	data []byte
+	data []byte // the JSON
+	gz   []byte // the same, gzipped once for every screen that accepts it
 	at   time.Time
 }
 
@@ -83,11 +92,38 @@ func (ch *channels) invalidate() {
 	ch.screens.mu.Lock()
 	ch.screens.gen++
 	clear(ch.screens.entries)
+	clear(ch.screens.setups)
 	ch.screens.mu.Unlock()
 }
 
+// wallSetup is Store.WallSetup kept for screenCacheTTL (and dropped with the screens): every view of a
+// wall needs it, and it changes only through invalidate's causes. The caller must not modify it.
+func (ch *channels) wallSetup(ctx context.Context, slug string) (*market.WallSetup, error) {
+	now := time.Now()
+	ch.screens.mu.RLock()
+	e, ok := ch.screens.setups[slug]
+	gen := ch.screens.gen
+	ch.screens.mu.RUnlock()
+	if ok && now.Sub(e.at) < screenCacheTTL {
+		return e.w, nil
+	}
+	w, err := ch.Store.WallSetup(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	ch.screens.mu.Lock()
+	if ch.screens.gen == gen {
+		if ch.screens.setups == nil {
+			ch.screens.setups = map[string]setupEntry{}
+		}
+		ch.screens.setups[slug] = setupEntry{w: w, at: now}
+	}
+	ch.screens.mu.Unlock()
+	return w, nil
+}
+
 // screenJSON returns the encoded screen data of a wall, from the cache when fresh.
-func (ch *channels) screenJSON(ctx context.Context, slug, lang string) ([]byte, error) {
+func (ch *channels) screenJSON(ctx context.Context, slug, lang string) (screenEntry, error) {
 	key := lang + "\x00" + slug
 	now := time.Now()
 	ch.screens.mu.RLock()
@@ -95,7 +131,7 @@ func (ch *channels) screenJSON(ctx context.Context, slug, lang string) ([]byte, 
 	gen := ch.screens.gen
 	ch.screens.mu.RUnlock()
 	if ok && now.Sub(e.at) < screenCacheTTL {
-		return e.data, nil
+		return e, nil
 	}
 	v, err, _ := ch.screens.group.Do(key, func() (any, error) {
 		d, err := ch.computeScreen(ctx, slug, lang)
@@ -106,24 +142,33 @@ func (ch *channels) screenJSON(ctx context.Context, slug, lang string) ([]byte, 
 		if err != nil {
 			return nil, err
 		}
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // a valid level: no error
+		if _, err := zw.Write(b); err != nil {
+			return nil, err
+		}
+		if err := zw.Close(); err != nil {
+			return nil, err
+		}
+		e := screenEntry{data: b, gz: gz.Bytes(), at: now}
 		ch.screens.mu.Lock()
 		if ch.screens.gen == gen {
 			if ch.screens.entries == nil {
 				ch.screens.entries = map[string]screenEntry{}
 			}
-			ch.screens.entries[key] = screenEntry{data: b, at: now}
+			ch.screens.entries[key] = e
 		}
 		ch.screens.mu.Unlock()
-		return b, nil
+		return e, nil
 	})
 	if err != nil {
-		return nil, err
+		return screenEntry{}, err
 	}
-	return v.([]byte), nil
+	return v.(screenEntry), nil
 }
 
 func (ch *channels) computeScreen(ctx context.Context, slug, lang string) (*screenData, error) {
-	w, err := ch.Store.WallSetup(ctx, slug)
+	w, err := ch.wallSetup(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -154,12 +199,18 @@ func (ch *channels) computeScreen(ctx context.Context, slug, lang string) (*scre
 
 // apiWallScreen is GET /api/v1/walls/{slug}/screen.
 func (ch *channels) apiWallScreen(c *fiber.Ctx) error {
-	b, err := ch.screenJSON(c.UserContext(), utils.CopyString(c.Params("slug")), Lang(c))
+	e, err := ch.screenJSON(c.UserContext(), utils.CopyString(c.Params("slug")), Lang(c))
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	return c.Send(b)
+	c.Vary(fiber.HeaderAcceptEncoding)
+	// Sent as compressed once: the compression middleware leaves an encoded body alone.
+	if strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		return c.Send(e.gz)
+	}
+	return c.Send(e.data)
 }
 
 // wallScreenPage is /walls/{slug}/screen: the first page rendered on the server; the script takes over.
@@ -175,11 +226,11 @@ func (ch *channels) wallScreenPage(c *fiber.Ctx) error {
 		return err
 	}
 	var d screenData
-	b, err := ch.screenJSON(c.UserContext(), slug, Lang(c))
+	e, err := ch.screenJSON(c.UserContext(), slug, Lang(c))
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(b, &d); err != nil {
+	if err := json.Unmarshal(e.data, &d); err != nil {
 		return err
 	}
 	pages := max(1, (len(d.Items)+screenPerPage-1)/screenPerPage)
