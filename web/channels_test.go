@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -229,4 +230,95 @@ func TestOpenAPIDescribesChannels(t *testing.T) {
 			t.Errorf("openapi.json lacks %s %s", strings.ToUpper(p.method), p.path)
 		}
 	}
+}
+
+// The operator pages: a wall built and edited through forms (errors shown beside their fields, nothing
+// saved), pinned from search results; a supermarket's shelves stocked through one form; others refused.
+func TestOperatorPages(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		p := e.people(t)
+		e.addUser(t, &p.assoc, market.RoleOperator, "op@assoc.example.cn")
+		other := e.addOrg(t, market.KindAssociation, "另一行业协会", 106, true)
+		e.addUser(t, &other, market.RoleOperator, "op@other.example.cn")
+		cl := e.client()
+		cl.login(t, "op@assoc.example.cn")
+		r := cl.get(t, "/operator/")
+		mustContain(t, "operator index", r.body, "我的专利墙", `href="/operator/walls/new"`)
+
+		r = cl.submit(t, "/operator/walls/new", "/operator/walls", url.Values{"slug": {"energy"}, "name": {"能源墙"},
+			"industries": {"新能源"}, "ipc": {"H01M, X99"}})
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad IPC: %d", r.status)
+		}
+		mustContain(t, "bad IPC", r.body, "IPC 前缀“X99”格式错误", `aria-invalid="true"`)
+		if n := e.count(t, &market.Wall{}, "slug = ?", "energy"); n != 0 {
+			t.Fatalf("a refused wall was saved")
+		}
+		r = cl.submit(t, "/operator/walls/new", "/operator/walls", url.Values{"slug": {"energy"}, "name": {"能源墙"},
+			"industries": {"新能源"}, "ipc": {"H01M"}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/operator/walls/energy?done=done.saved" {
+			t.Fatalf("create: %d %q", r.status, r.header.Get("Location"))
+		}
+		// Pin from the search results: the form is on rows of live patents only.
+		r = cl.get(t, "/search?q=")
+		mustContain(t, "search", r.body, `action="/operator/pin"`)
+		r = cl.submit(t, "/search?q=", "/operator/pin", url.Values{"wall": {"energy"}, "application_no": {e.fx.hostile.ApplicationNo}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("pin: %d %s", r.status, r.body)
+		}
+		r = cl.get(t, "/operator/walls/energy")
+		mustContain(t, "edit page", r.body, e.fx.hostile.ApplicationNo, "开放许可中", `value="H01M"`)
+		// Edit with the pins in another order and an unknown patent: refused, shown, nothing changed.
+		r = cl.submit(t, "/operator/walls/energy", "/operator/walls/energy", url.Values{"slug": {"energy"}, "name": {"能源墙"},
+			"industries": {"新能源"}, "pins": {e.fx.hostile.ApplicationNo + "\n" + e.fx.design.ApplicationNo}})
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad pins: %d", r.status)
+		}
+		mustContain(t, "bad pins", r.body, "没有生效中的开放许可声明")
+		// The wall's page as visitors see it, and the operator's link to edit it.
+		r = cl.get(t, "/walls/energy")
+		mustContain(t, "wall page", r.body, `href="/operator/walls/energy"`, "置顶")
+
+		// Another association's operator is refused the page and the form.
+		cl2 := e.client()
+		cl2.login(t, "op@other.example.cn")
+		if r := cl2.get(t, "/operator/walls/energy"); r.status != http.StatusForbidden {
+			t.Errorf("other association's operator: %d", r.status)
+		}
+		if r := cl2.submit(t, "/operator/", "/operator/pin", url.Values{"wall": {"energy"}, "application_no": {e.fx.battery.ApplicationNo}}); r.status != http.StatusForbidden {
+			t.Errorf("other association pinning: %d", r.status)
+		}
+		// A holder is no operator.
+		cl3 := e.client()
+		cl3.login(t, p.holder.Email)
+		if r := cl3.get(t, "/operator/"); r.status != http.StatusForbidden {
+			t.Errorf("holder on /operator: %d", r.status)
+		}
+
+		// A supermarket's shelves through its form, by its office's operator.
+		agency := e.addOrg(t, market.KindAgency, "张江知识产权服务中心", 107, true)
+		status, m := e.jsonReq(t, http.MethodPost, "/api/v1/supermarkets", e.token(t, p.operator),
+			map[string]any{"slug": "zj", "name": "张江专利超市", "district": "310115", "agency_uscc": agency.USCC})
+		if status != http.StatusCreated {
+			t.Fatalf("open: %d %v", status, m)
+		}
+		cl4 := e.client()
+		cl4.login(t, p.operator.Email)
+		r = cl4.submit(t, "/operator/supermarkets/zj", "/operator/supermarkets/zj/shelves", url.Values{"n": {"2"},
+			"s0.key": {"bb"}, "s0.title": {"第二"}, "s0.position": {"2"},
+			"s1.key": {"aa"}, "s1.title": {"第一"}, "s1.position": {"1"}, "s1.industries": {"新能源"}, "s1.max_price_yuan": {"1000"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("shelves form: %d %s", r.status, r.body)
+		}
+		r = e.get(t, "/api/v1/supermarkets/zj/shelves")
+		if !strings.Contains(r.body, `"key":"aa"`) || strings.Index(r.body, `"key":"aa"`) > strings.Index(r.body, `"key":"bb"`) {
+			t.Errorf("shelves from the form: %s", r.body)
+		}
+		r = cl4.submit(t, "/operator/supermarkets/zj", "/operator/supermarkets/zj", url.Values{"slug": {"zj"}, "name": {"张江专利超市"},
+			"price_bands_yuan": {"50000, 10000"}})
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("bands out of order: %d", r.status)
+		}
+		mustContain(t, "bands", r.body, "价格区间应从低到高排列")
+	})
 }

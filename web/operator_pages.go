@@ -87,6 +87,9 @@ func setRules(f *form, prefix string, r market.ChannelRules) {
 	f.Values[prefix+"districts"] = strings.Join(r.Districts, ", ")
 }
 
+// shelfIndex matches the shelf of a market field of SetShelves ("[1].title").
+var shelfIndex = regexp.MustCompile(`^\[(\d+)\]`)
+
 // fieldIndex matches the list position and the rules prefix of a market field ("rules.ipc[2]").
 var fieldIndex = regexp.MustCompile(`\[\d+\]$`)
 
@@ -353,8 +356,14 @@ func (ch *channels) shelvesSave(c *fiber.Ctx) error {
 		if ferr != nil {
 			return ferr
 		}
+		// "[1].title" is the second shelf saved: name it as the form numbers its groups.
 		for _, fe := range market.AsFieldErrors(err) {
-			sf.General = append(sf.General, strings.TrimPrefix(fe.Field+" ", " ")+fe.Message(Lang(c)))
+			msg := fe.Message(Lang(c))
+			if m := shelfIndex.FindStringSubmatch(fe.Field); m != nil {
+				i, _ := strconv.Atoi(m[1])
+				msg = tr(Lang(c), "op.shelf", i+1) + "：" + msg
+			}
+			sf.General = append(sf.General, msg)
 		}
 		return ch.renderSupermarketForm(c, fiber.StatusUnprocessableEntity, f, sf, sm, n-1)
 	}

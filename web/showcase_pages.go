@@ -96,7 +96,12 @@ func (ch *channels) wallPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	demands, err := a.Store.WallDemands(ctx, &w.Wall, wallDemands)
+	// The demands of the wall's industry: a wall of one industry by its rules shows that one's.
+	dw := w.Wall
+	if dw.Industry == "" && len(w.Rules.Industries) == 1 {
+		dw.Industry = w.Rules.Industries[0]
+	}
+	demands, err := a.Store.WallDemands(ctx, &dw, wallDemands)
 	if err != nil {
 		return err
 	}
