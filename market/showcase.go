@@ -14,14 +14,16 @@ import (
 
 // Wall is an industry association's patent wall: it shows the open-licence patents of its industry.
 type Wall struct {
-	ID          int64     `gorm:"column:id;primaryKey"`
-	Slug        string    `gorm:"column:slug"`
-	Name        string    `gorm:"column:name"`
-	NameEN      string    `gorm:"column:name_en"`
-	Industry    string    `gorm:"column:industry"` // "" = every industry (featured patents)
-	OrgID       int64     `gorm:"column:org_id"`
-	Description string    `gorm:"column:description"`
-	CreatedAt   time.Time `gorm:"column:created_at"`
+	ID          int64      `gorm:"column:id;primaryKey"`
+	Slug        string     `gorm:"column:slug"`
+	Name        string     `gorm:"column:name"`
+	NameEN      string     `gorm:"column:name_en"`
+	Industry    string     `gorm:"column:industry"` // "" = every industry (featured patents)
+	OrgID       int64      `gorm:"column:org_id"`
+	Description string     `gorm:"column:description"`
+	Rules       string     `gorm:"column:rules"` // ChannelRules as JSON (walls.go)
+	CreatedAt   time.Time  `gorm:"column:created_at"`
+	UpdatedAt   *time.Time `gorm:"column:updated_at"`
 }
 
 func (Wall) TableName() string { return "walls" }
@@ -38,8 +40,10 @@ type Supermarket struct {
 	AgencyID     *int64 `gorm:"column:agency_id"`
 	Park         string `gorm:"column:park"`
 	// MaxPriceFen is the dearest offer the supermarket shows; 0 = the default ceiling.
-	MaxPriceFen int64     `gorm:"column:max_price_fen"`
-	CreatedAt   time.Time `gorm:"column:created_at"`
+	MaxPriceFen int64      `gorm:"column:max_price_fen"`
+	PriceBands  string     `gorm:"column:price_bands"` // upper bounds in fen as JSON ("" = default bands; supermarkets.go)
+	CreatedAt   time.Time  `gorm:"column:created_at"`
+	UpdatedAt   *time.Time `gorm:"column:updated_at"`
 }
 
 func (Supermarket) TableName() string { return "supermarkets" }
@@ -78,7 +82,8 @@ type Demand struct {
 
 func (Demand) TableName() string { return "demands" }
 
-// WallSummary is a wall with its owner's name and how many open-licence patents it shows.
+// WallSummary is a wall with its owner's name and how many open-licence patents it shows (counted
+// through the search engine by the web layer: docs/architecture.md §9).
 type WallSummary struct {
 	Wall
 	OrgName string
@@ -100,16 +105,7 @@ func (s *Store) liveDeclared(ctx context.Context) *gorm.DB {
 		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive)
 }
 
-// wallScope limits a live-declared query to what a wall shows: its industry, or the featured patents
-// when the wall has no industry.
-func wallScope(q *gorm.DB, w *Wall) *gorm.DB {
-	if w.Industry == "" {
-		return q.Where("patents.featured = ?", true)
-	}
-	return q.Where("patents.industry = ?", w.Industry)
-}
-
-// Walls lists every wall with its owner and patent count, by name.
+// Walls lists every wall with its owner, by name (the web layer counts what each shows).
 func (s *Store) Walls(ctx context.Context) ([]WallSummary, error) {
 	var ws []Wall
 	if err := s.db.WithContext(ctx).Order("name, id").Find(&ws).Error; err != nil {
@@ -123,9 +119,6 @@ func (s *Store) Walls(ctx context.Context) ([]WallSummary, error) {
 			return nil, fmt.Errorf("market: wall %s owner: %w", ws[i].Slug, err)
 		}
 		out[i].OrgName = org.Name
-		if err := wallScope(s.liveDeclared(ctx), &ws[i]).Count(&out[i].Patents).Error; err != nil {
-			return nil, fmt.Errorf("market: count wall %s: %w", ws[i].Slug, err)
-		}
 	}
 	return out, nil
 }
@@ -145,24 +138,6 @@ func (s *Store) WallBySlug(ctx context.Context, slug string) (*Wall, *Organisati
 		return nil, nil, fmt.Errorf("market: wall %s owner: %w", slug, err)
 	}
 	return &w, org, nil
-}
-
-// WallPatents returns one page of the patents a wall shows, featured first, then newest declaration,
-// and the total count.
-func (s *Store) WallPatents(ctx context.Context, w *Wall, limit, offset int) ([]PatentView, int64, error) {
-	var total int64
-	if err := wallScope(s.liveDeclared(ctx), w).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("market: count wall %s: %w", w.Slug, err)
-	}
-	var ps []Patent
-	err := wallScope(s.liveDeclared(ctx), w).
-		Order("patents.featured DESC, d.published_at DESC, patents.id DESC").
-		Limit(limit).Offset(offset).Find(&ps).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("market: wall %s patents: %w", w.Slug, err)
-	}
-	views, err := s.viewsOf(ctx, ps)
-	return views, total, err
 }
 
 // WallDemands returns the newest open demands of a wall's industry (all industries when it has none).

@@ -21,6 +21,8 @@ const (
 	MaxValueRunes = 64
 	// MaxFilterValues bounds the values of one filter.
 	MaxFilterValues = 20
+	// MaxExcludeIDs bounds Query.ExcludeIDs: a wall's pins and exclusions (market.MaxPins + market.MaxExcluded).
+	MaxExcludeIDs = market.MaxPins + market.MaxExcluded
 )
 
 // ErrIndexInUse is returned by an engine whose on-disk index another process holds (Bleve's directory
@@ -148,6 +150,10 @@ func (q Query) Normalize() (Query, error) {
 			ipcs = append(ipcs, canon)
 		}
 		q.IPC = ipcs
+	}
+	if len(q.ExcludeIDs) > MaxExcludeIDs {
+		return q, badQuery("exclude", "too_many_values", fmt.Sprintf("最多排除 %d 件专利", MaxExcludeIDs),
+			fmt.Sprintf("at most %d patents can be left out", MaxExcludeIDs))
 	}
 	if q.MaxFeeFen != nil && *q.MaxFeeFen < 0 {
 		return q, badQuery(FieldMaxFee, "out_of_range", "最高费用不能为负数", "max_fee_yuan cannot be negative")

@@ -79,11 +79,13 @@ type Query struct {
 	PriceBands  []string
 	Offers      []string
 	MaxFeeFen   *int64 // up-front fee at most this (free and royalty-only count as 0)
-	Sort        string
-	Page        int // 1-based
-	PerPage     int
-	Facets      bool
-	Highlight   bool
+	// ExcludeIDs leaves these patents out (a wall's pinned and excluded patents, docs/architecture.md §9).
+	ExcludeIDs []int64
+	Sort       string
+	Page       int // 1-based
+	PerPage    int
+	Facets     bool
+	Highlight  bool
 
 	normalized bool // set by Normalize
 }

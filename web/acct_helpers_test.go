@@ -186,7 +186,7 @@ func (e *env) addUser(t *testing.T, org *market.Organisation, role, email string
 
 func (e *env) addOrg(t *testing.T, kind, name string, serial int, verified bool) market.Organisation {
 	t.Helper()
-	prefix := map[string]string{market.KindEnterprise: "91", market.KindUniversity: "12", market.KindAssociation: "51", market.KindDistrictOffice: "11"}[kind]
+	prefix := map[string]string{market.KindEnterprise: "91", market.KindUniversity: "12", market.KindAssociation: "51", market.KindDistrictOffice: "11", market.KindAgency: "52"}[kind]
 	o := market.Organisation{USCC: validUSCC(prefix, serial), Name: name, Kind: kind, DistrictCode: "310104", Address: "上海市徐汇区测试路 1 号",
 		LegalRep: "张三", OperatingNormally: true, GoodCredit: true, IsSME: kind == market.KindEnterprise, CreatedAt: now, UpdatedAt: now}
 	if verified {

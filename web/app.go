@@ -145,14 +145,13 @@ func (a *App) routes() {
 	// so the layout knows who is logged in. Static files and /healthz stay free of it.
 	registerAccountRoutes(a)
 	registerBureauRoutes(a)
+	registerChannelRoutes(a)
 
 	r.Get("/", a.home)
 	r.Get("/search", a.searchPage)
 	r.Get("/patents/:no/qr.png", a.patentQR)
 	r.Get("/patents/:no", a.patentPage)
 	r.Get("/walls", a.wallsPage)
-	r.Get("/walls/:slug", a.wallPage)
-	r.Get("/walls/:slug/screen", a.wallScreen)
 	r.Get("/walls/:slug/qr.png", a.wallQR)
 	r.Get("/supermarkets", a.supermarketsPage)
 	r.Get("/supermarkets/:slug", a.supermarketPage)

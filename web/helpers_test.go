@@ -238,7 +238,8 @@ func loadFixture(t *testing.T, s *market.Store) fixture {
 		OperatingNormally: true, GoodCredit: true, CreatedAt: now, UpdatedAt: now}
 	mk(&assoc)
 	mk(&office)
-	mk(&market.Wall{Slug: "new-energy", Name: "新能源专利墙", NameEN: "New energy wall", Industry: "新能源", OrgID: assoc.ID, CreatedAt: now})
+	mk(&market.Wall{Slug: "new-energy", Name: "新能源专利墙", NameEN: "New energy wall", Industry: "新能源", OrgID: assoc.ID,
+		Rules: `{"industries":["新能源"]}`, CreatedAt: now})
 	mk(&market.Supermarket{Slug: "pudong", Name: "浦东专利超市", NameEN: "Pudong patent supermarket", DistrictCode: "310115",
 		OfficeID: office.ID, Park: "张江科学城", CreatedAt: now})
 	for i := 0; i < 25; i++ {

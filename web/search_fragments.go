@@ -106,6 +106,8 @@ func resultRowHTML(lang string, r *resultRow) template.HTML {
 		b.WriteString(" ")
 		htmlText(&b, money(lang, p.TransferPriceFen))
 	}
-	b.WriteString("</p>\n</li>\n")
+	b.WriteString("</p>\n")
+	b.WriteString(string(r.Extra))
+	b.WriteString("</li>\n")
 	return template.HTML(b.String())
 }

@@ -20,6 +20,7 @@ type resultRow struct {
 	market.PatentView
 	Highlight map[string]string
 	HTML      template.HTML // the row as the search page shows it (resultRowHTML)
+	Extra     template.HTML // appended inside the row (an operator's "pin to my wall" form)
 }
 
 // facetValue is one checkbox of a facet.
@@ -134,7 +135,14 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	}
 	data["Total"] = res.Total
 	data["Took"] = res.Took
+	pin, err := a.pinForms(c)
+	if err != nil {
+		return err
+	}
 	for i := range rows {
+		if rows[i].Declaration != nil {
+			rows[i].Extra = pin(rows[i].ApplicationNo)
+		}
 		rows[i].HTML = resultRowHTML(lang, &rows[i])
 	}
 	data["Rows"] = rows

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -58,68 +60,59 @@ func pagedURL(path string) func(n int) string {
 
 // wallsPage lists the patent walls.
 func (a *App) wallsPage(c *fiber.Ctx) error {
-	walls, err := a.Store.Walls(c.UserContext())
+	ctx := c.UserContext()
+	walls, err := a.Store.Walls(ctx)
 	if err != nil {
 		return err
+	}
+	for i := range walls {
+		w, err := a.Store.WallSetup(ctx, walls[i].Slug)
+		if err != nil {
+			return err
+		}
+		_, n, err := a.listChannel(ctx, wallList(w), 1, 1)
+		if err != nil {
+			return err
+		}
+		walls[i].Patents = int64(n)
 	}
 	return a.Render(c, fiber.StatusOK, "walls", fiber.Map{"Walls": walls})
 }
 
-// wallPage shows one wall: its patents (featured first) and its industry's open demands.
-func (a *App) wallPage(c *fiber.Ctx) error {
+// wallPage shows one wall as visitors see it: its pinned patents, then what its rules select (through
+// the search engine, channel_listing.go), and its industry's open demands. Links carry ?via=wall:SLUG.
+func (ch *channels) wallPage(c *fiber.Ctx) error {
+	a := ch.App
 	ctx := c.UserContext()
-	w, org, err := a.Store.WallBySlug(ctx, utils.CopyString(c.Params("slug")))
+	w, err := ch.wallSetup(ctx, utils.CopyString(c.Params("slug")))
 	if err != nil {
 		return err
 	}
-	page, err := pageParam(c, 10_000)
+	page, err := pageParam(c, search.MaxResultWindow/wallPerPage)
 	if err != nil {
 		return err
 	}
-	ps, total, err := a.Store.WallPatents(ctx, w, wallPerPage, (page-1)*wallPerPage)
+	rows, total, err := a.listChannel(ctx, wallList(w), page, wallPerPage)
 	if err != nil {
 		return err
 	}
-	demands, err := a.Store.WallDemands(ctx, w, wallDemands)
+	// The demands of the wall's industry: a wall of one industry by its rules shows that one's.
+	dw := w.Wall
+	if dw.Industry == "" && len(w.Rules.Industries) == 1 {
+		dw.Industry = w.Rules.Industries[0]
+	}
+	demands, err := a.Store.WallDemands(ctx, &dw, wallDemands)
 	if err != nil {
 		return err
 	}
-	path := "/walls/" + w.Slug
+	path := "/walls/" + w.Wall.Slug
 	return a.Render(c, fiber.StatusOK, "wall", fiber.Map{
-		"Wall": w, "Org": org, "Patents": ps, "Total": total, "Demands": demands,
-		"Pager":     makePager(page, wallPerPage, total, pagedURL(path)),
+		"Wall": &w.Wall, "Org": &w.Org, "Rules": w.Rules, "Rows": rows, "Total": total, "Demands": demands,
+		"CanRun":    ActorOf(c).MayRunWall(&w.Wall) == nil,
+		"Via":       "wall:" + w.Wall.Slug,
+		"Pager":     makePager(page, wallPerPage, int64(total), pagedURL(path)),
 		"Permalink": a.BaseURL + path,
 	})
-}
-
-// wallScreen is the wall's big-screen display for events: a few patents at a time in large type; the
-// page refreshes itself (a meta refresh, no script) and moves on to the next page, then starts over.
-func (a *App) wallScreen(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	w, org, err := a.Store.WallBySlug(ctx, utils.CopyString(c.Params("slug")))
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(c, 10_000)
-	if err != nil {
-		return err
-	}
-	ps, total, err := a.Store.WallPatents(ctx, w, screenPerPage, (page-1)*screenPerPage)
-	if err != nil {
-		return err
-	}
-	pages := max(1, int((total+screenPerPage-1)/screenPerPage))
-	next := page + 1
-	if next > pages {
-		next = 1
-	}
-	path := "/walls/" + w.Slug
-	return a.Render(c, fiber.StatusOK, "wall_screen", fiber.Map{
-		"Wall": w, "Org": org, "Patents": ps, "Total": total, "Page": min(page, pages), "Pages": pages,
-		"Refresh":   strconv.Itoa(screenSeconds) + ";url=" + path + "/screen?page=" + strconv.Itoa(next),
-		"Permalink": a.BaseURL + path,
-		"Now":       a.Store.Now(),
-	}, LayoutScreen)
 }
 
 // wallQR is the wall's permalink as a QR code (shown on the big screen).
@@ -140,8 +133,18 @@ func (a *App) supermarketsPage(c *fiber.Ctx) error {
 	return a.Render(c, fiber.StatusOK, "supermarkets", fiber.Map{"Supermarkets": sms})
 }
 
-// shelfBands are the supermarket's licence shelves: the search price bands as fee ranges.
-func shelfBands() []market.ShelfBand {
+// shelfBands are the supermarket's licence shelves: its own price bands (upper bounds in fen, named by
+// their bound), or else the search price bands, as fee ranges.
+func shelfBands(sm *market.Supermarket) []market.ShelfBand {
+	if own := sm.Bands(); len(own) > 0 {
+		out := []market.ShelfBand{{Name: "free", Free: true}}
+		lower := int64(-1)
+		for _, b := range own {
+			out = append(out, market.ShelfBand{Name: "le:" + strconv.FormatInt(b, 10), MinFen: lower, MaxFen: b})
+			lower = b
+		}
+		return append(out, market.ShelfBand{Name: "gt:" + strconv.FormatInt(lower, 10), MinFen: lower, MaxFen: -1})
+	}
 	out := make([]market.ShelfBand, 0, len(search.PriceBands))
 	lower := int64(-1)
 	for _, b := range search.PriceBands {
@@ -155,10 +158,18 @@ func shelfBands() []market.ShelfBand {
 	return out
 }
 
-// shelfView is a shelf with the link to see all of it in search.
+// shelfView is a shelf with the link to see all of it in search; Label names a supermarket's own band.
 type shelfView struct {
 	market.Shelf
 	MoreURL string
+	Label   string
+}
+
+// stockedView is a shelf the agency stocked, with what it shows.
+type stockedView struct {
+	market.ShelfView
+	Rows  []channelRow
+	Total int
 }
 
 // supermarketPage shows one supermarket's shelves: low- and mid-price licence offers by price band and
@@ -169,26 +180,42 @@ func (a *App) supermarketPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	shelves, local, err := a.Store.SupermarketShelves(ctx, &sm.Supermarket, shelfBands(), shelfSize)
+	shelves, local, err := a.Store.SupermarketShelves(ctx, &sm.Supermarket, shelfBands(&sm.Supermarket), shelfSize)
 	if err != nil {
 		return err
 	}
+	lang := Lang(c)
 	views := make([]shelfView, len(shelves))
 	for i, sh := range shelves {
 		q := search.Query{}
 		if local {
 			q.Districts = []string{sm.DistrictCode}
 		}
-		if sh.Band == "transfer" {
+		label := ""
+		switch {
+		case sh.Band == "transfer":
 			q.Offers = []string{search.OfferTransfer}
-		} else {
+		case strings.HasPrefix(sh.Band, "le:"), strings.HasPrefix(sh.Band, "gt:"):
+			q.Offers = []string{search.OfferOpenLicence}
+			max := sh.MaxFen
+			q.MaxFeeFen = &max
+			label = tr(lang, "sm.band_upto", money(lang, sh.MaxFen))
+			if strings.HasPrefix(sh.Band, "gt:") {
+				label = tr(lang, "sm.band_above", money(lang, sh.MinFen))
+			}
+		default:
 			q.Offers = []string{search.OfferOpenLicence}
 			q.PriceBands = []string{sh.Band}
 		}
-		views[i] = shelfView{Shelf: sh, MoreURL: searchURL("/search", q)}
+		views[i] = shelfView{Shelf: sh, MoreURL: searchURL("/search", q), Label: label}
+	}
+	stocked, err := a.Shelves(ctx, &sm.Supermarket)
+	if err != nil {
+		return err
 	}
 	return a.Render(c, fiber.StatusOK, "supermarket", fiber.Map{
-		"SM": sm, "Shelves": views, "Local": local, "Ceiling": sm.Ceiling(),
+		"SM": sm, "Shelves": views, "Stocked": stocked, "Local": local, "Ceiling": sm.Ceiling(),
+		"Via": "supermarket:" + sm.Slug,
 	})
 }
 
@@ -205,4 +232,24 @@ func (a *App) demandsPage(c *fiber.Ctx) error {
 	return a.Render(c, fiber.StatusOK, "demands", fiber.Map{
 		"Demands": ds, "Total": total, "Pager": makePager(page, demandsPerPage, total, pagedURL("/demands")),
 	})
+}
+
+// Shelves lists a supermarket's stocked shelves with what each shows (pins first, then its rules).
+func (a *App) Shelves(ctx context.Context, sm *market.Supermarket) ([]stockedView, error) {
+	shelves, err := a.Store.Shelves(ctx, sm)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]stockedView, len(shelves))
+	for i := range shelves {
+		l, err := a.shelfList(ctx, &shelves[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i].ShelfView = shelves[i]
+		if out[i].Rows, out[i].Total, err = a.listChannel(ctx, l, 1, shelfSize); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

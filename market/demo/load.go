@@ -110,6 +110,9 @@ func load(ctx context.Context, s *market.Store, opt Options, onlyIfEmpty bool) (
 		if st, err = insert(tx, ds, opt.Seed, s.Now().UTC(), batchSize(s)); err != nil {
 			return err
 		}
+		if err := insertChannels(ctx, s, tx, ds); err != nil {
+			return err
+		}
 		st.Contracts, st.Filings, err = insertDeals(ctx, s, tx, ds, planDeals(ds, opt.Seed, dealCount(opt)), batchSize(s))
 		return err
 	})

@@ -14,18 +14,23 @@ const DemandCount = 40
 func (g *gen) makeShowcases() {
 	r := g.stream(3)
 	f := &g.fixed
+	// Each wall's rules (docs/rules.md §10.1): its industry, narrowed differently on each wall.
 	walls := []struct {
 		slug, industry, name, nameEN string
 		assoc                        int
+		rules                        string
 	}{
-		{"ic", IndIC, "集成电路专利墙", "Integrated Circuits Patent Wall", f.associations[0]},
-		{"biomed", IndBiomed, "生物医药专利墙", "Biomedicine Patent Wall", f.associations[1]},
-		{"ai", IndAI, "人工智能专利墙", "Artificial Intelligence Patent Wall", f.associations[2]},
+		{"ic", IndIC, "集成电路专利墙", "Integrated Circuits Patent Wall", f.associations[0],
+			`{"industries":["集成电路"],"ipc":[],"keywords":[],"holder_kinds":[],"districts":[]}`},
+		{"biomed", IndBiomed, "生物医药专利墙", "Biomedicine Patent Wall", f.associations[1],
+			`{"industries":["生物医药"],"ipc":[],"keywords":[],"holder_kinds":["university","institute","hospital"],"districts":[]}`},
+		{"ai", IndAI, "人工智能专利墙", "Artificial Intelligence Patent Wall", f.associations[2],
+			`{"industries":["人工智能","信息通信"],"ipc":["G06"],"keywords":[],"holder_kinds":[],"districts":[]}`},
 	}
 	for i, w := range walls {
 		org := &g.ds.Orgs[w.assoc]
 		g.ds.Walls = append(g.ds.Walls, market.Wall{ID: int64(i + 1), Slug: w.slug, Name: w.name, NameEN: w.nameEN,
-			Industry: w.industry, OrgID: org.ID, CreatedAt: r.timeBetween(g.launch, g.launch.AddDate(0, 1, 0)),
+			Industry: w.industry, Rules: w.rules, OrgID: org.ID, CreatedAt: r.timeBetween(g.launch, g.launch.AddDate(0, 1, 0)),
 			Description: fmt.Sprintf("由%s运营，集中展示本市高校、科研院所、医院和企业在%s领域声明开放许可的专利，以及会员企业发布的技术需求，供活动现场大屏展示和企业对接。",
 				org.Name, w.industry)})
 	}
@@ -35,16 +40,17 @@ func (g *gen) makeShowcases() {
 		slug, name, nameEN, district, park string
 		agency                             int
 		maxYuan                            int64
+		bands                              string // upper bounds in fen ("" = the default bands)
 	}{
-		{"zhangjiang", "张江专利超市", "Zhangjiang Patent Supermarket", "310115", "张江科学城", 0, 200_000},
-		{"caohejing", "漕河泾专利超市", "Caohejing Patent Supermarket", "310104", "漕河泾新兴技术开发区", 1, 200_000},
-		{"lingang", "临港专利超市", "Lingang Patent Supermarket", "310115", "临港新片区", 2, 300_000},
-		{"songjiang", "松江G60专利超市", "Songjiang G60 Patent Supermarket", "310117", "G60科创走廊", 3, 100_000},
+		{"zhangjiang", "张江专利超市", "Zhangjiang Patent Supermarket", "310115", "张江科学城", 0, 200_000, "[1000000,5000000,20000000]"},
+		{"caohejing", "漕河泾专利超市", "Caohejing Patent Supermarket", "310104", "漕河泾新兴技术开发区", 1, 200_000, ""},
+		{"lingang", "临港专利超市", "Lingang Patent Supermarket", "310115", "临港新片区", 2, 300_000, "[2000000,10000000,30000000]"},
+		{"songjiang", "松江G60专利超市", "Songjiang G60 Patent Supermarket", "310117", "G60科创走廊", 3, 100_000, "[500000,2000000,10000000]"},
 	}
 	for i, m := range markets {
 		g.ds.Supermarkets = append(g.ds.Supermarkets, market.Supermarket{ID: int64(i + 1), Slug: m.slug, Name: m.name,
 			NameEN: m.nameEN, DistrictCode: m.district, OfficeID: g.ds.Orgs[f.offices[m.district]].ID,
-			AgencyID: agency(m.agency), Park: m.park, MaxPriceFen: m.maxYuan * 100,
+			AgencyID: agency(m.agency), Park: m.park, MaxPriceFen: m.maxYuan * 100, PriceBands: m.bands,
 			CreatedAt: r.timeBetween(g.launch, g.launch.AddDate(0, 2, 0))})
 	}
 

@@ -41,16 +41,27 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	var root query.Query
 	filter := filterQuery(q)
 	switch {
-	case text == nil && filter == nil:
+	case text == nil && filter == nil && len(q.ExcludeIDs) == 0:
 		root = bleve.NewMatchAllQuery()
-	case filter == nil:
+	case filter == nil && len(q.ExcludeIDs) == 0:
 		root = text
 	default:
 		b := bleve.NewBooleanQuery()
 		if text != nil {
 			b.AddMust(text)
+		} else {
+			b.AddMust(bleve.NewMatchAllQuery())
 		}
-		b.AddFilter(filter)
+		if filter != nil {
+			b.AddFilter(filter)
+		}
+		if len(q.ExcludeIDs) > 0 {
+			ids := make([]string, len(q.ExcludeIDs))
+			for i, id := range q.ExcludeIDs {
+				ids[i] = docID(id)
+			}
+			b.AddMustNot(bleve.NewDocIDQuery(ids))
+		}
 		root = b
 	}
 

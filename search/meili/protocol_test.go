@@ -63,15 +63,15 @@ func (f *fakeMeili) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.reqs = append(f.reqs, request{r.Method, r.URL.Path, r.URL.RawQuery, body})
 	}
 	w.Header().Set("Content-Type", "application/json")
-	const uid = "/indexes/patents_v2"
+	const uid = "/indexes/patents_v3"
 	switch {
 	case r.Method == "GET" && r.URL.Path == uid:
 		if !f.indexExists {
 			w.WriteHeader(404)
-			fmt.Fprint(w, `{"message":"Index `+"`patents_v2`"+` not found.","code":"index_not_found","type":"invalid_request","link":"https://docs.meilisearch.com/errors#index_not_found"}`)
+			fmt.Fprint(w, `{"message":"Index `+"`patents_v3`"+` not found.","code":"index_not_found","type":"invalid_request","link":"https://docs.meilisearch.com/errors#index_not_found"}`)
 			return
 		}
-		fmt.Fprint(w, `{"uid":"patents_v2","createdAt":"2026-11-27T01:00:00.0Z","updatedAt":"2026-11-27T01:00:00.0Z","primaryKey":"id"}`)
+		fmt.Fprint(w, `{"uid":"patents_v3","createdAt":"2026-11-27T01:00:00.0Z","updatedAt":"2026-11-27T01:00:00.0Z","primaryKey":"id"}`)
 	case r.Method == "POST" && r.URL.Path == "/indexes":
 		f.indexExists = true
 		f.enqueue(w, "indexCreation")
@@ -103,7 +103,7 @@ func (f *fakeMeili) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = "failed"
 			errJSON = `{"message":"invalid settings","code":"` + f.failTask[typ] + `","type":"invalid_request","link":"https://docs.meilisearch.com/errors"}`
 		}
-		fmt.Fprintf(w, `{"uid":%d,"batchUid":%d,"indexUid":"patents_v2","status":%q,"type":%q,"canceledBy":null,"details":{},"error":%s,"duration":"PT0.004S","enqueuedAt":"2026-11-27T01:00:00.0Z","startedAt":"2026-11-27T01:00:00.0Z","finishedAt":"2026-11-27T01:00:00.1Z"}`,
+		fmt.Fprintf(w, `{"uid":%d,"batchUid":%d,"indexUid":"patents_v3","status":%q,"type":%q,"canceledBy":null,"details":{},"error":%s,"duration":"PT0.004S","enqueuedAt":"2026-11-27T01:00:00.0Z","startedAt":"2026-11-27T01:00:00.0Z","finishedAt":"2026-11-27T01:00:00.1Z"}`,
 			n, n, status, typ, errJSON)
 	default:
 		f.t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
@@ -115,7 +115,7 @@ func (f *fakeMeili) enqueue(w http.ResponseWriter, typ string) {
 	f.nextTask++
 	f.taskType[f.nextTask] = typ
 	w.WriteHeader(202)
-	fmt.Fprintf(w, `{"taskUid":%d,"indexUid":"patents_v2","status":"enqueued","type":%q,"enqueuedAt":"2026-11-27T01:00:00.0Z"}`, f.nextTask, typ)
+	fmt.Fprintf(w, `{"taskUid":%d,"indexUid":"patents_v3","status":"enqueued","type":%q,"enqueuedAt":"2026-11-27T01:00:00.0Z"}`, f.nextTask, typ)
 }
 
 func (f *fakeMeili) take() []request {
@@ -145,7 +145,7 @@ const wantSettings = `{
  "rankingRules": ["sort","words","typo","proximity","attribute","exactness"],
  "searchableAttributes": ["title","title_cjk","abstract","abstract_cjk","patentee","patentee_cjk","ipc_titles","ipc_titles_cjk","application_no"],
  "displayedAttributes": ["id","application_no","title","abstract"],
- "filterableAttributes": ["type","ipc","ipc_section","ipc_class","ipc_subclass","industry","district","holder_kind","fee_model","price_band","offers","status","fee_fen","listed_at"],
+ "filterableAttributes": ["id","type","ipc","ipc_section","ipc_class","ipc_subclass","industry","district","holder_kind","fee_model","price_band","offers","status","fee_fen","listed_at"],
  "sortableAttributes": ["listed_at","fee_fen","id"],
  "localizedAttributes": [
    {"attributePatterns": ["*_cjk"], "locales": ["zho"]},
@@ -167,11 +167,11 @@ func TestProtocolInitCreatesIndexThenSettings(t *testing.T) {
 	for _, r := range reqs {
 		got = append(got, r.Method+" "+r.Path)
 	}
-	want := []string{"GET /indexes/patents_v2", "POST /indexes", "PATCH /indexes/patents_v2/settings"}
+	want := []string{"GET /indexes/patents_v3", "POST /indexes", "PATCH /indexes/patents_v3/settings"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("requests %v, want %v", got, want)
 	}
-	jsonEqual(t, "create index", reqs[1].Body, `{"uid":"patents_v2","primaryKey":"id"}`)
+	jsonEqual(t, "create index", reqs[1].Body, `{"uid":"patents_v3","primaryKey":"id"}`)
 	jsonEqual(t, "settings", reqs[2].Body, wantSettings)
 	if f.polled[1] < 2 || f.polled[2] < 2 {
 		t.Errorf("tasks not waited for: polls %v", f.polled)
@@ -188,7 +188,7 @@ func TestProtocolInitCreatesIndexThenSettings(t *testing.T) {
 	for _, r := range f.take() {
 		got = append(got, r.Method+" "+r.Path)
 	}
-	if want := []string{"GET /indexes/patents_v2", "PATCH /indexes/patents_v2/settings"}; !reflect.DeepEqual(got, want) {
+	if want := []string{"GET /indexes/patents_v3", "PATCH /indexes/patents_v3/settings"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("requests %v, want %v", got, want)
 	}
 }
@@ -230,7 +230,7 @@ func TestProtocolDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := f.take()
-	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/indexes/patents_v2/documents" || reqs[0].Query != "primaryKey=id" {
+	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/indexes/patents_v3/documents" || reqs[0].Query != "primaryKey=id" {
 		t.Fatalf("upsert requests: %+v", reqs)
 	}
 	jsonEqual(t, "documents", reqs[0].Body, `[
@@ -254,8 +254,8 @@ func TestProtocolDocuments(t *testing.T) {
 		t.Fatalf("Count = %d, %v", n, err)
 	}
 	reqs = f.take()
-	if len(reqs) != 3 || reqs[0].Path != "/indexes/patents_v2/documents/delete-batch" ||
-		reqs[1].Method != "DELETE" || reqs[1].Path != "/indexes/patents_v2/documents" || reqs[2].Path != "/indexes/patents_v2/stats" {
+	if len(reqs) != 3 || reqs[0].Path != "/indexes/patents_v3/documents/delete-batch" ||
+		reqs[1].Method != "DELETE" || reqs[1].Path != "/indexes/patents_v3/documents" || reqs[2].Path != "/indexes/patents_v3/stats" {
 		t.Fatalf("delete/reset/count requests: %+v", reqs)
 	}
 	jsonEqual(t, "delete-batch", reqs[0].Body, `["11","404"]`)
@@ -309,7 +309,7 @@ func TestProtocolSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := f.take()
-	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v2/search" {
+	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v3/search" {
 		t.Fatalf("search requests: %+v", reqs)
 	}
 	jsonEqual(t, "search body", reqs[0].Body, `{
@@ -369,6 +369,11 @@ func TestProtocolSearchShapes(t *testing.T) {
 			`{"q":"lithium battery cars","hitsPerPage":20,"page":1,"matchingStrategy":"all","attributesToRetrieve":["id","application_no"],
 		  "filter":"holder_kind IN [\"hospital\"] AND price_band IN [\"free\"] AND offers IN [\"transfer\"]",
 		  "sort":["fee_fen:desc","listed_at:desc","id:desc"],"hybrid":null}`},
+		// A wall's listing: its pinned and excluded patents left out by ID, newest first.
+		{search.Query{Industries: []string{"新能源"}, Offers: []string{"open_licence"}, ExcludeIDs: []int64{7, 42}, Sort: search.SortNewest},
+			`{"q":"","hitsPerPage":20,"page":1,"matchingStrategy":"all","attributesToRetrieve":["id","application_no"],
+		  "filter":"industry IN [\"新能源\"] AND offers IN [\"open_licence\"] AND id NOT IN [7, 42]",
+		  "sort":["listed_at:desc","id:desc"],"hybrid":null}`},
 	}
 	for _, c := range cases {
 		if _, err := idx.Search(ctx, searchtest.Normalized(t, c.q)); err != nil {

@@ -125,6 +125,13 @@ func filterString(q search.Query) string {
 	if q.MaxFeeFen != nil {
 		parts = append(parts, "fee_fen <= "+strconv.FormatInt(*q.MaxFeeFen, 10))
 	}
+	if len(q.ExcludeIDs) > 0 {
+		ids := make([]string, len(q.ExcludeIDs))
+		for i, id := range q.ExcludeIDs {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		parts = append(parts, "id NOT IN ["+strings.Join(ids, ", ")+"]")
+	}
 	return strings.Join(parts, " AND ")
 }
 

@@ -99,6 +99,7 @@ func Run(t *testing.T, newIndex NewIndex) {
 	t.Run("facets", func(t *testing.T) { testFacets(t, idx, ds) })
 	t.Run("sort", func(t *testing.T) { testSort(t, idx, ds) })
 	t.Run("pagination", func(t *testing.T) { testPagination(t, idx, ds) })
+	t.Run("exclude ids", func(t *testing.T) { testExclude(t, idx, ds) })
 	t.Run("highlight", func(t *testing.T) { testHighlight(t, idx) })
 	t.Run("bad queries", func(t *testing.T) { testBadQueries(t, idx) })
 	t.Run("upsert, delete, reset", func(t *testing.T) { testMutations(t, newIndex) })
@@ -117,6 +118,26 @@ func byListedDesc(ds []search.Document) []int64 {
 		out[i] = d.ID
 	}
 	return out
+}
+
+// testExclude: ExcludeIDs leaves those patents out, with and without text and filters, and the total
+// counts only what is left.
+func testExclude(t *testing.T, idx search.Index, ds []search.Document) {
+	every := byListedDesc(ds)
+	drop := []int64{every[0], every[2], every[len(every)-1]}
+	got := all(t, idx, search.Query{ExcludeIDs: drop})
+	want := slices.DeleteFunc(slices.Clone(every), func(id int64) bool { return slices.Contains(drop, id) })
+	if !slices.Equal(got, want) {
+		t.Fatalf("exclude %v: got %v, want %v", drop, got, want)
+	}
+	withText := all(t, idx, search.Query{Text: "电池"})
+	if len(withText) < 2 {
+		t.Fatalf("fixture: %d hits for 电池", len(withText))
+	}
+	got = all(t, idx, search.Query{Text: "电池", ExcludeIDs: withText[:1]})
+	if !slices.Equal(sorted(got), sorted(withText[1:])) {
+		t.Fatalf("text and exclude: got %v, want %v", got, withText[1:])
+	}
 }
 
 func testEmptyQuery(t *testing.T, idx search.Index, ds []search.Document) {
