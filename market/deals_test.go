@@ -327,3 +327,125 @@ func TestAttributionWindow(t *testing.T) {
 		w.mustVerify(t)
 	})
 }
+
+// TestChannelStats checks a wall's figures against a hand-counted month:
+//
+//	03-03  P1 (free), P2 (lump sum 10,000 yuan), P3 (free, offered for transfer) listed; P1, P2 on the wall
+//	03-08  lic (an SME) came through the wall, accepts P1: free, 5 days after listing
+//	03-13  lic2 (no SME) accepts P2 through the screen (via): 10,000 yuan, 10 days
+//	03-20  lic sends an intent on P3 through the other wall (not counted); lic2 one without via (its last
+//	       touch, the screen: counted); the holder records lic2's deal: 50,000 yuan, 17 days
+//
+// contracts 3 (1 free), SMEs 1, turnover 60,000 yuan, intents 1, median 10 days; views: the wall twice on
+// one day by one visitor (1) and again the next day (1), the screen three times by another (1 view,
+// 3 scans) → views 3, QR scans 3; listings 2.
+func TestChannelStats(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		w := newChanWorld(t, s)
+		slug := w.wall[len("wall:"):]
+		other := "wall:" + slug[:len(slug)-1] + "1"
+		screen := "screen:" + slug
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(s.Gorm().Model(&market.Organisation{}).Where("id = ?", w.licOrg.ID).Update("is_sme", true).Error)
+		lic2Org := w.org(t, market.KindEnterprise, true)
+		lic2 := w.user(t, lic2Org, market.RoleLicensee)
+		p1, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
+		p2, _ := w.patent(t, w.holderOrg, market.FeeLumpSum, 1_000_000)
+		p3 := w.offered(t, 5_000_000)
+		must(s.Gorm().Model(&market.Patent{}).Where("application_no IN ?", []string{p1, p2}).Update("industry", "测试").Error)
+
+		w.clock.Advance(5 * 24 * time.Hour)
+		must(s.TouchChannel(w.ctx, w.licOrg.ID, w.wall, w.clock.Now()))
+		w.accept(t, w.lic, p1)
+		p1ID, err := s.PatentIDByNo(w.ctx, p1)
+		must(err)
+		must(s.RecordVisit(w.ctx, w.wall, "org:1", p1ID))
+		must(s.RecordVisit(w.ctx, w.wall, "org:1", p1ID))
+		for range 3 {
+			must(s.RecordVisit(w.ctx, screen, "v:abc", p1ID))
+		}
+		w.clock.Advance(24 * time.Hour)
+		must(s.RecordVisit(w.ctx, w.wall, "org:1", p1ID))
+		must(s.RecordVisit(w.ctx, "wall:nope", "org:1", p1ID)) // unknown: ignored
+
+		w.clock.Advance(4 * 24 * time.Hour)
+		_, _, err = s.AcceptLicenceWith(w.ctx, lic2, market.AcceptRequest{ApplicationNo: p2, Via: screen})
+		must(err)
+
+		w.clock.Advance(7 * 24 * time.Hour)
+		_, err = s.CreateIntent(w.ctx, w.lic, market.IntentInput{ApplicationNo: p3, Kind: market.ContractTransfer, Via: other})
+		must(err)
+		it, err := s.CreateIntent(w.ctx, lic2, market.IntentInput{ApplicationNo: p3, Kind: market.ContractTransfer})
+		must(err)
+		_, err = s.RecordDeal(w.ctx, w.holder, it.ID, market.DealInput{FeeFen: 5_000_000, SignedOn: market.MustDate("2025-03-20"), EffectiveOn: market.MustDate("2025-03-20")})
+		must(err)
+
+		from, to := market.MustDate("2025-03-01"), market.MustDate("2025-03-31")
+		_, err = s.SetChannelTargets(w.ctx, w.op, w.wall, market.TargetInput{From: from, To: to, Listings: 4, Contracts: 6, SMEs: 2, TurnoverFen: 12_000_000})
+		must(err)
+		st, err := s.ChannelStatsFor(w.ctx, w.op, w.wall, from, to)
+		must(err)
+		got := fmt.Sprintf("listings=%d views=%d qr=%d intents=%d contracts=%d free=%d smes=%d turnover=%d median=%v progress=%v",
+			st.Listings, st.Views, st.QRScans, st.Intents, st.Contracts, st.FreeContracts, st.SMEs, st.TurnoverFen, deref(st.MedianDays), st.Progress)
+		want := "listings=2 views=3 qr=3 intents=1 contracts=3 free=1 smes=1 turnover=6000000 median=10 progress=map[contracts:50 listings:50 smes:50 turnover:50]"
+		if got != want {
+			t.Errorf("stats\n got %s\nwant %s", got, want)
+		}
+		if len(st.Months) != 1 || st.Months[0] != (market.ChannelMonth{Month: "2025-03", Contracts: 3, Free: 1, Intents: 1}) {
+			t.Errorf("months %+v", st.Months)
+		}
+		if st.Targets == nil || st.Targets.Contracts != 6 {
+			t.Errorf("targets %+v", st.Targets)
+		}
+		// a period before any of it
+		st0, err := s.ChannelStatsFor(w.ctx, w.bureau, w.wall, market.MustDate("2025-01-01"), market.MustDate("2025-02-28"))
+		must(err)
+		if st0.Contracts != 0 || st0.Views != 0 || st0.Intents != 0 || st0.MedianDays != nil || st0.Targets != nil {
+			t.Errorf("empty period %+v", st0)
+		}
+		// permissions: the other association's operator, a licensee, an unknown channel
+		if _, err := s.ChannelStatsFor(w.ctx, w.otherOp, w.wall, from, to); fxCode(err) != market.CodeForbidden {
+			t.Errorf("other operator reads: %v", err)
+		}
+		if _, err := s.ChannelStatsFor(w.ctx, w.otherOp, screen, from, to); fxCode(err) != market.CodeForbidden {
+			t.Errorf("other operator reads the screen: %v", err)
+		}
+		if _, err := s.SetChannelTargets(w.ctx, w.otherOp, w.wall, market.TargetInput{From: from, To: to}); fxCode(err) != market.CodeForbidden {
+			t.Errorf("other operator sets targets: %v", err)
+		}
+		if _, err := s.ChannelStatsFor(w.ctx, w.lic, w.wall, from, to); fxCode(err) != market.CodeForbidden {
+			t.Errorf("licensee reads: %v", err)
+		}
+		if _, err := s.ChannelStatsFor(w.ctx, w.bureau, "wall:nope", from, to); fxCode(err) != market.CodeNotFound {
+			t.Errorf("unknown channel: %v", err)
+		}
+		if _, err := s.SetChannelTargets(w.ctx, w.op, w.wall, market.TargetInput{From: to, To: from, Contracts: -1}); fxCode(err) != "before_from" {
+			t.Errorf("bad targets: %v", err)
+		}
+		// the bureau's table: both walls side by side
+		all, err := s.AllChannelStats(w.ctx, w.bureau, from, to)
+		must(err)
+		byName := map[string]market.ChannelStats{}
+		for _, a := range all {
+			byName[a.Channel] = a
+		}
+		if byName[w.wall].Contracts != 3 || byName[other].Intents != 1 || byName[other].Contracts != 0 {
+			t.Errorf("bureau table %+v", all)
+		}
+		if _, err := s.AllChannelStats(w.ctx, w.op, from, to); fxCode(err) != market.CodeForbidden {
+			t.Errorf("operator reads every channel: %v", err)
+		}
+	})
+}
+
+func deref(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
