@@ -60,8 +60,16 @@ type ChannelStats struct {
 	Months        []ChannelMonth
 }
 
-// ProgressKeys are the figures targets can be set for, in display order.
-var ProgressKeys = []string{"listings", "intents", "contracts", "smes", "turnover"}
+// HasMedian reports whether some deal had a listing before it (pages show MedianValue then).
+func (s ChannelStats) HasMedian() bool { return s.MedianDays != nil }
+
+// MedianValue is MedianDays for pages (0 when there is none).
+func (s ChannelStats) MedianValue() int {
+	if s.MedianDays == nil {
+		return 0
+	}
+	return *s.MedianDays
+}
 
 // ownerSQL folds a screen's channel into its wall's.
 func ownerSQL(col string) string {

@@ -145,6 +145,7 @@ func (a *App) routes() {
 	// so the layout knows who is logged in. Static files and /healthz stay free of it.
 	registerAccountRoutes(a)
 	registerBureauRoutes(a)
+	registerDealRoutes(a)
 
 	r.Get("/", a.home)
 	r.Get("/search", a.searchPage)
