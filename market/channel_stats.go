@@ -254,13 +254,12 @@ func (s *Store) channelStats(ctx context.Context, chs []Channel, from, to Date, 
 }
 
 // channelMedians finds each channel's median days from listing to deal: the listing is the open-licence
-// declaration the contract accepted, else the earliest declaration of its patents, else the day its
-// patent was offered for transfer or negotiation. Deals counted by (channel, days) keep the result small
+// declaration the contract accepted, else (a deal from an intent) the day its patent was offered, else
+// the earliest declaration of its patents. Deals counted by (channel, days) keep the result small
 // however many contracts there are.
 func (s *Store) channelMedians(db *gorm.DB, members []string, from, to Date, at func(string) *ChannelStats) error {
-	listed := `COALESCE(d.published_at,
-		(SELECT MIN(d2.published_at) FROM contract_patents cp JOIN declarations d2 ON d2.patent_id = cp.patent_id WHERE cp.contract_id = c.id),
-		(SELECT MIN(p.offered_at) FROM contract_patents cp JOIN patents p ON p.id = cp.patent_id WHERE cp.contract_id = c.id))`
+	listed := `COALESCE(d.published_at, c.listed_at,
+		(SELECT MIN(d2.published_at) FROM contract_patents cp JOIN declarations d2 ON d2.patent_id = cp.patent_id WHERE cp.contract_id = c.id))`
 	days := `CAST(julianday(` + dealDay + `) - julianday(date(` + listed + `, '+8 hours')) AS INTEGER)`
 	if s.IsPostgres() {
 		days = `(` + dealDay + ` - CAST((` + listed + ` AT TIME ZONE 'Asia/Shanghai') AS DATE))`

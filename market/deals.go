@@ -115,7 +115,7 @@ func (s *Store) RecordDeal(ctx context.Context, act Actor, intentID int64, in De
 		}
 		c := &Contract{ContractNo: dealContractNumber(in.SignedOn, it.ID), Kind: it.Kind, Source: ContractSourceDeal,
 			LicensorID: it.HolderID, LicenseeID: it.BuyerID, FeeFen: in.FeeFen, SignedOn: in.SignedOn,
-			Channel: it.Channel, IntentID: &it.ID, CreatedAt: now, UpdatedAt: now}
+			Channel: it.Channel, IntentID: &it.ID, ListedAt: p.OfferedAt, CreatedAt: now, UpdatedAt: now}
 		if it.Kind == ContractTransfer {
 			c.Status = ContractAwaitingRegistration
 		} else {

@@ -202,11 +202,12 @@ type Contract struct {
 	FiledOn           Date       `gorm:"column:filed_on"`
 	EndedAt           *time.Time `gorm:"column:ended_at"`
 	// Channel is the channel the licensee (buyer) came through (docs/rules.md §10.4); IntentID the
-	// intent a negotiated deal concluded.
-	Channel   *string   `gorm:"column:channel"`
-	IntentID  *int64    `gorm:"column:intent_id"`
-	CreatedAt time.Time `gorm:"column:created_at"`
-	UpdatedAt time.Time `gorm:"column:updated_at"`
+	// intent a negotiated deal concluded; ListedAt when its patent was offered.
+	Channel   *string    `gorm:"column:channel"`
+	IntentID  *int64     `gorm:"column:intent_id"`
+	ListedAt  *time.Time `gorm:"column:listed_at"`
+	CreatedAt time.Time  `gorm:"column:created_at"`
+	UpdatedAt time.Time  `gorm:"column:updated_at"`
 }
 
 func (Contract) TableName() string { return "contracts" }

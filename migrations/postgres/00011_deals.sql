@@ -10,9 +10,11 @@ ALTER TABLE patents ADD COLUMN negotiable_licence BOOLEAN NOT NULL DEFAULT FALSE
 ALTER TABLE patents ADD COLUMN offered_at TIMESTAMPTZ;
 
 -- channel: wall:SLUG, supermarket:SLUG, screen:SLUG or demand:ID, the last channel the licensee's
--- organisation came through within 30 days; NULL when none. intent_id: the intent a deal concluded.
+-- organisation came through within 30 days; NULL when none. intent_id: the intent a deal concluded;
+-- listed_at: when its patent was offered (the listing of a deal made without a declaration).
 ALTER TABLE contracts ADD COLUMN channel TEXT;
 ALTER TABLE contracts ADD COLUMN intent_id BIGINT;
+ALTER TABLE contracts ADD COLUMN listed_at TIMESTAMPTZ;
 CREATE INDEX contracts_channel ON contracts (channel);
 
 CREATE TABLE intents (
@@ -89,6 +91,7 @@ DROP TABLE channel_touches;
 DROP TABLE intent_messages;
 DROP TABLE intents;
 DROP INDEX contracts_channel;
+ALTER TABLE contracts DROP COLUMN listed_at;
 ALTER TABLE contracts DROP COLUMN intent_id;
 ALTER TABLE contracts DROP COLUMN channel;
 ALTER TABLE patents DROP COLUMN offered_at;
