@@ -162,24 +162,10 @@ func (s *Store) channelStats(ctx context.Context, chs []Channel, from, to Date, 
 	}
 	startAt, endAt := from.Start().UTC(), to.AddDate(0, 0, 1).Start().UTC()
 
-	// deals: contracts of the period (by signing day, else effective day), cancelled ones excepted
-	var deals []struct {
-		Ch       string
-		N        int64
-		Free     int64
-		Turnover int64
-	}
-	err := db.Raw(`SELECT `+ownerSQL("c.channel")+` AS ch, COUNT(*) AS n, SUM(CASE WHEN `+isFree+` THEN 1 ELSE 0 END) AS free,
-		COALESCE(SUM(c.fee_fen), 0) AS turnover
-		FROM contracts c LEFT JOIN declarations d ON d.id = c.declaration_id
-		WHERE c.channel IN ? AND `+dealsWhere+` GROUP BY `+ownerSQL("c.channel"), members, from, to).Scan(&deals).Error
-	if err != nil {
+	// deals (contracts of the period by signing day, else effective day, cancelled ones excepted), free
+	// ones, turnover and the days from listing to deal, in one scan
+	if err := s.channelDeals(db, members, from, to, at); err != nil {
 		return nil, wrap("deals", err)
-	}
-	for _, r := range deals {
-		if st := at(r.Ch); st != nil {
-			st.Contracts, st.FreeContracts, st.TurnoverFen = r.N, r.Free, r.Turnover
-		}
 	}
 
 	// SMEs served: distinct licensees that are SME enterprises
@@ -187,7 +173,7 @@ func (s *Store) channelStats(ctx context.Context, chs []Channel, from, to Date, 
 		Ch string
 		N  int64
 	}
-	err = db.Raw(`SELECT `+ownerSQL("c.channel")+` AS ch, COUNT(DISTINCT c.licensee_id) AS n
+	err := db.Raw(`SELECT `+ownerSQL("c.channel")+` AS ch, COUNT(DISTINCT c.licensee_id) AS n
 		FROM contracts c JOIN organisations o ON o.id = c.licensee_id
 		WHERE c.channel IN ? AND `+dealsWhere+` AND o.is_sme AND o.kind = ? GROUP BY `+ownerSQL("c.channel"),
 		members, from, to, KindEnterprise).Scan(&smes).Error
@@ -234,13 +220,8 @@ func (s *Store) channelStats(ctx context.Context, chs []Channel, from, to Date, 
 		}
 	}
 
-	if err := s.channelMedians(db, members, from, to, at); err != nil {
-		return nil, wrap("listing to deal", err)
-	}
-	for i, ch := range chs {
-		if out[i].Listings, err = s.channelListings(db, ch); err != nil {
-			return nil, wrap("listings", err)
-		}
+	if err := s.channelListings(db, chs, at); err != nil {
+		return nil, wrap("listings", err)
 	}
 	if err := channelTargets(db, out); err != nil {
 		return nil, wrap("targets", err)
@@ -253,42 +234,50 @@ func (s *Store) channelStats(ctx context.Context, chs []Channel, from, to Date, 
 	return out, nil
 }
 
-// channelMedians finds each channel's median days from listing to deal: the listing is the open-licence
-// declaration the contract accepted, else (a deal from an intent) the day its patent was offered, else
-// the earliest declaration of its patents. Deals counted by (channel, days) keep the result small
-// however many contracts there are.
-func (s *Store) channelMedians(db *gorm.DB, members []string, from, to Date, at func(string) *ChannelStats) error {
-	listed := `COALESCE(d.published_at, c.listed_at,
-		(SELECT MIN(d2.published_at) FROM contract_patents cp JOIN declarations d2 ON d2.patent_id = cp.patent_id WHERE cp.contract_id = c.id))`
+// channelDeals counts each channel's deals, free ones and turnover, and finds its median days from
+// listing to deal: the listing is the open-licence declaration the contract accepted, or (a deal from an
+// intent) the day its patent was offered. Grouping by (channel, days) keeps the result small however many
+// contracts there are, and costs one scan.
+func (s *Store) channelDeals(db *gorm.DB, members []string, from, to Date, at func(string) *ChannelStats) error {
+	listed := `COALESCE(d.published_at, c.listed_at)`
 	days := `CAST(julianday(` + dealDay + `) - julianday(date(` + listed + `, '+8 hours')) AS INTEGER)`
 	if s.IsPostgres() {
 		days = `(` + dealDay + ` - CAST((` + listed + ` AT TIME ZONE 'Asia/Shanghai') AS DATE))`
 	}
 	var rows []struct {
-		Ch   string
-		Days int
-		N    int64
+		Ch       string
+		Days     *int
+		N        int64
+		Free     int64
+		Turnover int64
 	}
-	err := db.Raw(`SELECT ch, days, COUNT(*) AS n FROM (SELECT `+ownerSQL("c.channel")+` AS ch, `+days+` AS days
+	err := db.Raw(`SELECT `+ownerSQL("c.channel")+` AS ch, `+days+` AS days, COUNT(*) AS n,
+		SUM(CASE WHEN `+isFree+` THEN 1 ELSE 0 END) AS free, COALESCE(SUM(c.fee_fen), 0) AS turnover
 		FROM contracts c LEFT JOIN declarations d ON d.id = c.declaration_id
-		WHERE c.channel IN ? AND `+dealsWhere+`) x WHERE days >= 0 GROUP BY ch, days ORDER BY ch, days`, members, from, to).Scan(&rows).Error
+		WHERE c.channel IN ? AND `+dealsWhere+` GROUP BY 1, 2 ORDER BY 1, 2`, members, from, to).Scan(&rows).Error
 	if err != nil {
 		return err
 	}
-	total := map[string]int64{}
+	withListing := map[string]int64{}
 	for _, r := range rows {
-		total[r.Ch] += r.N
+		if st := at(r.Ch); st != nil {
+			st.Contracts += r.N
+			st.FreeContracts += r.Free
+			st.TurnoverFen += r.Turnover
+		}
+		if r.Days != nil && *r.Days >= 0 {
+			withListing[r.Ch] += r.N
+		}
 	}
 	seen := map[string]int64{}
 	for _, r := range rows {
 		st := at(r.Ch)
-		if st == nil || st.MedianDays != nil {
+		if st == nil || st.MedianDays != nil || r.Days == nil || *r.Days < 0 {
 			continue
 		}
 		// the lower median, as the bureau's deal figures take it
-		mid := (total[r.Ch] - 1) / 2
-		if seen[r.Ch]+r.N > mid {
-			d := r.Days
+		if mid := (withListing[r.Ch] - 1) / 2; seen[r.Ch]+r.N > mid {
+			d := *r.Days
 			st.MedianDays = &d
 		}
 		seen[r.Ch] += r.N
@@ -296,27 +285,63 @@ func (s *Store) channelMedians(db *gorm.DB, members []string, from, to Date, at 
 	return nil
 }
 
-// channelListings counts what a channel offers now: the patents a wall shows; a supermarket's district
-// holders' patents with a live declaration or a transfer offer; a demand lists nothing.
-func (s *Store) channelListings(db *gorm.DB, ch Channel) (int64, error) {
-	var n int64
-	switch ch.Kind {
-	case ChannelWall:
-		var ws []Wall
-		if err := db.Where("slug = ?", ch.Key).Limit(1).Find(&ws).Error; err != nil || len(ws) == 0 {
-			return 0, err
+// channelListings counts what each channel offers now: the patents a wall shows (wallScope); a
+// supermarket's district holders' patents with a live declaration or an offer; a demand lists nothing.
+// One grouped query for the walls and one for the supermarkets.
+func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *ChannelStats) error {
+	var walls, markets []string
+	for _, ch := range chs {
+		switch ch.Kind {
+		case ChannelWall:
+			walls = append(walls, ch.Key)
+		case ChannelSupermarket:
+			markets = append(markets, ch.Key)
 		}
-		q := db.Model(&Patent{}).Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive)
-		err := wallScope(q, &ws[0]).Count(&n).Error
-		return n, err
-	case ChannelSupermarket:
-		err := db.Raw(`SELECT COUNT(*) FROM patents p JOIN organisations o ON o.id = p.patentee_id
-			JOIN supermarkets sm ON sm.slug = ? AND sm.district_code = o.district_code
-			WHERE p.transfer_price_fen > 0 OR p.negotiable_licence OR EXISTS (SELECT 1 FROM declarations d WHERE d.patent_id = p.id AND d.status = ?)`,
-			ch.Key, DeclLive).Scan(&n).Error
-		return n, err
 	}
-	return 0, nil
+	if len(walls) > 0 {
+		var ws []Wall
+		if err := db.Where("slug IN ?", walls).Find(&ws).Error; err != nil {
+			return err
+		}
+		var byIndustry []struct {
+			Industry string
+			Featured bool
+			N        int64
+		}
+		err := db.Raw(`SELECT p.industry, p.featured, COUNT(*) AS n FROM patents p
+			JOIN declarations d ON d.patent_id = p.id AND d.status = ? GROUP BY p.industry, p.featured`, DeclLive).Scan(&byIndustry).Error
+		if err != nil {
+			return err
+		}
+		for i := range ws {
+			st := at(ChannelWall + ":" + ws[i].Slug)
+			for _, r := range byIndustry {
+				if (ws[i].Industry == "" && r.Featured) || (ws[i].Industry != "" && r.Industry == ws[i].Industry) {
+					st.Listings += r.N
+				}
+			}
+		}
+	}
+	if len(markets) > 0 {
+		var rows []struct {
+			Slug string
+			N    int64
+		}
+		err := db.Raw(`SELECT sm.slug, COUNT(*) AS n FROM supermarkets sm
+			JOIN organisations o ON o.district_code = sm.district_code JOIN patents p ON p.patentee_id = o.id
+			WHERE sm.slug IN ? AND (p.transfer_price_fen > 0 OR p.negotiable_licence
+			  OR EXISTS (SELECT 1 FROM declarations d WHERE d.patent_id = p.id AND d.status = ?))
+			GROUP BY sm.slug`, markets, DeclLive).Scan(&rows).Error
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if st := at(ChannelSupermarket + ":" + r.Slug); st != nil {
+				st.Listings = r.N
+			}
+		}
+	}
+	return nil
 }
 
 // channelTargets attaches to each channel the targets of its period: those set for exactly the period,
