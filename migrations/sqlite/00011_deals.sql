@@ -15,7 +15,8 @@ ALTER TABLE patents ADD COLUMN offered_at DATETIME;
 ALTER TABLE contracts ADD COLUMN channel TEXT;
 ALTER TABLE contracts ADD COLUMN intent_id BIGINT;
 ALTER TABLE contracts ADD COLUMN listed_at DATETIME;
-CREATE INDEX contracts_channel ON contracts (channel);
+-- A channel's deals of a period (docs/rules.md §10.4) count by signing day, else effective day.
+CREATE INDEX contracts_channel ON contracts (channel, (COALESCE(signed_on, effective_on)));
 
 CREATE TABLE intents (
     id INTEGER PRIMARY KEY,
