@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: every performance figure of the README, in one run, inside a throwaway Postgres cluster
 # (the Makefile wraps this script in pg_virtualenv). Results are printed and written under bench-results/.
-# BENCH_ONLY=search|signing|bonus runs one part; BENCH_PATENTS sets the catalogue size (default 100000).
+# BENCH_ONLY=search|signing|bonus|channels runs one part; BENCH_PATENTS sets the catalogue size (default 100000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench-results
@@ -23,4 +23,8 @@ if [[ $only == all || $only == bonus ]]; then
   echo "== bonus run over 1,000,000 contracts and its XLSX export"
   go run ./bonus/benchdata -runs 3 | tee bench-results/bonus-art22.md
   go run ./bonus/benchdata -runs 3 -round art19-2022 | tee bench-results/bonus-art19.md
+fi
+if [[ $only == all || $only == channels ]]; then
+  echo "== channel statistics over 1,000,000 contracts (the bureau's table and one wall's page)"
+  go test -count=1 -run '^$' -bench BenchmarkChannelStats -benchtime 3x ./market/ | tee bench-results/channels.md
 fi
