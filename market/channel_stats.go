@@ -289,9 +289,10 @@ func (s *Store) channelDeals(db *gorm.DB, members []string, from, to Date, at fu
 	return nil
 }
 
-// channelListings counts what each channel offers now: the patents a wall shows (wallScope); a
-// supermarket's district holders' patents with a live declaration or an offer; a demand lists nothing.
-// One grouped query for the walls and one for the supermarkets.
+// channelListings counts what each channel offers now: the patents a wall shows (wallScope: a live
+// declaration, of the wall's industry or featured); a supermarket's district holders' patents with a live
+// declaration or an offer; a demand lists nothing. One grouped scan of the offered patents serves every
+// channel.
 func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *ChannelStats) error {
 	var walls, markets []string
 	for _, ch := range chs {
@@ -302,46 +303,42 @@ func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *Cha
 			markets = append(markets, ch.Key)
 		}
 	}
-	if len(walls) > 0 {
-		var ws []Wall
-		if err := db.Where("slug IN ?", walls).Find(&ws).Error; err != nil {
-			return err
-		}
-		var byIndustry []struct {
-			Industry string
-			Featured bool
-			N        int64
-		}
-		err := db.Raw(`SELECT p.industry, p.featured, COUNT(*) AS n FROM patents p
-			JOIN declarations d ON d.patent_id = p.id AND d.status = ? GROUP BY p.industry, p.featured`, DeclLive).Scan(&byIndustry).Error
-		if err != nil {
-			return err
-		}
+	if len(walls) == 0 && len(markets) == 0 {
+		return nil
+	}
+	var ws []Wall
+	if err := db.Where("slug IN ?", append(walls, "")).Find(&ws).Error; err != nil {
+		return err
+	}
+	var sms []Supermarket
+	if err := db.Where("slug IN ?", append(markets, "")).Find(&sms).Error; err != nil {
+		return err
+	}
+	var groups []struct {
+		Industry string
+		Featured bool
+		District string
+		Declared int64
+		Offered  int64
+	}
+	err := db.Raw(`SELECT p.industry, p.featured, o.district_code AS district,
+		SUM(CASE WHEN d.id IS NULL THEN 0 ELSE 1 END) AS declared, COUNT(*) AS offered
+		FROM patents p JOIN organisations o ON o.id = p.patentee_id
+		LEFT JOIN declarations d ON d.patent_id = p.id AND d.status = ?
+		WHERE d.id IS NOT NULL OR p.transfer_price_fen > 0 OR p.negotiable_licence
+		GROUP BY p.industry, p.featured, o.district_code`, DeclLive).Scan(&groups).Error
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
 		for i := range ws {
-			st := at(ChannelWall + ":" + ws[i].Slug)
-			for _, r := range byIndustry {
-				if (ws[i].Industry == "" && r.Featured) || (ws[i].Industry != "" && r.Industry == ws[i].Industry) {
-					st.Listings += r.N
-				}
+			if (ws[i].Industry == "" && g.Featured) || (ws[i].Industry != "" && g.Industry == ws[i].Industry) {
+				at(ChannelWall + ":" + ws[i].Slug).Listings += g.Declared
 			}
 		}
-	}
-	if len(markets) > 0 {
-		var rows []struct {
-			Slug string
-			N    int64
-		}
-		err := db.Raw(`SELECT sm.slug, COUNT(*) AS n FROM supermarkets sm
-			JOIN organisations o ON o.district_code = sm.district_code JOIN patents p ON p.patentee_id = o.id
-			WHERE sm.slug IN ? AND (p.transfer_price_fen > 0 OR p.negotiable_licence
-			  OR EXISTS (SELECT 1 FROM declarations d WHERE d.patent_id = p.id AND d.status = ?))
-			GROUP BY sm.slug`, markets, DeclLive).Scan(&rows).Error
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if st := at(ChannelSupermarket + ":" + r.Slug); st != nil {
-				st.Listings = r.N
+		for i := range sms {
+			if sms[i].DistrictCode != "" && g.District == sms[i].DistrictCode {
+				at(ChannelSupermarket + ":" + sms[i].Slug).Listings += g.Offered
 			}
 		}
 	}
