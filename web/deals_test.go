@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -246,4 +247,70 @@ func TestAttributionAndIntentPages(t *testing.T) {
 		r = seller.get(t, "/intents?role=buyer")
 		mustContain(t, "empty state", r.body, "贵单位还没有提出交易意向")
 	})
+}
+
+// TestDealInBureauRecordsAndArt19: a transfer agreed through an intent and registered at CNIPA is in the
+// bureau's records and counts in the Art. 19 round as an imported, registered transfer does (its
+// registration number is matched against CNIPA's list like a filing number).
+func TestDealInBureauRecordsAndArt19(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		p := e.people(t)
+		if err := e.store.Gorm().Model(&p.buyerOrg).Update("sme_confirmed", true).Error; err != nil {
+			t.Fatal(err)
+		}
+		holder, buyer, bureau := e.token(t, p.holder), e.token(t, p.buyer), e.token(t, p.bureau)
+		battery := e.fx.battery.ApplicationNo
+		if st, m := e.jsonReq(t, http.MethodPut, "/api/v1/patents/"+battery+"/offer", holder, map[string]any{"transfer_price_yuan": "20000"}); st != 200 {
+			t.Fatalf("offer: %d %v", st, m)
+		}
+		st, m := e.jsonReq(t, http.MethodPost, "/api/v1/intents", buyer, map[string]any{"application_no": battery, "kind": "transfer"})
+		if st != http.StatusCreated {
+			t.Fatalf("intent: %d %v", st, m)
+		}
+		path := "/api/v1/intents/" + itoa64(int64(m["id"].(float64)))
+		st, m = e.jsonReq(t, http.MethodPost, path+"/deal", holder, map[string]any{"fee_yuan": "20000", "signed_on": "2022-10-01", "effective_on": "2022-10-01"})
+		if st != http.StatusCreated {
+			t.Fatalf("deal: %d %v", st, m)
+		}
+		no := m["contract_no"].(string)
+		if st, m = e.jsonReq(t, http.MethodPost, "/api/v1/contracts/"+no+"/registration", buyer,
+			map[string]any{"registration_no": "ZR2022-77", "registered_on": "2022-10-15"}); st != 200 {
+			t.Fatalf("registration: %d %v", st, m)
+		}
+		if err := e.store.Gorm().Create(&market.Filing{FilingNo: "ZR2022-77", FiledOn: market.MustDate("2022-10-15"), Kind: market.ContractTransfer,
+			Patents: battery, LicensorUSCC: e.fx.uni.USCC, LicenseeUSCC: p.buyerOrg.USCC, Status: "effective", ImportedAt: now}).Error; err != nil {
+			t.Fatal(err)
+		}
+		st, m = e.jsonReq(t, http.MethodGet, "/api/v1/bureau/contracts?from=2022-01-01&to=2022-12-31", bureau, nil)
+		if st != 200 || !strings.Contains(toJSON(t, m), `"contract_no":"`+no+`"`) {
+			t.Fatalf("bureau records: %d %v", st, m)
+		}
+		st, m = e.jsonReq(t, http.MethodPost, "/api/v1/bureau/rounds/art19-2022/runs", bureau, map[string]any{"as_of": "2023-12-31"})
+		if st != http.StatusCreated {
+			t.Fatalf("run: %d %v", st, m)
+		}
+		found := false
+		for _, l := range m["lines"].([]any) {
+			line := l.(map[string]any)
+			if line["contract_no"] != no {
+				continue
+			}
+			found = true
+			if line["status"] != "eligible" || line["patent"] != battery || line["recipient_uscc"] != e.fx.uni.USCC {
+				t.Errorf("Art. 19 line of the registered transfer: %v", line)
+			}
+		}
+		if !found {
+			t.Fatalf("no Art. 19 line for %s: %v", no, m["lines"])
+		}
+	})
+}
+
+func toJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
