@@ -102,6 +102,15 @@ const (
 	CodePaymentConfirmed     = "payment_confirmed"
 	CodeCannotCancel         = "cannot_cancel"
 
+	// Offers, intents, deals and channels (docs/rules.md §10.3–§10.5).
+	CodeNotOffered              = "not_offered"
+	CodeIntentExists            = "intent_exists"
+	CodeIntentClosed            = "intent_closed"
+	CodeDealRecorded            = "deal_recorded"
+	CodeNotAwaitingRegistration = "not_awaiting_registration"
+	CodeMarkupNotAllowed        = "markup_not_allowed"
+	CodeUnknownChannel          = "unknown_channel"
+
 	// CodeInvalidCharacters refuses free text holding a control character or a bidirectional-text
 	// control (CheckText).
 	CodeInvalidCharacters = "invalid_characters"

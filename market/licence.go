@@ -65,6 +65,9 @@ type AcceptRequest struct {
 	// DeclarationID, when set, is the declaration whose terms the licensee saw; if another one is live
 	// now the acceptance fails with ErrTermsChanged instead of signing terms nobody read.
 	DeclarationID int64
+	// Via is the channel an API client came through (docs/rules.md §10.5); empty: the organisation's last
+	// channel within the attribution window.
+	Via string
 }
 
 // AcceptLicence accepts the live open-licence declaration of a patent for the actor's organisation.
@@ -105,6 +108,9 @@ func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRe
 		err = s.Tx(ctx, func(tx *gorm.DB) error {
 			var err error
 			out, created, err = s.acceptTx(tx, actor, canon, req.DeclarationID, scopedKey)
+			if err == nil && created {
+				err = AttributeAcceptance(tx, out, req.Via, s.now())
+			}
 			return err
 		})
 		// A deadlock with a writer that takes the same rows in another order (e.g. an import) aborts

@@ -118,7 +118,7 @@ func (t *ContractTerms) canonical() (string, string, error) {
 
 // Terms decodes a contract's terms snapshot (nil for contracts without one, e.g. imported ones).
 func (c *Contract) Terms() (*ContractTerms, error) {
-	if c.TermsJSON == "" {
+	if c.TermsJSON == "" || c.Source == ContractSourceDeal { // a deal's terms are its own (deals.go)
 		return nil, nil
 	}
 	var t ContractTerms

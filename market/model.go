@@ -96,10 +96,14 @@ type Patent struct {
 	UnderDispute     bool `gorm:"column:under_dispute"` // ownership dispute or court preservation
 	PledgedNoConsent bool `gorm:"column:pledged_no_consent"`
 	// TransferPriceFen > 0 offers the patent for sale (转让) in supermarkets.
-	TransferPriceFen int64     `gorm:"column:transfer_price_fen"`
-	Featured         bool      `gorm:"column:featured"`
-	CreatedAt        time.Time `gorm:"column:created_at"`
-	UpdatedAt        time.Time `gorm:"column:updated_at"`
+	TransferPriceFen int64 `gorm:"column:transfer_price_fen"`
+	// NegotiableLicence invites negotiated ordinary licences; OfferedAt is when the patent was first
+	// offered (transfer or negotiation; docs/rules.md §10.3).
+	NegotiableLicence bool       `gorm:"column:negotiable_licence"`
+	OfferedAt         *time.Time `gorm:"column:offered_at"`
+	Featured          bool       `gorm:"column:featured"`
+	CreatedAt         time.Time  `gorm:"column:created_at"`
+	UpdatedAt         time.Time  `gorm:"column:updated_at"`
 }
 
 func (Patent) TableName() string { return "patents" }
@@ -167,10 +171,13 @@ const (
 // Contract statuses.
 const (
 	ContractAwaitingPayment = "awaiting_payment"
-	ContractEffective       = "effective"
-	ContractFiled           = "filed"
-	ContractTerminated      = "terminated"
-	ContractCancelled       = "cancelled"
+	// ContractAwaitingRegistration: a transfer agreed on the platform, effective once registered at
+	// CNIPA (docs/rules.md §10.4).
+	ContractAwaitingRegistration = "awaiting_registration"
+	ContractEffective            = "effective"
+	ContractFiled                = "filed"
+	ContractTerminated           = "terminated"
+	ContractCancelled            = "cancelled"
 )
 
 // Contract is a licence or transfer: signed on the platform by accepting a declaration, or imported.
@@ -199,8 +206,13 @@ type Contract struct {
 	FilingNo          string     `gorm:"column:filing_no"` // 备案号, opaque
 	FiledOn           Date       `gorm:"column:filed_on"`
 	EndedAt           *time.Time `gorm:"column:ended_at"`
-	CreatedAt         time.Time  `gorm:"column:created_at"`
-	UpdatedAt         time.Time  `gorm:"column:updated_at"`
+	// Channel is the channel the licensee (buyer) came through (docs/rules.md §10.5); IntentID the
+	// intent a negotiated deal concluded; ListedAt when its patent was offered.
+	Channel   *string    `gorm:"column:channel"`
+	IntentID  *int64     `gorm:"column:intent_id"`
+	ListedAt  *time.Time `gorm:"column:listed_at"`
+	CreatedAt time.Time  `gorm:"column:created_at"`
+	UpdatedAt time.Time  `gorm:"column:updated_at"`
 }
 
 func (Contract) TableName() string { return "contracts" }

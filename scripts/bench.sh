@@ -28,4 +28,6 @@ if [[ $only == all || $only == channels ]]; then
   echo "== channels: a wall's screen data at 32 clients and its pages, over the demo catalogue (3 runs)"
   PATENTWALL_BENCH_PATENTS="${BENCH_PATENTS:-100000}" go test -count=3 -timeout 60m ./web -run '^$' \
     -bench Channels -benchtime 3000x | tee bench-results/channels.txt
+  echo "== channel statistics over 1,000,000 contracts (the bureau's table and one wall's page)"
+  go test -count=1 -run '^$' -bench BenchmarkChannelStats -benchtime 3x ./market/ | tee bench-results/channels.md
 fi

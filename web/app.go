@@ -146,6 +146,7 @@ func (a *App) routes() {
 	registerAccountRoutes(a)
 	registerBureauRoutes(a)
 	registerChannelRoutes(a)
+	registerDealRoutes(a)
 
 	r.Get("/", a.home)
 	r.Get("/search", a.searchPage)

@@ -36,6 +36,8 @@ type apiContract struct {
 	FilingDueOn       string          `json:"filing_due_on"`
 	EndedAt           *time.Time      `json:"ended_at"`
 	ContentSHA256     string          `json:"content_sha256"`
+	Channel           *string         `json:"channel"`
+	IntentID          *int64          `json:"intent_id"`
 	Terms             json.RawMessage `json:"terms,omitempty"`
 	URL               string          `json:"url"`
 	Payments          []apiPayment    `json:"payments,omitempty"`
@@ -81,7 +83,7 @@ func (a *App) contractCore(c *market.Contract) apiContract {
 		NoticeDeliveredAt: utcPtr(c.NoticeDeliveredAt), PaidAt: utcPtr(c.PaidAt), EffectiveAt: utcPtr(c.EffectiveAt),
 		EffectiveOn: c.EffectiveOn.String(), FilingNo: c.FilingNo, FiledOn: c.FiledOn.String(),
 		FilingDueOn: market.FilingDueOn(c).String(), EndedAt: utcPtr(c.EndedAt), ContentSHA256: c.ContentSHA256,
-		URL: a.BaseURL + market.ContractLink(c.ContractNo)}
+		Channel: c.Channel, IntentID: c.IntentID, URL: a.BaseURL + market.ContractLink(c.ContractNo)}
 	if c.TermsJSON != "" {
 		out.Terms = json.RawMessage(c.TermsJSON)
 	}

@@ -151,7 +151,8 @@ func (a *App) contractView(c *fiber.Ctx) error {
 func (a *App) renderContract(c *fiber.Ctx, status int, p *contractPage, failed map[string]*form) error {
 	lang := Lang(c)
 	forms := map[string]*form{"pay": newForm(lang, payFields...), "filing": newForm(lang, filingFields...),
-		"end": newForm(lang, endFields...), "reject": newForm(lang, rejectFields...)}
+		"end": newForm(lang, endFields...), "reject": newForm(lang, rejectFields...), "registration": newForm(lang, regFields...)}
+	forms["registration"].Values["registered_on"] = p.Today.String()
 	forms["pay"].Values["paid_on"] = p.Today.String()
 	forms["pay"].Values["amount_yuan"] = market.Fen(p.V.OutstandingFen()).String()
 	// A double click or a resent form records the payment once (a refused form keeps its key).

@@ -21,18 +21,25 @@ var fset = token.NewFileSet()
 // byDefault lists the domain's codes that deliberately have no entry in statusByCode and take statusOf's
 // default: 422 when the error names a field, 409 when it does not.
 var byDefault = map[string]string{
-	market.CodeNoDeclaration:        "422 as ErrNoDeclaration (a field), 409 as ErrNothingToWithdraw",
-	market.CodeDeclarationWithdrawn: "422: names application_no",
-	market.CodeTermsChanged:         "422: names declaration_id",
-	market.CodeOwnPatent:            "422: names application_no",
-	market.CodePatentNotInForce:     "422: names application_no",
-	market.CodeIdempotencyKeyReused: "422: names idempotency_key",
-	market.CodeNotAwaitingPayment:   "409",
-	market.CodeNotEffective:         "409",
-	market.CodeCannotCancel:         "409",
-	market.CodePaymentRejected:      "409",
-	market.CodePaymentConfirmed:     "409",
-	market.CodeInvalidCharacters:    "422: names the field",
+	market.CodeNoDeclaration:           "422 as ErrNoDeclaration (a field), 409 as ErrNothingToWithdraw",
+	market.CodeDeclarationWithdrawn:    "422: names application_no",
+	market.CodeTermsChanged:            "422: names declaration_id",
+	market.CodeOwnPatent:               "422: names application_no",
+	market.CodePatentNotInForce:        "422: names application_no",
+	market.CodeIdempotencyKeyReused:    "422: names idempotency_key",
+	market.CodeNotAwaitingPayment:      "409",
+	market.CodeNotEffective:            "409",
+	market.CodeCannotCancel:            "409",
+	market.CodePaymentRejected:         "409",
+	market.CodePaymentConfirmed:        "409",
+	market.CodeInvalidCharacters:       "422: names the field",
+	market.CodeNotOffered:              "422: names kind",
+	market.CodeIntentExists:            "422: names application_no",
+	market.CodeIntentClosed:            "409",
+	market.CodeDealRecorded:            "409",
+	market.CodeNotAwaitingRegistration: "409",
+	market.CodeMarkupNotAllowed:        "422: names the field",
+	market.CodeUnknownChannel:          "422: names via or channel",
 }
 
 // codeConsts returns the string constants of the non-test files of dir whose names start with prefix

@@ -37,7 +37,7 @@ func TestDefaultDemoDeals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !rep.OK() || rep.Contracts != st.Contracts || rep.Events < 2*st.Contracts {
+		if !rep.OK() || rep.Contracts != st.Contracts+st.ChannelContracts || st.ChannelContracts == 0 || rep.Events < 2*st.Contracts {
 			t.Errorf("chains: %d contracts, %d events, broken %v", rep.Contracts, rep.Events, rep.Broken)
 		}
 
@@ -65,6 +65,21 @@ func TestDefaultDemoDeals(t *testing.T) {
 		if n := count(t, s, "contracts c JOIN declarations d ON d.id = c.declaration_id",
 			"d.published_at >= c.notice_delivered_at"); n != 0 {
 			t.Errorf("%d contracts signed before their declaration was published", n)
+		}
+		// the channels at work (channels.go): intents in every state, deals and acceptances through channels, targets
+		for _, st := range []string{market.IntentOpen, market.IntentDeclined, market.IntentWithdrawn, market.IntentAgreed} {
+			if n := count(t, s, "intents", "status = ?", st); n == 0 {
+				t.Errorf("no %s intent", st)
+			}
+		}
+		if n := count(t, s, "contracts", "source = ? AND status = ?", market.ContractSourceDeal, market.ContractAwaitingRegistration); n == 0 {
+			t.Error("no transfer awaiting registration")
+		}
+		if n := count(t, s, "contracts", "channel IS NOT NULL AND declaration_id IS NOT NULL"); n == 0 {
+			t.Error("no acceptance through a channel")
+		}
+		if n := count(t, s, "channel_targets", ""); n != 7 {
+			t.Errorf("%d channel targets, want one per wall and supermarket", n)
 		}
 		if n := count(t, s, "payments", "confirmed_at IS NOT NULL"); n == 0 {
 			t.Error("no confirmed payment")
@@ -186,7 +201,7 @@ func TestDealsDefaultOnlyForDefaultCatalogue(t *testing.T) {
 	} {
 		s := markettest.SQLite(t)
 		st := loadDemo(t, s, tc.opt)
-		if got := count(t, s, "contracts", ""); (got > 0) != tc.want || got != int64(st.Contracts) {
+		if got := count(t, s, "contracts", ""); (got > 0) != tc.want || got != int64(st.Contracts+st.ChannelContracts) {
 			t.Errorf("%+v: %d contracts (stats %d), want some: %v", tc.opt, got, st.Contracts, tc.want)
 		}
 	}

@@ -31,6 +31,7 @@ type Stats struct {
 	Orgs, Patents, Declarations, Walls, Supermarkets, Demands int
 	IPCTitles                                                 int // new titles; existing symbols are kept
 	Contracts, Filings                                        int // platform deals and CNIPA list entries (deals.go)
+	ChannelContracts                                          int // deals and acceptances through channels (channels.go)
 	Took                                                      time.Duration
 }
 
@@ -114,6 +115,10 @@ func load(ctx context.Context, s *market.Store, opt Options, onlyIfEmpty bool) (
 			return err
 		}
 		st.Contracts, st.Filings, err = insertDeals(ctx, s, tx, ds, planDeals(ds, opt.Seed, dealCount(opt)), batchSize(s))
+		if err != nil || dealCount(opt) == 0 {
+			return err
+		}
+		st.ChannelContracts, err = insertChannelDeals(ctx, s, tx, ds)
 		return err
 	})
 	if err != nil {
