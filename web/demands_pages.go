@@ -2,6 +2,8 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
+
+	"patentwall/market"
 )
 
 const demandsPerPage = 20
@@ -12,7 +14,7 @@ func (a *App) demandsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ds, total, err := a.Store.Demands(c.UserContext(), demandsPerPage, (page-1)*demandsPerPage)
+	ds, total, err := a.Store.DemandBoard(c.UserContext(), market.DemandFilter{}, demandsPerPage, (page-1)*demandsPerPage)
 	if err != nil {
 		return err
 	}
