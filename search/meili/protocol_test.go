@@ -145,7 +145,7 @@ const wantSettings = `{
  "rankingRules": ["sort","words","typo","proximity","attribute","exactness"],
  "searchableAttributes": ["title","title_cjk","abstract","abstract_cjk","patentee","patentee_cjk","ipc_titles","ipc_titles_cjk","application_no"],
  "displayedAttributes": ["id","application_no","title","abstract"],
- "filterableAttributes": ["type","ipc","ipc_section","ipc_class","ipc_subclass","industry","district","holder_kind","fee_model","price_band","offers","status","fee_fen","listed_at"],
+ "filterableAttributes": ["id","type","ipc","ipc_section","ipc_class","ipc_subclass","industry","district","holder_kind","fee_model","price_band","offers","status","fee_fen","listed_at"],
  "sortableAttributes": ["listed_at","fee_fen","id"],
  "localizedAttributes": [
    {"attributePatterns": ["*_cjk"], "locales": ["zho"]},
@@ -344,6 +344,39 @@ func TestProtocolSearch(t *testing.T) {
 	if !reflect.DeepEqual(res.Facets, wantFacets) {
 		t.Errorf("facets %v, want %v", res.Facets, wantFacets)
 	}
+}
+
+// A demand's similar text: its key terms (Han bigrams as phrases over the *_cjk shadows, Latin words),
+// none required ("frequency"), and an ID list as a filter.
+func TestProtocolSimilar(t *testing.T) {
+	f, idx := newFake(t)
+	ctx := context.Background()
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.take()
+	f.search = cannedSearch
+	if _, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{
+		Similar: "我们需要锂电池散热的BMS方案",
+		Offers:  []string{"open_licence", "transfer"},
+		IDs:     []int64{11, 12},
+		PerPage: 50,
+	})); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.take()
+	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v2/search" {
+		t.Fatalf("search requests: %+v", reqs)
+	}
+	jsonEqual(t, "similar body", reqs[0].Body, `{
+	 "q": "\"锂 电\" \"电 池\" \"池 散\" \"散 热\" bms",
+	 "hitsPerPage": 50, "page": 1,
+	 "matchingStrategy": "frequency",
+	 "attributesToRetrieve": ["id","application_no"],
+	 "filter": "offers IN [\"open_licence\", \"transfer\"] AND id IN [11, 12]",
+	 "locales": ["zho"],
+	 "hybrid": null
+	}`)
 }
 
 func TestProtocolSearchShapes(t *testing.T) {

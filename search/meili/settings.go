@@ -18,7 +18,7 @@ var searchable = []string{"title", "title_cjk", "abstract", "abstract_cjk", "pat
 	"ipc_titles", "ipc_titles_cjk", "application_no"}
 
 // filterable lists every attribute a filter or facet uses.
-var filterable = []string{"type", "ipc", "ipc_section", "ipc_class", "ipc_subclass", "industry", "district",
+var filterable = []string{"id", "type", "ipc", "ipc_section", "ipc_class", "ipc_subclass", "industry", "district",
 	"holder_kind", "fee_model", "price_band", "offers", "status", "fee_fen", "listed_at"}
 
 // maxFacetValues bounds the values per facet; IPC classes (~130) are the most numerous.
