@@ -121,6 +121,38 @@ func (s *Store) MarkNotificationRead(ctx context.Context, actor Actor, id int64)
 	return nil
 }
 
+// MarkNotificationsRead marks the given notifications of the actor read (none given: all of them). Every
+// ID must be one the actor reads; otherwise nothing changes (ErrNotFound).
+func (s *Store) MarkNotificationsRead(ctx context.Context, actor Actor, ids []int64) error {
+	if len(ids) == 0 {
+		return s.MarkNotificationRead(ctx, actor, 0)
+	}
+	if actor.Anonymous() || actor.OrgID == 0 {
+		return ErrUnauth
+	}
+	if len(ids) > 500 {
+		return NewFieldError("ids", "too_many_values", "一次最多标记 500 条", "at most 500 at a time")
+	}
+	return s.Tx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := visibleTo(tx.Model(&Notification{}), actor).Where("id IN ?", ids).Count(&n).Error; err != nil {
+			return fmt.Errorf("market: mark notifications read: %w", err)
+		}
+		if int(n) != len(uniqueIDs(ids)) {
+			return ErrNotFound
+		}
+		return visibleTo(tx.Model(&Notification{}), actor).Where("id IN ? AND read_at IS NULL", ids).Update("read_at", s.now()).Error
+	})
+}
+
+func uniqueIDs(ids []int64) map[int64]bool {
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
 // Mail is one e-mail.
 type Mail struct {
 	To      []string
