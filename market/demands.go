@@ -73,6 +73,8 @@ type DemandView struct {
 	OrgDistrict string
 	OrgKind     string
 	OrgIsSME    bool
+	OrgUSCC     string
+	ContractNo  string // the contract that fulfilled it
 }
 
 // WallDemands returns the newest open demands of a wall's industry (all industries when it has none).
@@ -87,7 +89,6 @@ func (s *Store) WallDemands(ctx context.Context, w *Wall, n int) ([]DemandView, 
 	}
 	return out, nil
 }
-
 
 // DemandInput is a demand as posted or edited (the API's body, the form's fields).
 type DemandInput struct {
@@ -592,6 +593,115 @@ func (s *Store) OpenDemands(ctx context.Context) ([]DemandView, error) {
 
 func (s *Store) demandQuery(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx).Table("demands").
-		Select("demands.*, o.name AS org_name, o.district_code AS org_district, o.kind AS org_kind, o.is_sme AS org_is_sme").
-		Joins("JOIN organisations o ON o.id = demands.org_id")
+		Select("demands.*, o.name AS org_name, o.district_code AS org_district, o.kind AS org_kind, o.is_sme AS org_is_sme, "+
+			"o.uscc AS org_uscc, COALESCE(ct.contract_no, '') AS contract_no").
+		Joins("JOIN organisations o ON o.id = demands.org_id").
+		Joins("LEFT JOIN contracts ct ON ct.id = demands.contract_id")
+}
+
+// Channel is a wall or supermarket a demand can be posted to.
+type Channel struct {
+	Key  string // "wall:SLUG" or "supermarket:SLUG"
+	Name string
+	// Moderators are the organisations whose operators moderate its demands.
+	Moderators []int64
+}
+
+// DemandChannels lists every wall and supermarket, walls first, by name.
+func (s *Store) DemandChannels(ctx context.Context) ([]Channel, error) {
+	var ws []Wall
+	if err := s.db.WithContext(ctx).Order("name, id").Find(&ws).Error; err != nil {
+		return nil, fmt.Errorf("market: channels: %w", err)
+	}
+	var sms []Supermarket
+	if err := s.db.WithContext(ctx).Order("name, id").Find(&sms).Error; err != nil {
+		return nil, fmt.Errorf("market: channels: %w", err)
+	}
+	out := make([]Channel, 0, len(ws)+len(sms))
+	for _, w := range ws {
+		out = append(out, Channel{Key: "wall:" + w.Slug, Name: w.Name, Moderators: []int64{w.OrgID}})
+	}
+	for _, sm := range sms {
+		ch := Channel{Key: "supermarket:" + sm.Slug, Name: sm.Name, Moderators: []int64{sm.OfficeID}}
+		if sm.AgencyID != nil {
+			ch.Moderators = append(ch.Moderators, *sm.AgencyID)
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+// AnalysisChannels lists the channels whose demand analysis the actor may read: the bureau every
+// channel; an operator the channels its organisation runs. Others: ErrForbidden.
+func (s *Store) AnalysisChannels(ctx context.Context, actor Actor) ([]Channel, error) {
+	if actor.Anonymous() {
+		return nil, ErrUnauth
+	}
+	if !actor.IsBureau() && actor.Role != RoleOperator {
+		return nil, ErrForbidden
+	}
+	all, err := s.DemandChannels(ctx)
+	if err != nil || actor.IsBureau() {
+		return all, err
+	}
+	var out []Channel
+	for _, ch := range all {
+		for _, id := range ch.Moderators {
+			if id == actor.OrgID && id != 0 {
+				out = append(out, ch)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// ChannelDemands returns every demand posted to a channel that has passed moderation (open, closed,
+// fulfilled), for the operators' analysis; channel "" means every demand on the board.
+func (s *Store) ChannelDemands(ctx context.Context, channel string) ([]DemandView, error) {
+	q := s.demandQuery(ctx).Where("demands.status IN ?", PublicDemandStatuses)
+	if channel != "" {
+		q = q.Where("demands.channel = ?", channel)
+	}
+	var out []DemandView
+	if err := q.Order("demands.id").Limit(10_000).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("market: channel demands: %w", err)
+	}
+	return out, nil
+}
+
+// OffersByIndustry counts the live offers (a live declaration, or a transfer price on a granted patent)
+// per patent industry: the supply side of the demand analysis.
+func (s *Store) OffersByIndustry(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		Industry string
+		N        int64
+	}
+	err := s.reader().WithContext(ctx).Raw(`SELECT p.industry AS industry, COUNT(*) AS n FROM patents p
+		WHERE EXISTS (SELECT 1 FROM declarations d WHERE d.patent_id = p.id AND d.status = ?)
+		   OR (p.transfer_price_fen > 0 AND p.status = ?)
+		GROUP BY p.industry`, DeclLive, StatusGranted).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: offers by industry: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Industry] = r.N
+	}
+	return out, nil
+}
+
+// OfferedPatentIDs returns up to limit IDs of an organisation's patents with a live offer (a live
+// declaration, or a transfer price on a granted patent), newest first.
+func (s *Store) OfferedPatentIDs(ctx context.Context, orgID int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.reader().WithContext(ctx).Model(&Patent{}).
+		Where("patentee_id = ?", orgID).
+		Where("(EXISTS (SELECT 1 FROM declarations d WHERE d.patent_id = patents.id AND d.status = ?) OR (patents.transfer_price_fen > 0 AND patents.status = ?))",
+			DeclLive, StatusGranted).
+		Order("id DESC").Limit(limit).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("market: offered patents: %w", err)
+	}
+	return ids, nil
 }

@@ -312,3 +312,61 @@ type DemandMatch struct {
 	Demand *market.DemandView
 	Match
 }
+
+// HolderMatch is an open demand one of a holder's patents matches.
+type HolderMatch struct {
+	Demand *market.DemandView
+	Match
+}
+
+// HolderDemands returns the open demands a holder's offered patents match (score at least
+// MinMatchScore), best first, at most limit: for each open demand the engine looks among the holder's
+// patents only (Query.IDs), then Rank judges each hit as DemandsFor does.
+func HolderDemands(ctx context.Context, idx Index, store *market.Store, holderID int64, limit int) ([]HolderMatch, error) {
+	ids, err := store.OfferedPatentIDs(ctx, holderID, MaxIDs)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	rows, err := store.IndexRows(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	cands := make(map[int64]*Candidate, len(rows))
+	for _, r := range rows {
+		c := CandidateOf(r)
+		cands[r.ID] = &c
+	}
+	demands, err := store.OpenDemands(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []HolderMatch
+	for i := range demands {
+		d := DemandOf(&demands[i])
+		if d.OrgID == holderID {
+			continue
+		}
+		res, err := SearchSimilar(ctx, idx, d, ids)
+		if err != nil {
+			return nil, err
+		}
+		keys := KeyTerms(d.SimilarText())
+		for _, h := range res.Hits {
+			if c := cands[h.ID]; c != nil {
+				if m := Rank(d, keys, c, -1); len(m.Terms) > 0 && m.Score >= MinMatchScore {
+					out = append(out, HolderMatch{Demand: &demands[i], Match: m})
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].Demand.ID < out[j].Demand.ID
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
