@@ -593,7 +593,7 @@ func (s *Store) OpenDemands(ctx context.Context) ([]DemandView, error) {
 
 func (s *Store) demandQuery(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx).Table("demands").
-		Select("demands.*, o.name AS org_name, o.district_code AS org_district, o.kind AS org_kind, o.is_sme AS org_is_sme, "+
+		Select("demands.*, o.name AS org_name, o.district_code AS org_district, o.kind AS org_kind, o.is_sme AS org_is_sme, " +
 			"o.uscc AS org_uscc, COALESCE(ct.contract_no, '') AS contract_no").
 		Joins("JOIN organisations o ON o.id = demands.org_id").
 		Joins("LEFT JOIN contracts ct ON ct.id = demands.contract_id")

@@ -163,7 +163,7 @@ func (a *Alerts) round(ctx context.Context, ids []int64) (int, error) {
 			if c == nil || c.HolderID == d.OrgID {
 				continue
 			}
-			if m := Rank(d, keys, c, -1); len(m.Terms) > 0 && m.Score >= MinMatchScore {
+			if m := Rank(d, keys, c, -1); m.Good() {
 				add(*dv.PostedBy, dv.OrgID, h.ID, "需求“"+dv.Title+"”")
 			}
 		}

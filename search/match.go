@@ -127,6 +127,10 @@ type Match struct {
 	Reasons       []Reason
 }
 
+// Good reports whether the match counts where no engine ranked it (a patent's demands, alerts, the
+// analysis): a key term in common and a score of at least MinMatchScore.
+func (m *Match) Good() bool { return len(m.Terms) > 0 && m.Score >= MinMatchScore }
+
 // HighlightedTitle is the title as HTML with the shared key terms marked.
 func (m *Match) HighlightedTitle() string {
 	terms := make([]Term, len(m.Terms))
@@ -141,7 +145,7 @@ func (m *Match) HighlightedTitle() string {
 func Rank(d Demand, keys []string, c *Candidate, rel float64) Match {
 	doc := &c.Doc
 	m := Match{PatentID: doc.ID, ApplicationNo: doc.ApplicationNo, Title: doc.Title}
-	m.Terms, m.Coverage = SharedTerms(keys, doc.Title+"\n"+doc.Abstract+"\n"+doc.IPCTitles)
+	m.Terms, m.Coverage = SharedTerms(d.SimilarText(), keys, doc.Title+"\n"+doc.Abstract+"\n"+doc.IPCTitles)
 	if rel < 0 {
 		rel = m.Coverage
 	}
@@ -294,7 +298,7 @@ func DemandsFor(c *Candidate, demands []market.DemandView) []DemandMatch {
 			continue
 		}
 		m := Rank(d, KeyTerms(d.SimilarText()), c, -1)
-		if len(m.Terms) > 0 && m.Score >= MinMatchScore {
+		if m.Good() {
 			out = append(out, DemandMatch{Demand: &demands[i], Match: m})
 		}
 	}
@@ -353,7 +357,7 @@ func HolderDemands(ctx context.Context, idx Index, store *market.Store, holderID
 		keys := KeyTerms(d.SimilarText())
 		for _, h := range res.Hits {
 			if c := cands[h.ID]; c != nil {
-				if m := Rank(d, keys, c, -1); len(m.Terms) > 0 && m.Score >= MinMatchScore {
+				if m := Rank(d, keys, c, -1); m.Good() {
 					out = append(out, HolderMatch{Demand: &demands[i], Match: m})
 				}
 			}

@@ -2,7 +2,6 @@ package search
 
 import (
 	"strings"
-	"unicode"
 )
 
 // Similar text ("more like this"): a demand says in an SME's words what it needs, which rarely repeats a
@@ -79,46 +78,47 @@ func KeyTerms(text string) []string {
 	return out
 }
 
-// SharedTerms returns the longest stretches of text shared by a similar text's key terms and a
-// document's text, for showing a person why they match: runs of overlapping shared bigrams are joined
-// back (锂电 + 电池 → 锂电池 where the document has 锂电池), Latin key words are kept as they are.
-// Coverage is the share of the key terms found in the document (0 when there are none).
-func SharedTerms(keys []string, doc string) (shared []string, coverage float64) {
+// SharedTerms returns the longest stretches of a similar text that a document's text also contains, for
+// showing a person why they match: each piece of the text (as KeyTerms cuts it) is read left to right,
+// taking at each point the longest stretch of two or more characters found in the document; Latin key
+// words found are kept as they are. Coverage is the share of the key terms found in the document (0 when
+// there are none).
+func SharedTerms(text string, keys []string, doc string) (shared []string, coverage float64) {
 	if len(keys) == 0 {
 		return nil, 0
 	}
 	lower := strings.ToLower(doc)
 	found := 0
-	var run []rune
-	flush := func() {
-		if len(run) >= 2 && !containsString(shared, string(run)) {
-			shared = append(shared, string(run))
-		}
-		run = nil
-	}
 	for _, k := range keys {
-		if !strings.Contains(lower, k) {
-			flush()
-			continue
-		}
-		found++
-		rs := []rune(k)
-		if len(rs) != 2 || !unicode.Is(unicode.Han, rs[0]) {
-			flush()
-			if !containsString(shared, k) {
+		if strings.Contains(lower, k) {
+			found++
+			if !HasHan(k) && !containsString(shared, k) {
 				shared = append(shared, k)
 			}
-			continue
 		}
-		// Extend the run when this bigram continues it and the longer stretch is in the document too.
-		if len(run) > 0 && run[len(run)-1] == rs[0] && strings.Contains(lower, string(run)+string(rs[1])) {
-			run = append(run, rs[1])
-			continue
-		}
-		flush()
-		run = append(run, rs...)
 	}
-	flush()
+	for _, run := range splitRuns(text) {
+		if !run.Han {
+			continue
+		}
+		for _, piece := range strings.Split(cutter.Replace(run.Text), "|") {
+			rs := []rune(piece)
+			for i := 0; i+1 < len(rs); {
+				end := 0
+				for j := i + 2; j <= len(rs) && strings.Contains(lower, string(rs[i:j])); j++ {
+					end = j
+				}
+				if end == 0 {
+					i++
+					continue
+				}
+				if s := string(rs[i:end]); !containsString(shared, s) {
+					shared = append(shared, s)
+				}
+				i = end
+			}
+		}
+	}
 	return shared, float64(found) / float64(len(keys))
 }
 

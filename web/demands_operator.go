@@ -75,7 +75,7 @@ func budgetBand(maxFen int64) int {
 }
 
 // analyse computes a channel's analysis: a demand counts as matched when fulfilled, or when its best
-// live offer scores at least search.MinMatchScore now.
+// live offer is a good match now (search.Match.Good).
 func (a *App) analyse(c *fiber.Ctx, channel string) (*demandAnalysis, error) {
 	ctx := c.UserContext()
 	ds, err := a.Store.ChannelDemands(ctx, channel)
@@ -105,7 +105,7 @@ func (a *App) analyse(c *fiber.Ctx, channel string) (*demandAnalysis, error) {
 			}
 			if len(ms) > 0 {
 				row.BestNo, row.BestScor = ms[0].ApplicationNo, roundScore(ms[0].Score)
-				row.Matched = ms[0].Score >= search.MinMatchScore
+				row.Matched = ms[0].Good()
 			}
 		}
 		if row.Matched {
@@ -236,15 +236,15 @@ func (a *App) analysisPage(c *fiber.Ctx) error {
 	for _, ch := range channels {
 		allowed = allowed || ch.Key == channel
 	}
-	if channel == "" && !act.IsBureau() && len(channels) > 0 {
-		channel, allowed = channels[0].Key, true
-	}
-	if !allowed {
+	if channel == "" && !act.IsBureau() {
 		if len(channels) == 0 {
 			data := pageData(c)
 			data["NoChannels"] = true
 			return a.Render(c, fiber.StatusOK, "operator_analysis", data)
 		}
+		channel, allowed = channels[0].Key, true
+	}
+	if !allowed {
 		return market.ErrForbidden
 	}
 	an, err := a.analyse(c, channel)

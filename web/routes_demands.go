@@ -14,7 +14,9 @@ const holderDashboardDemands = 10
 // API). It runs after registerAccountRoutes, whose middleware tells who is asking.
 func registerDemandRoutes(a *App) {
 	r := a.Fiber
-	isOperator := func(v *Viewer) bool { return v != nil && (v.Role == market.RoleOperator || v.Role == market.RoleBureau) }
+	isOperator := func(v *Viewer) bool {
+		return v != nil && (v.Role == market.RoleOperator || v.Role == market.RoleBureau)
+	}
 	a.AddNav(NavLink{Path: "/operator/demands", Key: "nav.moderation", Show: isOperator})
 	a.OnPatentPage(a.patentDemandsHook)
 
