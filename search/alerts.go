@@ -4,14 +4,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"patentwall/market"
 )
 
 // AlertBatch is how many newly offered patents one alert round percolates: the patents one digest
-// announces at most.
-const AlertBatch = 500
+// announces at most (a bulk import of 1,000 patents sends one digest per user).
+const AlertBatch = MaxIDs
 
 // Alerts tells users of newly offered patents that match their saved searches or their open demands
 // (docs/rules.md §10; market/alerts.go). Each round claims up to AlertBatch patents the search index
@@ -103,74 +106,121 @@ func (a *Alerts) round(ctx context.Context, ids []int64) (int, error) {
 	if err := idx.Upsert(ctx, docs); err != nil {
 		return 0, fmt.Errorf("search: alerts scratch index: %w", err)
 	}
-	byUser := map[int64]*market.Recipient{}
-	add := func(userID, orgID, patentID int64, why string) {
-		r := byUser[userID]
-		if r == nil {
-			r = &market.Recipient{UserID: userID, OrgID: orgID, Patents: map[int64][]string{}}
-			byUser[userID] = r
-		}
-		r.Patents[patentID] = append(r.Patents[patentID], why)
+	// Saved searches and demands are percolated by a few goroutines (the scratch index is read-only
+	// now); each sends what it found to the one collecting goroutine.
+	type hit struct {
+		userID, orgID, patentID int64
+		why                     string
 	}
-	err = a.Store.ForEachSavedSearch(ctx, 1000, func(page []market.SavedSearch) error {
-		for _, ss := range page {
-			q, err := ParseQueryString(ss.Query)
-			if err != nil {
-				continue // saved before a rule changed; the user sees it refused on the page
+	hits := make(chan []hit, 64)
+	byUser := map[int64]*market.Recipient{}
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for hs := range hits {
+			for _, h := range hs {
+				r := byUser[h.userID]
+				if r == nil {
+					r = &market.Recipient{UserID: h.userID, OrgID: h.orgID, Patents: map[int64][]string{}}
+					byUser[h.userID] = r
+				}
+				r.Patents[h.patentID] = append(r.Patents[h.patentID], h.why)
 			}
-			q.PerPage, q.Page, q.Facets, q.Highlight = MaxPerPage, 1, false, false
-			if q, err = q.Normalize(); err != nil {
-				continue
-			}
-			for page := 1; ; page++ {
-				q.Page = page
-				res, err := idx.Search(ctx, q)
+		}
+	}()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	err = a.Store.ForEachSavedSearch(gctx, 500, func(page []market.SavedSearch) error {
+		g.Go(func() error {
+			var out []hit
+			for _, ss := range page {
+				ids, err := percolate(gctx, idx, ss.Query)
 				if err != nil {
 					return err
 				}
-				for _, h := range res.Hits {
-					if c := cands[h.ID]; c != nil && c.HolderID != ss.OrgID {
-						add(ss.UserID, ss.OrgID, h.ID, "订阅“"+ss.Name+"”")
+				for _, id := range ids {
+					if c := cands[id]; c != nil && c.HolderID != ss.OrgID {
+						out = append(out, hit{ss.UserID, ss.OrgID, id, "订阅“" + ss.Name + "”"})
 					}
 				}
-				if page*q.PerPage >= res.Total {
-					break
-				}
 			}
-		}
+			hits <- out
+			return nil
+		})
 		return nil
 	})
+	if err == nil {
+		var demands []market.DemandView
+		if demands, err = a.Store.OpenDemands(gctx); err == nil {
+			for start := 0; start < len(demands); start += 200 {
+				part := demands[start:min(start+200, len(demands))]
+				g.Go(func() error {
+					var out []hit
+					for i := range part {
+						dv := &part[i]
+						if dv.PostedBy == nil {
+							continue // demands imported without a user: nobody to tell
+						}
+						d := DemandOf(dv)
+						res, err := SearchSimilar(gctx, idx, d, nil)
+						if err != nil {
+							return err
+						}
+						keys := KeyTerms(d.SimilarText())
+						for _, h := range res.Hits {
+							c := cands[h.ID]
+							if c == nil || c.HolderID == d.OrgID {
+								continue
+							}
+							if m := Rank(d, keys, c, -1); m.Good() {
+								out = append(out, hit{*dv.PostedBy, dv.OrgID, h.ID, "需求“" + dv.Title + "”"})
+							}
+						}
+					}
+					hits <- out
+					return nil
+				})
+			}
+		}
+	}
+	if gerr := g.Wait(); err == nil {
+		err = gerr
+	}
+	close(hits)
+	<-collected
 	if err != nil {
 		return 0, err
-	}
-	demands, err := a.Store.OpenDemands(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for i := range demands {
-		dv := &demands[i]
-		if dv.PostedBy == nil {
-			continue // demands imported without a user: nobody to tell
-		}
-		d := DemandOf(dv)
-		res, err := SearchSimilar(ctx, idx, d, nil)
-		if err != nil {
-			return 0, err
-		}
-		keys := KeyTerms(d.SimilarText())
-		for _, h := range res.Hits {
-			c := cands[h.ID]
-			if c == nil || c.HolderID == d.OrgID {
-				continue
-			}
-			if m := Rank(d, keys, c, -1); m.Good() {
-				add(*dv.PostedBy, dv.OrgID, h.ID, "需求“"+dv.Title+"”")
-			}
-		}
 	}
 	recipients := make([]market.Recipient, 0, len(byUser))
 	for _, r := range byUser {
 		recipients = append(recipients, *r)
 	}
 	return a.Store.RecordAlerts(ctx, recipients)
+}
+
+// percolate runs a saved search's query string against the scratch index and returns every hit's ID.
+// A query saved before a rule changed is skipped (the user sees it refused on the saved-search page).
+func percolate(ctx context.Context, idx Index, raw string) ([]int64, error) {
+	q, err := ParseQueryString(raw)
+	if err != nil {
+		return nil, nil
+	}
+	q.PerPage, q.Page, q.Facets, q.Highlight = MaxPerPage, 1, false, false
+	if q, err = q.Normalize(); err != nil {
+		return nil, nil
+	}
+	var ids []int64
+	for page := 1; ; page++ {
+		q.Page = page
+		res, err := idx.Search(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		if page*q.PerPage >= res.Total || len(res.Hits) == 0 {
+			return ids, nil
+		}
+	}
 }

@@ -94,6 +94,15 @@ func (g *gen) makeDemands(r rng) {
 		case k < 12:
 			status = market.DemandClosed
 		}
+		// Whatever the draws, the board shows every state at least once (fulfilled: Load).
+		switch i {
+		case 0:
+			status, note = market.DemandPending, ""
+		case 1:
+			status, note = market.DemandRejected, "需求描述过于笼统，请补充具体的技术指标和应用场景后重新提交。"
+		case 2:
+			status, note = market.DemandClosed, ""
+		}
 		created := r.timeBetween(g.now.Add(-180*24*time.Hour), g.now)
 		min := int64(0)
 		if i%3 != 0 {
