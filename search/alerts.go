@@ -98,6 +98,7 @@ func (a *Alerts) round(ctx context.Context, ids []int64) (int, error) {
 	if len(docs) == 0 {
 		return 0, nil
 	}
+	start := time.Now()
 	idx, dispose, err := a.NewScratch(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("search: alerts scratch index: %w", err)
@@ -130,25 +131,40 @@ func (a *Alerts) round(ctx context.Context, ids []int64) (int, error) {
 	}()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	err = a.Store.ForEachSavedSearch(gctx, 500, func(page []market.SavedSearch) error {
+	// Users often keep the same search: each distinct query string runs once.
+	byQuery := map[string][]market.SavedSearch{}
+	var queries []string
+	err = a.Store.ForEachSavedSearch(gctx, 1000, func(page []market.SavedSearch) error {
+		for _, ss := range page {
+			if _, ok := byQuery[ss.Query]; !ok {
+				queries = append(queries, ss.Query)
+			}
+			byQuery[ss.Query] = append(byQuery[ss.Query], ss)
+		}
+		return nil
+	})
+	for start := 0; err == nil && start < len(queries); start += 200 {
+		part := queries[start:min(start+200, len(queries))]
 		g.Go(func() error {
 			var out []hit
-			for _, ss := range page {
-				ids, err := percolate(gctx, idx, ss.Query)
+			for _, raw := range part {
+				ids, err := percolate(gctx, idx, raw)
 				if err != nil {
 					return err
 				}
 				for _, id := range ids {
-					if c := cands[id]; c != nil && c.HolderID != ss.OrgID {
-						out = append(out, hit{ss.UserID, ss.OrgID, id, "订阅“" + ss.Name + "”"})
+					c := cands[id]
+					for _, ss := range byQuery[raw] {
+						if c != nil && c.HolderID != ss.OrgID {
+							out = append(out, hit{ss.UserID, ss.OrgID, id, "订阅“" + ss.Name + "”"})
+						}
 					}
 				}
 			}
 			hits <- out
 			return nil
 		})
-		return nil
-	})
+	}
 	if err == nil {
 		var demands []market.DemandView
 		if demands, err = a.Store.OpenDemands(gctx); err == nil {
@@ -188,6 +204,7 @@ func (a *Alerts) round(ctx context.Context, ids []int64) (int, error) {
 	}
 	close(hits)
 	<-collected
+	a.log().Debug("alerts: percolated", "patents", len(docs), "took", time.Since(start))
 	if err != nil {
 		return 0, err
 	}

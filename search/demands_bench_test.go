@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +24,6 @@ import (
 
 	"patentwall/market"
 	"patentwall/market/demo"
-	"patentwall/market/markettest"
 	"patentwall/search"
 	"patentwall/search/bleve"
 )
@@ -35,20 +35,65 @@ func benchDocs() int {
 	return 100_000
 }
 
-// catalogue loads a demo catalogue of n patents into a SQLite store and indexes it.
-func catalogue(b *testing.B, n int) (*market.Store, *bleve.Index) {
+// catalogues are built once per process and size (benchmarks run -count times), removed by TestMain.
+var (
+	catalogueMu  sync.Mutex
+	catalogues   = map[int]*builtCatalogue{}
+	catalogueDir string
+)
+
+type builtCatalogue struct {
+	s   *market.Store
+	idx *bleve.Index
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, c := range catalogues {
+		c.idx.Close()
+		c.s.Close()
+	}
+	if catalogueDir != "" {
+		os.RemoveAll(catalogueDir)
+	}
+	os.Exit(code)
+}
+
+// catalogue loads a demo catalogue of n patents into a SQLite store and indexes it. A shared one is
+// built once per size and must not be changed; another is the caller's alone.
+func catalogue(b *testing.B, n int, shared bool) (*market.Store, *bleve.Index) {
 	b.Helper()
+	catalogueMu.Lock()
+	defer catalogueMu.Unlock()
+	if c := catalogues[n]; c != nil && shared {
+		return c.s, c.idx
+	}
 	ctx := context.Background()
-	s := markettest.SQLite(b)
+	var err error
+	if catalogueDir == "" {
+		if catalogueDir, err = os.MkdirTemp("", "pw-demand-bench-"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	dir, err := os.MkdirTemp(catalogueDir, strconv.Itoa(n)+"-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := market.Open(filepath.Join(dir, "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	if _, err := demo.Load(ctx, s, demo.Options{Seed: 7, Patents: n, Orgs: max(200, n/50), Deals: -1}); err != nil {
 		b.Fatal(err)
 	}
-	idx := bleve.New(filepath.Join(b.TempDir(), "index"))
+	idx := bleve.New(filepath.Join(dir, "index"))
 	if _, err := idx.Init(ctx); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { idx.Close() })
 	if err := search.Reindex(ctx, s, idx, nil); err != nil {
 		b.Fatal(err)
 	}
@@ -58,14 +103,19 @@ func catalogue(b *testing.B, n int) (*market.Store, *bleve.Index) {
 	if _, err := (&search.Worker{Store: s, Index: idx}).DrainOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("catalogue of %d patents loaded and indexed in %s", n, time.Since(start).Round(time.Second))
+	fmt.Printf("catalogue of %d patents loaded and indexed in %s\n", n, time.Since(start).Round(time.Second))
+	if shared {
+		catalogues[n] = &builtCatalogue{s, idx}
+	} else {
+		b.Cleanup(func() { idx.Close(); s.Close(); os.RemoveAll(dir) })
+	}
 	return s, idx
 }
 
 // BenchmarkDemandMatches: the matches of one demand (engine candidates, loading them, re-ranking)
 // against the catalogue; reports the 95th percentile of one demand's time.
 func BenchmarkDemandMatches(b *testing.B) {
-	s, idx := catalogue(b, benchDocs())
+	s, idx := catalogue(b, benchDocs(), true)
 	ctx := context.Background()
 	var ds []market.DemandView
 	if err := s.Gorm().Table("demands").Select("demands.*, o.district_code AS org_district").
@@ -103,7 +153,7 @@ func BenchmarkAlertsBulkPublish(b *testing.B) {
 		perUser   = 5
 	)
 	ctx := context.Background()
-	s, idx := catalogue(b, 5000)
+	s, idx := catalogue(b, 5000, false)
 	db := s.Gorm()
 	words, inds := vocabulary(b, 5000)
 	rng := rand.New(rand.NewPCG(11, 12))
@@ -185,13 +235,16 @@ func BenchmarkAlertsBulkPublish(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		t0 := time.Now()
 		if _, err := worker.DrainOnce(ctx); err != nil {
 			b.Fatal(err)
 		}
+		t1 := time.Now()
 		n, err := alerts.DrainOnce(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.Logf("indexing %s, alerts %s", t1.Sub(t0).Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
 		notes += n
 	}
 	b.StopTimer()
