@@ -8,6 +8,7 @@ package search_test
 // PATENTWALL_BENCH_DOCS sets the catalogue of the matches benchmark (default 100,000).
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -24,6 +25,7 @@ import (
 
 	"patentwall/market"
 	"patentwall/market/demo"
+	"patentwall/market/imports"
 	"patentwall/search"
 	"patentwall/search/bleve"
 )
@@ -87,7 +89,35 @@ func catalogue(b *testing.B, n int, shared bool) (*market.Store, *bleve.Index) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	if _, err := demo.Load(ctx, s, demo.Options{Seed: 7, Patents: n, Orgs: max(200, n/50), Deals: -1}); err != nil {
+	// The catalogue goes in as the import command takes it (much faster than demo.Load, which signs
+	// deals and writes showcases); the demo's demands are added after.
+	ds := demo.Generate(demo.Options{Seed: 7, Patents: n, Orgs: max(200, n/50), Now: time.Now().UTC()})
+	var orgsCSV, patentsCSV bytes.Buffer
+	if err := demo.WriteCSV(ds, &orgsCSV, &patentsCSV); err != nil {
+		b.Fatal(err)
+	}
+	for _, step := range []struct {
+		data *bytes.Buffer
+		run  func(context.Context, *market.Store, *imports.Table, imports.Options) (imports.Report, error)
+	}{{&orgsCSV, imports.ImportOrgs}, {&patentsCSV, imports.ImportPatents}} {
+		t, err := imports.Read(step.data, ".csv")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep, err := step.run(ctx, s, t, imports.Options{}); err != nil {
+			b.Fatal(err, rep.Errors[:min(3, len(rep.Errors))])
+		}
+	}
+	var orgIDs []int64
+	if err := s.Gorm().Model(&market.Organisation{}).Where("kind = ?", market.KindEnterprise).Order("id").Pluck("id", &orgIDs).Error; err != nil || len(orgIDs) == 0 {
+		b.Fatalf("enterprises: %v", err)
+	}
+	demands := make([]market.Demand, len(ds.Demands))
+	for i, d := range ds.Demands {
+		d.ID, d.OrgID, d.Status = 0, orgIDs[i%len(orgIDs)], market.DemandOpen
+		demands[i] = d
+	}
+	if err := s.Gorm().Create(&demands).Error; err != nil {
 		b.Fatal(err)
 	}
 	idx := bleve.New(filepath.Join(dir, "index"))

@@ -37,7 +37,7 @@ const (
 )
 
 // MatchCandidates is how many of the engine's best hits are re-ranked.
-const MatchCandidates = 60
+const MatchCandidates = 40
 
 // MinMatchScore is the score from which a patent counts as matching a demand where no engine ranked it
 // (a patent's demands, alerts): a third of the key terms and one more reason, or most of the key terms.
