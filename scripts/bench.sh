@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: every performance figure of the README, in one run, inside a throwaway Postgres cluster
 # (the Makefile wraps this script in pg_virtualenv). Results are printed and written under bench-results/.
-# BENCH_ONLY=search|signing|bonus runs one part; BENCH_PATENTS sets the catalogue size (default 100000).
+# BENCH_ONLY=search|signing|bonus|demands runs one part; BENCH_PATENTS sets the catalogue size (default 100000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench-results
@@ -23,4 +23,9 @@ if [[ $only == all || $only == bonus ]]; then
   echo "== bonus run over 1,000,000 contracts and its XLSX export"
   go run ./bonus/benchdata -runs 3 | tee bench-results/bonus-art22.md
   go run ./bonus/benchdata -runs 3 -round art19-2022 | tee bench-results/bonus-art19.md
+fi
+if [[ $only == all || $only == demands ]]; then
+  echo "== demand matches over the catalogue (p95 per demand) and a bulk publication's alerts"
+  PATENTWALL_BENCH_DOCS="${BENCH_PATENTS:-100000}" go test ./search -run '^$' -bench 'DemandMatches' -benchtime 400x -count 3 -timeout 60m | tee bench-results/demand-matches.txt
+  go test ./search -run '^$' -bench 'AlertsBulkPublish' -benchtime 1x -count 3 -timeout 60m | tee bench-results/demand-alerts.txt
 fi
