@@ -423,7 +423,15 @@ func CreateDeclaration(tx *gorm.DB, ds []Declaration) error {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return errAlreadyDeclared
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// A newly offered patent may match saved searches and open demands (docs/rules.md §10).
+	ids := make([]int64, len(ds))
+	for i := range ds {
+		ids[i] = ds[i].PatentID
+	}
+	return EnqueueAlerts(tx, ds[0].PublishedAt, ids...)
 }
 
 // PublishDeclaration publishes an open-licence declaration for a patent of the acting user's

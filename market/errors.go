@@ -114,6 +114,10 @@ const (
 	// CodeInvalidCharacters refuses free text holding a control character or a bidirectional-text
 	// control (CheckText).
 	CodeInvalidCharacters = "invalid_characters"
+
+	// Refusals of a demand's step (docs/rules.md §10).
+	CodeNotModerator = "not_moderator"
+	CodeDemandState  = "demand_state"
 )
 
 // Kinds of domain errors that are not about one field.

@@ -26,12 +26,16 @@ const (
 	NoticePaymentRejected  = "payment_rejected"
 	NoticeFilingRecorded   = "filing_recorded"
 	NoticeContractEnded    = "contract_ended"
+	NoticeDemandApproved   = "demand_approved" // to a demand's poster
+	NoticeDemandRejected   = "demand_rejected"
+	NoticeNewMatches       = "new_matches" // to a user: new patents match a saved search or an open demand
 )
 
 // Notification is a message to an organisation's users.
 type Notification struct {
 	ID        int64      `gorm:"column:id;primaryKey"`
 	OrgID     int64      `gorm:"column:org_id"`
+	UserID    *int64     `gorm:"column:user_id"` // set: for this user only (alerts), else every user of OrgID
 	Kind      string     `gorm:"column:kind"`
 	Subject   string     `gorm:"column:subject"`
 	Body      string     `gorm:"column:body"`
@@ -47,6 +51,19 @@ func notifyOrg(tx *gorm.DB, orgID int64, kind string, now time.Time, link, subje
 	return tx.Create(&Notification{OrgID: orgID, Kind: kind, Subject: subject, Body: body, Link: link, CreatedAt: now}).Error
 }
 
+// NotifyUser writes a notification inside the caller's transaction: for one user of the organisation
+// when userID is set, else for all its users. It is the one entry point for new kinds of notification
+// (demands, alerts, intents and their messages).
+func NotifyUser(tx *gorm.DB, orgID int64, userID *int64, kind string, now time.Time, link, subject, body string) error {
+	return tx.Create(&Notification{OrgID: orgID, UserID: userID, Kind: kind, Subject: subject, Body: body, Link: link, CreatedAt: now}).Error
+}
+
+// visibleTo limits a notification query to what the actor reads: its organisation's notifications for
+// everyone, and those addressed to the actor.
+func visibleTo(q *gorm.DB, actor Actor) *gorm.DB {
+	return q.Where("org_id = ? AND (user_id IS NULL OR user_id = ?)", actor.OrgID, actor.UserID)
+}
+
 // Notifications lists the actor's organisation's notifications, newest first.
 func (s *Store) Notifications(ctx context.Context, actor Actor, unreadOnly bool, limit int) ([]Notification, error) {
 	if actor.Anonymous() {
@@ -58,7 +75,7 @@ func (s *Store) Notifications(ctx context.Context, actor Actor, unreadOnly bool,
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	q := s.db.WithContext(ctx).Where("org_id = ?", actor.OrgID)
+	q := visibleTo(s.db.WithContext(ctx), actor)
 	if unreadOnly {
 		q = q.Where("read_at IS NULL")
 	}
@@ -75,7 +92,7 @@ func (s *Store) UnreadCount(ctx context.Context, actor Actor) (int64, error) {
 		return 0, nil
 	}
 	var n int64
-	err := s.db.WithContext(ctx).Model(&Notification{}).Where("org_id = ? AND read_at IS NULL", actor.OrgID).Count(&n).Error
+	err := visibleTo(s.db.WithContext(ctx).Model(&Notification{}), actor).Where("read_at IS NULL").Count(&n).Error
 	return n, err
 }
 
@@ -84,16 +101,16 @@ func (s *Store) MarkNotificationRead(ctx context.Context, actor Actor, id int64)
 	if actor.Anonymous() || actor.OrgID == 0 {
 		return ErrUnauth
 	}
-	q := s.db.WithContext(ctx).Model(&Notification{}).Where("org_id = ? AND read_at IS NULL", actor.OrgID)
+	q := visibleTo(s.db.WithContext(ctx).Model(&Notification{}), actor).Where("read_at IS NULL")
 	if id != 0 {
 		var n Notification
-		if err := s.db.WithContext(ctx).Select("id", "org_id").Where("id = ?", id).Limit(1).Find(&n).Error; err != nil {
+		if err := s.db.WithContext(ctx).Select("id", "org_id", "user_id").Where("id = ?", id).Limit(1).Find(&n).Error; err != nil {
 			return fmt.Errorf("market: load notification %d: %w", id, err)
 		}
 		if n.ID == 0 {
 			return ErrNotFound
 		}
-		if n.OrgID != actor.OrgID {
+		if n.OrgID != actor.OrgID || (n.UserID != nil && *n.UserID != actor.UserID) {
 			return ErrForbidden
 		}
 		q = q.Where("id = ?", id)
@@ -102,6 +119,38 @@ func (s *Store) MarkNotificationRead(ctx context.Context, actor Actor, id int64)
 		return fmt.Errorf("market: mark notification read: %w", err)
 	}
 	return nil
+}
+
+// MarkNotificationsRead marks the given notifications of the actor read (none given: all of them). Every
+// ID must be one the actor reads; otherwise nothing changes (ErrNotFound).
+func (s *Store) MarkNotificationsRead(ctx context.Context, actor Actor, ids []int64) error {
+	if len(ids) == 0 {
+		return s.MarkNotificationRead(ctx, actor, 0)
+	}
+	if actor.Anonymous() || actor.OrgID == 0 {
+		return ErrUnauth
+	}
+	if len(ids) > 500 {
+		return NewFieldError("ids", "too_many_values", "一次最多标记 500 条", "at most 500 at a time")
+	}
+	return s.Tx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := visibleTo(tx.Model(&Notification{}), actor).Where("id IN ?", ids).Count(&n).Error; err != nil {
+			return fmt.Errorf("market: mark notifications read: %w", err)
+		}
+		if int(n) != len(uniqueIDs(ids)) {
+			return ErrNotFound
+		}
+		return visibleTo(tx.Model(&Notification{}), actor).Where("id IN ? AND read_at IS NULL", ids).Update("read_at", s.now()).Error
+	})
+}
+
+func uniqueIDs(ids []int64) map[int64]bool {
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
 }
 
 // Mail is one e-mail.
@@ -178,7 +227,11 @@ func (s *Store) DeliverNotificationEmails(ctx context.Context, m Mailer, baseURL
 		for _, n := range ns {
 			if now.Sub(n.CreatedAt) <= MailMaxAge {
 				var to []string
-				if err := tx.Model(&User{}).Where("org_id = ? AND disabled_at IS NULL", n.OrgID).Order("id").Pluck("email", &to).Error; err != nil {
+				users := tx.Model(&User{}).Where("org_id = ? AND disabled_at IS NULL", n.OrgID)
+				if n.UserID != nil {
+					users = users.Where("id = ?", *n.UserID)
+				}
+				if err := users.Order("id").Pluck("email", &to).Error; err != nil {
 					return err
 				}
 				if len(to) > 0 {

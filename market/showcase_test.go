@@ -223,7 +223,7 @@ func TestDemandsNewestFirst(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
 		ctx := context.Background()
 		showcaseFixture(t, s)
-		ds, total, err := s.Demands(ctx, 3, 3)
+		ds, total, err := s.DemandBoard(ctx, market.DemandFilter{}, 3, 3)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: every performance figure of the README, in one run, inside a throwaway Postgres cluster
 # (the Makefile wraps this script in pg_virtualenv). Results are printed and written under bench-results/.
-# BENCH_ONLY=search|signing|bonus|channels runs one part; BENCH_PATENTS sets the catalogue size (default 100000).
+# BENCH_ONLY=search|signing|bonus|channels|demands runs one part; BENCH_PATENTS sets the catalogue size (default 100000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench-results
@@ -30,4 +30,8 @@ if [[ $only == all || $only == channels ]]; then
     -bench Channels -benchtime 3000x | tee bench-results/channels.txt
   echo "== channel statistics over 1,000,000 contracts (the bureau's table and one wall's page)"
   go test -count=1 -run '^$' -bench BenchmarkChannelStats -benchtime 3x ./market/ | tee bench-results/channels.md
+if [[ $only == all || $only == demands ]]; then
+  echo "== demand matches over the catalogue (p95 per demand) and a bulk publication's alerts"
+  PATENTWALL_BENCH_DOCS="${BENCH_PATENTS:-100000}" go test ./search -run '^$' -bench 'DemandMatches' -benchtime 400x -count 3 -timeout 60m | tee bench-results/demand-matches.txt
+  go test ./search -run '^$' -bench 'AlertsBulkPublish' -benchtime 1x -count 3 -timeout 60m | tee bench-results/demand-alerts.txt
 fi

@@ -78,7 +78,12 @@ const (
 	FieldSort       = "sort"
 	FieldPage       = "page"
 	FieldPerPage    = "per_page"
+	FieldSimilar    = "similar"
+	FieldIDs        = "ids"
 )
+
+// MaxIDs bounds Query.IDs.
+const MaxIDs = 1000
 
 // Normalize is the one validator of a query: every caller (the web handlers, commands, benchmarks,
 // tests) calls it before Index.Search, and engines trust what it returns. It fills the defaults (page
@@ -94,6 +99,21 @@ func (q Query) Normalize() (Query, error) {
 	if n := utf8.RuneCountInString(q.Text); n > MaxTextRunes {
 		return q, badQuery(FieldText, "too_long", fmt.Sprintf("检索词过长：%d 个字符，最多 %d 个", n, MaxTextRunes),
 			fmt.Sprintf("query too long: %d characters, at most %d", n, MaxTextRunes))
+	}
+	if !utf8.ValidString(q.Similar) {
+		return q, errInvalidUTF8(FieldSimilar)
+	}
+	q.Similar = strings.TrimSpace(q.Similar)
+	if n := utf8.RuneCountInString(q.Similar); n > MaxSimilarRunes {
+		return q, badQuery(FieldSimilar, "too_long", fmt.Sprintf("匹配文本过长：%d 个字符，最多 %d 个", n, MaxSimilarRunes),
+			fmt.Sprintf("similar text too long: %d characters, at most %d", n, MaxSimilarRunes))
+	}
+	if q.Similar != "" && q.Text != "" {
+		return q, badQuery(FieldSimilar, "exclusive", "匹配文本与检索词不能同时使用", "similar and q cannot be combined")
+	}
+	if len(q.IDs) > MaxIDs {
+		return q, badQuery(FieldIDs, "too_many_values", fmt.Sprintf("最多限定 %d 件专利", MaxIDs),
+			fmt.Sprintf("at most %d documents", MaxIDs))
 	}
 	filters := []struct {
 		field string
@@ -159,7 +179,7 @@ func (q Query) Normalize() (Query, error) {
 		return q, badQuery(FieldMaxFee, "out_of_range", "最高费用不能为负数", "max_fee_yuan cannot be negative")
 	}
 	switch {
-	case q.Sort == "" && q.Text == "":
+	case q.Sort == "" && q.Text == "" && q.Similar == "":
 		q.Sort = SortNewest
 	case q.Sort == "":
 		q.Sort = SortRelevance

@@ -86,6 +86,11 @@ type Query struct {
 	PerPage    int
 	Facets     bool
 	Highlight  bool
+	// Similar ranks documents by the key terms (KeyTerms) they share with this text, requiring none in
+	// particular but at least one: the matching of a demand. With Text, Text still filters.
+	Similar string
+	// IDs limits the search to these documents (nil: all): alerts percolate new patents this way.
+	IDs []int64
 
 	normalized bool // set by Normalize
 }

@@ -54,6 +54,9 @@ func (a *App) dashboardPage(c *fiber.Ctx) error {
 		}
 		data["PendingOrgs"] = len(pending)
 	}
+	if err := a.dashboardDemands(c, data); err != nil {
+		return err
+	}
 	tokens, err := a.Store.APITokens(ctx, act)
 	if err != nil {
 		return err

@@ -147,6 +147,7 @@ func (a *App) routes() {
 	registerBureauRoutes(a)
 	registerChannelRoutes(a)
 	registerDealRoutes(a)
+	registerDemandRoutes(a)
 
 	r.Get("/", a.home)
 	r.Get("/search", a.searchPage)
@@ -156,7 +157,6 @@ func (a *App) routes() {
 	r.Get("/walls/:slug/qr.png", a.wallQR)
 	r.Get("/supermarkets", a.supermarketsPage)
 	r.Get("/supermarkets/:slug", a.supermarketPage)
-	r.Get("/demands", a.demandsPage)
 
 	api := r.Group("/api/v1")
 	api.Get("/openapi.json", a.openAPI)
@@ -187,6 +187,14 @@ func (a *App) Render(c *fiber.Ctx, status int, name string, data fiber.Map, layo
 		}
 	}
 	data["Nav"] = nav
+	if v != nil && v.OrgID != 0 {
+		// The bell in the header (docs/rules.md §10).
+		n, err := a.Store.UnreadCount(c.UserContext(), ActorOf(c))
+		if err != nil {
+			return err
+		}
+		data["Unread"] = n
+	}
 	c.Status(status)
 	if err := c.Render(name, data, layout...); err != nil {
 		return fmt.Errorf("web: page %s: %w", name, err)

@@ -35,6 +35,8 @@ var statusByCode = map[string]int{
 	codeBadJSON:                fiber.StatusBadRequest,
 	codeBadQuery:               fiber.StatusBadRequest,
 	codeRequestTooLarge:        fiber.StatusRequestEntityTooLarge,
+	market.CodeNotModerator:    fiber.StatusForbidden,
+	market.CodeDemandState:     fiber.StatusConflict,
 }
 
 // statusOf is the HTTP status of a user error: its code's entry in statusByCode; otherwise 400 for a

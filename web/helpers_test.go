@@ -244,7 +244,7 @@ func loadFixture(t *testing.T, s *market.Store) fixture {
 		OfficeID: office.ID, Park: "张江科学城", CreatedAt: now})
 	for i := 0; i < 25; i++ {
 		mk(&market.Demand{OrgID: fx.corp.ID, Title: fmt.Sprintf("寻求电池热管理技术%d", i), Description: "需要<b>低成本</b>方案",
-			Industry: "新能源", BudgetFen: 100000_00, Status: market.DemandOpen, CreatedAt: now.Add(-time.Duration(i) * time.Hour)})
+			Industry: "新能源", BudgetMaxFen: 100000_00, Status: market.DemandOpen, CreatedAt: now.Add(-time.Duration(i) * time.Hour)})
 	}
 	return fx
 }

@@ -130,7 +130,6 @@ func init() {
 		"role.bureau":          {"知识产权局", "Bureau"},
 		"role.admin":           {"管理员", "Administrator"},
 		"demand.open":          {"征集中", "Open"},
-		"demand.matched":       {"已对接", "Matched"},
 		"demand.closed":        {"已关闭", "Closed"},
 		"ipc.A":                {"人类生活必需", "Human necessities"},
 		"ipc.B":                {"作业；运输", "Performing operations; transporting"},

@@ -13,12 +13,11 @@ import (
 )
 
 const (
-	wallPerPage    = 24
-	screenPerPage  = 12
-	screenSeconds  = 30 // how long the big screen shows one page before moving on
-	demandsPerPage = 20
-	shelfSize      = 8
-	wallDemands    = 6
+	wallPerPage   = 24
+	screenPerPage = 12
+	screenSeconds = 30 // how long the big screen shows one page before moving on
+	shelfSize     = 8
+	wallDemands   = 6
 )
 
 // pageParam reads ?page= for the showcase pages (1-based; out of range is a 400).
@@ -216,21 +215,6 @@ func (a *App) supermarketPage(c *fiber.Ctx) error {
 	return a.Render(c, fiber.StatusOK, "supermarket", fiber.Map{
 		"SM": sm, "Shelves": views, "Stocked": stocked, "Local": local, "Ceiling": sm.Ceiling(),
 		"Via": "supermarket:" + sm.Slug,
-	})
-}
-
-// demandsPage is the demand board: technology needs, newest first.
-func (a *App) demandsPage(c *fiber.Ctx) error {
-	page, err := pageParam(c, 10_000)
-	if err != nil {
-		return err
-	}
-	ds, total, err := a.Store.Demands(c.UserContext(), demandsPerPage, (page-1)*demandsPerPage)
-	if err != nil {
-		return err
-	}
-	return a.Render(c, fiber.StatusOK, "demands", fiber.Map{
-		"Demands": ds, "Total": total, "Pager": makePager(page, demandsPerPage, total, pagedURL("/demands")),
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"patentwall/market/demo"
 	"patentwall/search"
+	"patentwall/search/bleve"
 	"patentwall/web"
 )
 
@@ -81,6 +82,17 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		stopWorker()
 		<-workerDone
 		<-anchorDone
+	}()
+	// New offers are percolated against saved searches and open demands (docs/rules.md §10).
+	alerts := &search.Alerts{Store: store, NewScratch: bleve.Scratch, Log: env.Log}
+	alertsDone := make(chan struct{})
+	go func() {
+		defer close(alertsDone)
+		alerts.Run(workerCtx)
+	}()
+	defer func() {
+		stopWorker()
+		<-alertsDone
 	}()
 	go housekeeping(workerCtx, store, env.Config, env.Log)
 	if addr := os.Getenv("PPROF_ADDR"); addr != "" {

@@ -323,7 +323,7 @@ func TestShowcases(t *testing.T) {
 	}
 	for _, d := range ds.Demands {
 		o := ds.Org(d.OrgID)
-		if o.Kind != market.KindEnterprise || !o.IsSME || d.Title == "" || d.BudgetFen <= 0 || !contains(demo.Industries, d.Industry) {
+		if o.Kind != market.KindEnterprise || !o.IsSME || d.Title == "" || d.BudgetMaxFen <= 0 || d.BudgetMinFen > d.BudgetMaxFen || !contains(demo.Industries, d.Industry) {
 			t.Errorf("demand %+v by %s (%s, SME %v)", d, o.Name, o.Kind, o.IsSME)
 		}
 		if _, err := market.ParseIPC(d.IPC); err != nil {

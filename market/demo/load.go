@@ -115,11 +115,15 @@ func load(ctx context.Context, s *market.Store, opt Options, onlyIfEmpty bool) (
 			return err
 		}
 		st.Contracts, st.Filings, err = insertDeals(ctx, s, tx, ds, planDeals(ds, opt.Seed, dealCount(opt)), batchSize(s))
-		if err != nil || dealCount(opt) == 0 {
+		if err != nil {
 			return err
 		}
-		st.ChannelContracts, err = insertChannelDeals(ctx, s, tx, ds)
-		return err
+		if dealCount(opt) > 0 {
+			if st.ChannelContracts, err = insertChannelDeals(ctx, s, tx, ds); err != nil {
+				return err
+			}
+		}
+		return fulfilDemands(tx, fulfilledDemands)
 	})
 	if err != nil {
 		if !errors.Is(err, errNotEmpty) {
@@ -214,4 +218,34 @@ func insert(tx *gorm.DB, ds *Dataset, seed int64, now time.Time, batch int) (Sta
 	}
 	return Stats{Orgs: len(orgs), Patents: len(patents), Declarations: len(decls), Walls: len(walls),
 		Supermarkets: len(markets), Demands: len(demands), IPCTitles: int(res.RowsAffected)}, nil
+}
+
+// fulfilledDemands is how many open demo demands Load marks fulfilled by a contract their poster signed.
+const fulfilledDemands = 6
+
+// fulfilDemands marks up to n open demands fulfilled, each by the latest contract its organisation took
+// as licensee, so the board shows fulfilled demands linked to real demo contracts.
+func fulfilDemands(tx *gorm.DB, n int) error {
+	var rows []struct {
+		DemandID   int64
+		ContractID int64
+	}
+	err := tx.Raw(`SELECT d.id AS demand_id, MAX(c.id) AS contract_id
+		FROM demands d JOIN contracts c ON c.licensee_id = d.org_id
+		WHERE d.status = ? GROUP BY d.id ORDER BY d.id LIMIT ?`, market.DemandOpen, n).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("demo: fulfilled demands: %w", err)
+	}
+	for _, r := range rows {
+		var c market.Contract
+		if err := tx.Select("id", "created_at").Where("id = ?", r.ContractID).Take(&c).Error; err != nil {
+			return fmt.Errorf("demo: fulfilling contract %d: %w", r.ContractID, err)
+		}
+		err := tx.Model(&market.Demand{}).Where("id = ?", r.DemandID).
+			Updates(map[string]any{"status": market.DemandFulfilled, "contract_id": c.ID, "closed_at": c.CreatedAt}).Error
+		if err != nil {
+			return fmt.Errorf("demo: fulfil demand %d: %w", r.DemandID, err)
+		}
+	}
+	return nil
 }

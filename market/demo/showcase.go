@@ -90,15 +90,39 @@ func (g *gen) makeDemands(r rng) {
 		budget := int64(r.between(5, 100)) * 10_000_00
 		desc := fmt.Sprintf("我司主要从事%s相关产品的研发与生产，目前在%s方面遇到技术瓶颈，希望获得%s方面的专利许可或技术转让，要求能够%s、%s。可接受开放许可、普通许可或专利转让，预算约%d万元，可提供中试场地。",
 			tp.field, use, thing, strings.Replace(e1, "了", "", 1), strings.Replace(e2, "了", "", 1), budget/1_000_000)
-		status := market.DemandOpen
+		// Every state of the board (docs/rules.md §10); Load marks some open ones fulfilled by demo contracts.
+		status, note := market.DemandOpen, ""
 		switch k := r.IntN(100); {
+		case k < 6:
+			status = market.DemandPending
 		case k < 8:
-			status = market.DemandMatched
+			status, note = market.DemandRejected, "需求描述过于笼统，请补充具体的技术指标和应用场景后重新提交。"
 		case k < 12:
 			status = market.DemandClosed
 		}
+		// Whatever the draws, the board shows every state at least once (fulfilled: Load).
+		switch i {
+		case 0:
+			status, note = market.DemandPending, ""
+		case 1:
+			status, note = market.DemandRejected, "需求描述过于笼统，请补充具体的技术指标和应用场景后重新提交。"
+		case 2:
+			status, note = market.DemandClosed, ""
+		}
+		created := r.timeBetween(g.now.Add(-180*24*time.Hour), g.now)
+		min := int64(0)
+		if i%3 != 0 {
+			min = budget / 2
+		}
+		channel := ""
+		for _, w := range g.ds.Walls {
+			if i%2 == 0 && w.Industry == tp.industry {
+				channel = "wall:" + w.Slug
+			}
+		}
 		g.ds.Demands = append(g.ds.Demands, market.Demand{ID: int64(i + 1), OrgID: org.ID, Title: title,
-			Description: desc, Industry: tp.industry, IPC: tp.ipc[0], BudgetFen: budget, Status: status,
-			CreatedAt: r.timeBetween(g.now.Add(-180*24*time.Hour), g.now)})
+			Description: desc, Industry: tp.industry, IPC: tp.ipc[0], BudgetMinFen: min, BudgetMaxFen: budget,
+			Deadline: market.DateOf(created).AddDate(0, 0, 120+30*(i%9)), Channel: channel, Status: status,
+			ModerationNote: note, CreatedAt: created})
 	}
 }

@@ -348,3 +348,22 @@ func (x *Index) Optimize(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Scratch creates an empty index in a temporary directory and returns it with a function that closes
+// and removes it: the alert worker percolates each batch of new patents there (search.Alerts).
+func Scratch(ctx context.Context) (search.Index, func(), error) {
+	dir, err := os.MkdirTemp("", "patentwall-scratch-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("search/bleve: scratch index: %w", err)
+	}
+	x := New(filepath.Join(dir, "index"))
+	dispose := func() {
+		x.Close()
+		os.RemoveAll(dir)
+	}
+	if _, err := x.Init(ctx); err != nil {
+		dispose()
+		return nil, nil, err
+	}
+	return x, dispose, nil
+}

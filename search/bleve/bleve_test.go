@@ -35,6 +35,8 @@ func TestSuiteWithTextCache(t *testing.T) {
 
 func TestQuality(t *testing.T) { searchtest.Quality(t, newIndex) }
 
+func TestDemandQuality(t *testing.T) { searchtest.DemandQuality(t, newIndex) }
+
 func TestInitRebuildAndVersion(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data", "index")

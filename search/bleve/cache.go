@@ -23,7 +23,8 @@ const maxCached = 1024
 
 // cacheKey returns the key of a normalised query, or "" when it must not be cached.
 func cacheKey(q search.Query, withText bool) string {
-	if q.Text != "" && !withText {
+	if (q.Text != "" && !withText) || q.Similar != "" || q.IDs != nil {
+		// Similar texts and ID lists (demands, alerts) are one-off queries.
 		return ""
 	}
 	b, err := json.Marshal(q)

@@ -42,6 +42,32 @@ func textQuery(an analysis.Analyzer, terms []search.Term) query.Query {
 	return b
 }
 
+// similarQuery ranks by the key terms of a similar text: any one of them matches, each adds its weight
+// (the engine's tf-idf over the text fields), and the more of them a document has, the higher it ranks.
+func similarQuery(an analysis.Analyzer, keys []string) query.Query {
+	alts := make([]query.Query, 0, len(keys))
+	for _, k := range keys {
+		if q := termQuery(an, search.Term{Text: k, Han: search.HasHan(k)}); q != nil {
+			alts = append(alts, q)
+		}
+	}
+	if len(alts) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// withSimilar combines a text query (nil: none) with a similar query: the text filters, the similar
+// text ranks.
+func withSimilar(text, similar query.Query) query.Query {
+	if text == nil {
+		return similar
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(text, similar)
+	return b
+}
+
 // termQuery matches one term in any text field (or, for an application number, that field).
 func termQuery(an analysis.Analyzer, t search.Term) query.Query {
 	if t.AppNo != "" {
@@ -177,6 +203,13 @@ func filterQuery(q search.Query) query.Query {
 			}
 		}
 		parts = append(parts, bleve.NewDisjunctionQuery(alts...))
+	}
+	if q.IDs != nil {
+		ids := make([]string, len(q.IDs))
+		for i, id := range q.IDs {
+			ids[i] = docID(id)
+		}
+		parts = append(parts, bleve.NewDocIDQuery(ids))
 	}
 	if q.MaxFeeFen != nil {
 		lo, hi := 0.0, float64(*q.MaxFeeFen)

@@ -38,6 +38,14 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 
 	terms := search.ParseText(q.Text)
 	text := textQuery(x.analyzer, terms)
+	var keys []string
+	if q.Similar != "" {
+		keys = search.KeyTerms(q.Similar)
+		text = withSimilar(text, similarQuery(x.analyzer, keys))
+		for _, k := range keys {
+			terms = append(terms, search.Term{Text: k, Han: search.HasHan(k)})
+		}
+	}
 	var root query.Query
 	filter := filterQuery(q)
 	switch {

@@ -36,3 +36,8 @@ func TestQualityLive(t *testing.T) {
 	newLiveIndex(t)
 	searchtest.Quality(t, newLiveIndex)
 }
+
+func TestDemandQualityLive(t *testing.T) {
+	newLiveIndex(t)
+	searchtest.DemandQuality(t, newLiveIndex)
+}

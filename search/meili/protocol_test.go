@@ -346,6 +346,39 @@ func TestProtocolSearch(t *testing.T) {
 	}
 }
 
+// A demand's similar text: its key terms (Han bigrams as phrases over the *_cjk shadows, Latin words),
+// none required ("frequency"), and an ID list as a filter.
+func TestProtocolSimilar(t *testing.T) {
+	f, idx := newFake(t)
+	ctx := context.Background()
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.take()
+	f.search = cannedSearch
+	if _, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{
+		Similar: "我们需要锂电池散热的BMS方案",
+		Offers:  []string{"open_licence", "transfer"},
+		IDs:     []int64{11, 12},
+		PerPage: 50,
+	})); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.take()
+	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v2/search" {
+		t.Fatalf("search requests: %+v", reqs)
+	}
+	jsonEqual(t, "similar body", reqs[0].Body, `{
+	 "q": "\"锂 电\" \"电 池\" \"池 散\" \"散 热\" bms",
+	 "hitsPerPage": 50, "page": 1,
+	 "matchingStrategy": "frequency",
+	 "attributesToRetrieve": ["id","application_no"],
+	 "filter": "offers IN [\"open_licence\", \"transfer\"] AND id IN [11, 12]",
+	 "locales": ["zho"],
+	 "hybrid": null
+	}`)
+}
+
 func TestProtocolSearchShapes(t *testing.T) {
 	f, idx := newFake(t)
 	ctx := context.Background()

@@ -56,12 +56,26 @@ func buildRequest(q search.Query, terms []search.Term) *meilisearch.SearchReques
 			words = append(words, strings.ReplaceAll(t.Text, `"`, ""))
 		}
 	}
+	strategy := meilisearch.All
+	if q.Similar != "" {
+		// A similar text's key terms rank and none is required: Meilisearch drops the rarest-last
+		// ("frequency") until documents match. Only its first 10 words count, so the key terms go in
+		// order of first appearance: the demand's title first.
+		strategy = meilisearch.Frequency
+		for _, k := range search.KeyTerms(q.Similar) {
+			if search.HasHan(k) {
+				words = append(words, phrase(k))
+			} else {
+				words = append(words, strings.ReplaceAll(k, `"`, ""))
+			}
+		}
+	}
 	perPage := int64(q.PerPage)
 	req := &meilisearch.SearchRequest{
 		Query:                strings.Join(words, " "),
 		HitsPerPage:          &perPage,
 		Page:                 int64(q.Page),
-		MatchingStrategy:     meilisearch.All,
+		MatchingStrategy:     strategy,
 		AttributesToRetrieve: []string{"id", "application_no"},
 		Filter:               filterString(q),
 		Sort:                 sortOf(q.Sort, len(words) == 0),
@@ -75,7 +89,7 @@ func buildRequest(q search.Query, terms []search.Term) *meilisearch.SearchReques
 	if q.Facets {
 		req.Facets = search.AllFacets
 	}
-	if search.HasHan(q.Text) {
+	if search.HasHan(q.Text) || search.HasHan(q.Similar) {
 		req.Locales = []string{"zho"}
 	}
 	return req
@@ -122,6 +136,13 @@ func filterString(q search.Query) string {
 	in("fee_model", q.FeeModels)
 	in("price_band", q.PriceBands)
 	in("offers", q.Offers)
+	if q.IDs != nil {
+		ids := make([]string, len(q.IDs))
+		for i, id := range q.IDs {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		parts = append(parts, "id IN ["+strings.Join(ids, ", ")+"]")
+	}
 	if q.MaxFeeFen != nil {
 		parts = append(parts, "fee_fen <= "+strconv.FormatInt(*q.MaxFeeFen, 10))
 	}

@@ -102,6 +102,7 @@ func Run(t *testing.T, newIndex NewIndex) {
 	t.Run("exclude ids", func(t *testing.T) { testExclude(t, idx, ds) })
 	t.Run("highlight", func(t *testing.T) { testHighlight(t, idx) })
 	t.Run("bad queries", func(t *testing.T) { testBadQueries(t, idx) })
+	t.Run("similar text and ID lists", func(t *testing.T) { testSimilar(t, idx) })
 	t.Run("upsert, delete, reset", func(t *testing.T) { testMutations(t, newIndex) })
 }
 
@@ -565,5 +566,32 @@ func testMutations(t *testing.T, newIndex NewIndex) {
 	}
 	if got := all(t, idx, search.Query{Text: "无人机"}); !slices.Equal(got, []int64{3}) {
 		t.Errorf("after reset and upsert: %v", got)
+	}
+}
+
+// testSimilar: a demand in its poster's words finds the patents that share its key terms, none of which
+// is required, best first; an ID list limits any query to those documents.
+func testSimilar(t *testing.T, idx search.Index) {
+	res := mustSearch(t, idx, search.Query{Similar: "我们工厂的芯片发热严重，希望改进封装结构让散热更好", PerPage: 5})
+	if got := ids(res); len(got) == 0 || got[0] != 12 {
+		t.Errorf("chip cooling demand: %v, want 12 first", got)
+	}
+	res = mustSearch(t, idx, search.Query{Similar: "需要给电动汽车的电池做管理，监测电压", PerPage: 5})
+	if got := ids(res); len(got) == 0 || got[0] != 2 {
+		t.Errorf("battery management demand: %v, want 2 first", got)
+	}
+	// Nothing shared: nothing found (only the demander's boilerplate is in common with anything).
+	if res := mustSearch(t, idx, search.Query{Similar: "我们需要相关技术", PerPage: 5}); res.Total != 0 {
+		t.Errorf("boilerplate-only demand found %v", ids(res))
+	}
+	// IDs restrict, with and without text.
+	if got := sorted(all(t, idx, search.Query{IDs: []int64{3, 12, 99}})); !slices.Equal(got, []int64{3, 12}) {
+		t.Errorf("ids: %v", got)
+	}
+	if got := all(t, idx, search.Query{Similar: "芯片封装散热", IDs: []int64{3, 4}}); len(got) != 0 {
+		t.Errorf("similar within ids: %v", got)
+	}
+	if got := all(t, idx, search.Query{IDs: []int64{}}); len(got) != 0 {
+		t.Errorf("empty id list: %v", got)
 	}
 }
