@@ -13,7 +13,7 @@ import (
 )
 
 // wallOperator adds an operator of the organisation running the fixture's wall "new-energy".
-func (e *env) wallOperator(t *testing.T) market.User {
+func (e *env) demandWallOperator(t *testing.T) market.User {
 	t.Helper()
 	_, org, err := e.store.WallBySlug(context.Background(), "new-energy")
 	if err != nil {
@@ -35,7 +35,7 @@ func batteryDemand() map[string]any {
 func TestDemandAPIPostModerateMatchEdit(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		p := e.people(t)
-		wallOp := e.wallOperator(t)
+		wallOp := e.demandWallOperator(t)
 		corp, buyer, op, wop, holder := e.token(t, p.corp), e.token(t, p.buyer), e.token(t, p.operator), e.token(t, wallOp), e.token(t, p.holder)
 		before := e.count(t, &market.Demand{}, "1 = 1")
 
@@ -207,7 +207,7 @@ func TestSavedSearchesAndNotificationsAPI(t *testing.T) {
 func TestDemandPagesPostApproveMatchHolderAnalysis(t *testing.T) {
 	e := sqliteEnv(t)
 	p := e.people(t)
-	wallOp := e.wallOperator(t)
+	wallOp := e.demandWallOperator(t)
 	sme, opc, hc := e.client(), e.client(), e.client()
 	sme.login(t, p.corp.Email)
 	opc.login(t, wallOp.Email)

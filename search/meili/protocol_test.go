@@ -365,7 +365,7 @@ func TestProtocolSimilar(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := f.take()
-	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v2/search" {
+	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v3/search" {
 		t.Fatalf("search requests: %+v", reqs)
 	}
 	jsonEqual(t, "similar body", reqs[0].Body, `{

@@ -190,11 +190,19 @@ func (b *browser) text() string {
 	b.t.Helper()
 	ctx, cancel := b.step("text", 10*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-	if err != nil {
+	for attempt := 1; ; attempt++ {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+		if err == nil {
+			return s
+		}
+		// The document can be replaced between finding body and reading it (a late navigation or
+		// reload): read the new one instead of failing on the stale node.
+		if attempt < 3 && strings.Contains(err.Error(), "No node with given id") {
+			time.Sleep(200 * time.Millisecond)
+			continue
+		}
 		b.t.Fatalf("read page: %v", err)
 	}
-	return s
 }
 
 // sees checks that the page shows every text.
