@@ -373,6 +373,23 @@ func ExclusiveLicences(tx *gorm.DB, patentIDs []int64) (map[int64]string, error)
 	return out, nil
 }
 
+// lockOwnPatent locks a patent for a step only its holder takes: the actor's organisation must still be
+// allowed to publish (publishingOrg) and must be the patentee (else ErrForbidden).
+func (s *Store) lockOwnPatent(ctx context.Context, tx *gorm.DB, act Actor, canon string) (*Patent, *Organisation, error) {
+	org, err := s.publishingOrg(ctx, tx, act)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := lockPatent(tx, canon)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.PatenteeID != org.ID {
+		return nil, nil, ErrForbidden
+	}
+	return p, org, nil
+}
+
 // lockPatent loads a patent by canonical application number for update: a row lock on Postgres; on
 // SQLite the single connection and immediate transactions already serialise writers.
 func lockPatent(tx *gorm.DB, canon string) (*Patent, error) {
@@ -448,16 +465,9 @@ func (s *Store) PublishDeclaration(ctx context.Context, act Actor, appNo string,
 	}
 	var out *Declaration
 	err = s.Tx(ctx, func(tx *gorm.DB) error {
-		org, err := s.publishingOrg(ctx, tx, act) // refuses an organisation no longer verified
+		p, _, err := s.lockOwnPatent(ctx, tx, act, canon)
 		if err != nil {
 			return err
-		}
-		p, err := lockPatent(tx, canon)
-		if err != nil {
-			return err
-		}
-		if p.PatenteeID != org.ID {
-			return ErrForbidden
 		}
 		excl, err := ExclusiveLicences(tx, []int64{p.ID})
 		if err != nil {
@@ -508,16 +518,9 @@ func (s *Store) WithdrawDeclaration(ctx context.Context, act Actor, appNo string
 	}
 	var out *Declaration
 	err = s.Tx(ctx, func(tx *gorm.DB) error {
-		org, err := s.publishingOrg(ctx, tx, act)
+		p, _, err := s.lockOwnPatent(ctx, tx, act, canon)
 		if err != nil {
 			return err
-		}
-		p, err := lockPatent(tx, canon)
-		if err != nil {
-			return err
-		}
-		if p.PatenteeID != org.ID {
-			return ErrForbidden
 		}
 		live, err := liveDeclaration(tx, p.ID)
 		if err != nil {

@@ -32,16 +32,9 @@ func (s *Store) SetOffer(ctx context.Context, act Actor, appNo string, in OfferI
 	}
 	var out *Patent
 	err = s.Tx(ctx, func(tx *gorm.DB) error {
-		org, err := s.publishingOrg(ctx, tx, act)
+		p, _, err := s.lockOwnPatent(ctx, tx, act, canon)
 		if err != nil {
 			return err
-		}
-		p, err := lockPatent(tx, canon)
-		if err != nil {
-			return err
-		}
-		if p.PatenteeID != org.ID {
-			return ErrForbidden
 		}
 		offered := in.TransferPriceFen > 0 || in.NegotiableLicence
 		if offered && p.Status != StatusGranted {

@@ -319,16 +319,9 @@ func (s *Store) UpdatePatent(ctx context.Context, act Actor, appNo string, in Pa
 	}
 	var out *Patent
 	err = s.Tx(ctx, func(tx *gorm.DB) error {
-		org, err := s.publishingOrg(ctx, tx, act)
+		cur, org, err := s.lockOwnPatent(ctx, tx, act, canon)
 		if err != nil {
 			return err
-		}
-		cur, err := lockPatent(tx, canon)
-		if err != nil {
-			return err
-		}
-		if cur.PatenteeID != org.ID {
-			return ErrForbidden
 		}
 		if strings.TrimSpace(in.ApplicationNo) == "" {
 			in.ApplicationNo = canon
