@@ -1,6 +1,13 @@
 // Command pwbench measures the search figures of the README (make bench runs it): search latency in
 // process and over HTTP, throughput at 32 clients, import rate end to end, server RSS, and the
-// Postgres LIKE baseline users would otherwise pick. It drives the real patentwall binary.
+// Postgres baselines users would otherwise pick (ILIKE, and ILIKE over pg_trgm indexes). It drives the
+// real patentwall binary.
+//
+//	pwbench [-patents N -reps 3 -load-seconds 10 -rows FILE] search   the search part
+//	pwbench rows -part P [-pgbench FILE] FILE...                      rows of a part from Go benchmark lines
+//	pwbench report -parts a,b -failed b -commit C -load-start L       bench-results/report.json and report.md
+//
+// The report's format: docs/interfaces.md §"Benchmark report".
 package main
 
 import (
@@ -14,13 +21,31 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		var sub func([]string) error
+		switch os.Args[1] {
+		case "rows":
+			sub = cmdRows
+		case "report":
+			sub = cmdReport
+		}
+		if sub != nil {
+			if err := sub(os.Args[2:]); err != nil {
+				fmt.Fprintln(os.Stderr, "pwbench:", err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
 	var (
 		bin     = flag.String("bin", "bin/patentwall", "the patentwall binary to drive")
 		patents = flag.Int("patents", 100000, "catalogue size")
 		orgs    = flag.Int("orgs", 2000, "holders in the catalogue")
 		work    = flag.String("work", "", "working directory (default: a new temporary one, removed afterwards)")
 		out     = flag.String("out", "bench-results", "where to write the results (markdown)")
-		reps    = flag.Int("reps", 3, "repetitions of each latency measurement (min/median/max are over these)")
+		reps    = flag.Int("reps", 3, "repetitions of each measurement (min/median/max are over these)")
+		loadSec = flag.Float64("load-seconds", 10, "duration of each 32-client run")
+		rowsOut = flag.String("rows", "", "the rows file to write (default <out>/search.rows.json)")
 	)
 	flag.Parse()
 	what := flag.Args()
@@ -40,7 +65,14 @@ func main() {
 	for _, w := range what {
 		switch w {
 		case "search":
-			benchSearch(r, config{bin: absBin, dir: dir, patents: *patents, orgs: *orgs, reps: *reps})
+			rows := benchSearch(r, config{bin: absBin, dir: dir, patents: *patents, orgs: *orgs, reps: *reps,
+				load: time.Duration(*loadSec * float64(time.Second))})
+			if *rowsOut == "" {
+				*rowsOut = filepath.Join(*out, "search.rows.json")
+			}
+			check(os.MkdirAll(filepath.Dir(*rowsOut), 0o755))
+			check(writeRows(*rowsOut, "search", rows.rows()))
+			fmt.Fprintf(os.Stderr, "rows written to %s\n", *rowsOut)
 		default:
 			fmt.Fprintf(os.Stderr, "pwbench: unknown benchmark %q (search)\n", w)
 			os.Exit(2)
@@ -58,6 +90,7 @@ type config struct {
 	dir           string
 	patents, orgs int
 	reps          int
+	load          time.Duration // each 32-client run
 }
 
 func check(err error) {

@@ -54,8 +54,33 @@ func queries(ds *demo.Dataset, words, n int, seed uint64) []string {
 	return out
 }
 
-func benchSearch(r *report, c config) {
+// searchRows collects the search part's runs by figure ID (figures in rows.go).
+type searchRows struct {
+	runs, base map[string][]float64
+	notes      map[string]string
+}
+
+func newSearchRows() *searchRows {
+	return &searchRows{runs: map[string][]float64{}, base: map[string][]float64{}, notes: map[string]string{}}
+}
+
+func (s *searchRows) add(id string, v float64)     { s.runs[id] = append(s.runs[id], v) }
+func (s *searchRows) note(id, n string)            { s.notes[id] = joinNotes(s.notes[id], n) }
+func (s *searchRows) addBase(id string, v float64) { s.base[id] = append(s.base[id], v) }
+
+func (s *searchRows) rows() []Row {
+	var out []Row
+	for _, f := range figures {
+		if f.Part == "search" {
+			out = append(out, makeRow(f, s.runs[f.ID], s.base[f.ID], s.notes[f.ID]))
+		}
+	}
+	return out
+}
+
+func benchSearch(r *report, c config) *searchRows {
 	ctx := context.Background()
+	rows := newSearchRows()
 	r.f("## Search, import and HTTP (issue 2)\n")
 	r.f("catalogue: %d generated patents from %d holders (demo generator, seed 1); %s", c.patents, c.orgs, time.Now().UTC().Format(time.RFC3339))
 	ds := demo.Generate(demo.Options{Seed: demo.DefaultSeed, Orgs: c.orgs, Patents: c.patents, Now: time.Now()})
@@ -69,16 +94,26 @@ func benchSearch(r *report, c config) {
 	of.Close()
 	pf.Close()
 
-	// Import end to end (database + search index) through the CLI, SQLite + Bleve.
-	lite := filepath.Join(c.dir, "lite")
-	env := append(os.Environ(), "DATA_DIR="+lite, "DATABASE_URL=", "MEILISEARCH_URL=")
-	run(env, c.bin, "import", "orgs", filepath.Join(csvDir, "orgs.csv"))
-	start := time.Now()
-	run(env, c.bin, "import", "patents", filepath.Join(csvDir, "patents.csv"))
-	took := time.Since(start)
-	r.f("\n### Import (CLI, CSV → SQLite + Bleve index, end to end)\n")
-	r.f("| rows | seconds | rows/s | target |\n|---|---|---|---|")
-	r.f("| %d | %.1f | %.0f | ≥ 3,000 |", c.patents, took.Seconds(), float64(c.patents)/took.Seconds())
+	// Import end to end (database + search index) through the CLI, SQLite + Bleve, c.reps times into
+	// fresh data directories; the last one is served below.
+	var lite string
+	var env []string
+	r.f("\n### Import (CLI, CSV → SQLite + Bleve index, end to end; %d runs)\n", c.reps)
+	r.f("| run | rows | seconds | rows/s | target |\n|---|---|---|---|---|")
+	for i := 1; i <= c.reps; i++ {
+		if lite != "" {
+			os.RemoveAll(lite)
+		}
+		lite = filepath.Join(c.dir, fmt.Sprintf("lite-%d", i))
+		env = append(os.Environ(), "DATA_DIR="+lite, "DATABASE_URL=", "MEILISEARCH_URL=")
+		run(env, c.bin, "import", "orgs", filepath.Join(csvDir, "orgs.csv"))
+		start := time.Now()
+		run(env, c.bin, "import", "patents", filepath.Join(csvDir, "patents.csv"))
+		took := time.Since(start)
+		rows.add("search.import", float64(c.patents)/took.Seconds())
+		r.f("| %d | %d | %.1f | %.0f | ≥ 6,000 |", i, c.patents, took.Seconds(), float64(c.patents)/took.Seconds())
+	}
+	rows.note("search.import", fmt.Sprintf("%d patents", c.patents))
 
 	qs := map[int][]string{}
 	for w := 1; w <= 4; w++ {
@@ -90,21 +125,21 @@ func benchSearch(r *report, c config) {
 	}
 	// HTTP: the real server on that data, as shipped (popular searches cached until the next index
 	// write) and with the cache off (every request runs the engine).
-	for _, mode := range []struct{ name, env string }{{"result cache on (default)", ""}, {"result cache off: every request searches the index", "SEARCH_CACHE=off"}} {
+	for _, mode := range []struct{ name, env, id string }{{"result cache on (default)", "", "on"}, {"result cache off: every request searches the index", "SEARCH_CACHE=off", "off"}} {
 		e := append([]string(nil), env...)
 		if mode.env != "" {
 			e = append(e, mode.env)
 		}
-		benchHTTP(r, c, e, mode.name, all)
+		benchHTTP(r, c, e, mode.name, mode.id, all, rows)
 	}
 
 	// In process: the Bleve backend itself, with every facet and highlighting.
 	idx := bleve.New(filepath.Join(lite, "index"))
 	_, err = idx.Init(ctx)
 	check(err)
-	bleveP50 := map[int]float64{}
 	r.f("\n### Bleve backend in process, facets + highlight (ms; min/median/max over %d runs of 50 queries per class)\n", c.reps)
 	r.f("| words | p50 min | p50 median | p50 max | p95 min | p95 median | p95 max | mean hits | target |\n|---|---|---|---|---|---|---|---|---|")
+	allLat := make([][]time.Duration, c.reps) // per run, every query of 1–4 words
 	for w := 1; w <= 4; w++ {
 		var p50s, p95s []float64
 		var hits int
@@ -121,26 +156,57 @@ func benchSearch(r *report, c config) {
 			}
 			p50s = append(p50s, ms(quantile(lat, .5)))
 			p95s = append(p95s, ms(quantile(lat, .95)))
+			allLat[i] = append(allLat[i], lat...)
+			rows.add(fmt.Sprintf("search.bleve.p50.w%d", w), ms(quantile(lat, .5)))
+			rows.add(fmt.Sprintf("search.bleve.p95.w%d", w), ms(quantile(lat, .95)))
 		}
 		a, b, cc := mmm(p50s)
 		d, e, f := mmm(p95s)
-		bleveP50[w] = b
 		r.f("| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %d | p50 ≤ 3, p95 ≤ 10 |", w, a, b, cc, d, e, f, hits/(c.reps*len(qs[w])))
 	}
 	idx.Close()
+	for _, lat := range allLat {
+		for _, b := range []string{"ilike", "trgm"} {
+			rows.add("search.vs_"+b+".p50", ms(quantile(lat, .5)))
+			rows.add("search.vs_"+b+".p95", ms(quantile(lat, .95)))
+		}
+	}
 
-	// The baseline: the same queries as LIKE/ILIKE with a count on Postgres, same data.
+	// The baselines: the same queries as ILIKE with a count on Postgres, same data; then the same
+	// again once pg_trgm's GIN indexes are on the searched columns.
 	if os.Getenv("PGHOST") == "" {
-		r.f("\n(Postgres baseline skipped: PGHOST is not set; make bench runs inside a throwaway cluster.)")
-		return
+		r.f("\n(Postgres baselines skipped: PGHOST is not set; make bench runs inside a throwaway cluster.)")
+		for _, id := range []string{"search.vs_ilike.p50", "search.vs_ilike.p95", "search.vs_trgm.p50", "search.vs_trgm.p95"} {
+			rows.note(id, "no Postgres (PGHOST unset): no baseline")
+		}
+		return rows
 	}
 	pg := openBenchPostgres("pwbench_search")
 	defer pg.Close()
 	_, err = demo.Load(ctx, pg, demo.Options{Seed: demo.DefaultSeed, Orgs: c.orgs, Patents: c.patents, Now: time.Now()})
 	check(err)
-	sqlbaseline.Analyze(ctx, pg)
-	r.f("\n### Baseline: Postgres `ILIKE '%%…%%'` with count, same data and queries (ms; min/median/max over %d runs)\n", c.reps)
-	r.f("| words | p50 min | p50 median | p50 max | p95 median | Bleve p50 median | ratio (PG / Bleve) |\n|---|---|---|---|---|---|---|")
+	check(sqlbaseline.Analyze(ctx, pg))
+	pgBaseline(r, c, pg, qs, "ilike", "Postgres `ILIKE '%%…%%'` with count", rows)
+	if err := sqlbaseline.Trigram(ctx, pg); err != nil {
+		r.f("\n(pg_trgm baseline skipped: %v)", err)
+		for _, id := range []string{"search.vs_trgm.p50", "search.vs_trgm.p95"} {
+			rows.note(id, "pg_trgm unavailable: "+err.Error())
+		}
+		return rows
+	}
+	check(sqlbaseline.Analyze(ctx, pg))
+	pgBaseline(r, c, pg, qs, "trgm", "the same ILIKE with pg_trgm GIN indexes on title and abstract", rows)
+	return rows
+}
+
+// pgBaseline times the queries on Postgres c.reps times: per word class for the markdown, and over all
+// of them as the baseline of the search.vs_<name> rows.
+func pgBaseline(r *report, c config, pg *market.Store, qs map[int][]string, name, what string, rows *searchRows) {
+	ctx := context.Background()
+	r.f("\n### Baseline: %s, same data and queries (ms; min/median/max over %d runs)\n", what, c.reps)
+	r.f("| words | p50 min | p50 median | p50 max | p95 median |\n|---|---|---|---|---|")
+	allLat := make([][]time.Duration, c.reps)
+	var byWords []string
 	for w := 1; w <= 4; w++ {
 		var p50s, p95s []float64
 		for i := 0; i < c.reps; i++ {
@@ -153,15 +219,22 @@ func benchSearch(r *report, c config) {
 			}
 			p50s = append(p50s, ms(quantile(lat, .5)))
 			p95s = append(p95s, ms(quantile(lat, .95)))
+			allLat[i] = append(allLat[i], lat...)
 		}
 		a, b, cc := mmm(p50s)
 		_, e, _ := mmm(p95s)
-		r.f("| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f× |", w, a, b, cc, e, bleveP50[w], b/max(bleveP50[w], 0.001))
+		byWords = append(byWords, fmt.Sprintf("%.1f", b))
+		r.f("| %d | %.2f | %.2f | %.2f | %.2f |", w, a, b, cc, e)
 	}
+	for _, lat := range allLat {
+		rows.addBase("search.vs_"+name+".p50", ms(quantile(lat, .5)))
+		rows.addBase("search.vs_"+name+".p95", ms(quantile(lat, .95)))
+	}
+	rows.note("search.vs_"+name+".p50", "baseline p50 by words 1 / 2 / 3 / 4 (medians): "+strings.Join(byWords, " / ")+" ms")
 }
 
 // benchHTTP starts the real server on the imported data and measures it over HTTP.
-func benchHTTP(r *report, c config, env []string, mode string, all []string) {
+func benchHTTP(r *report, c config, env []string, mode, id string, all []string, rows *searchRows) {
 	addr := "127.0.0.1:18181"
 	srv := exec.Command(c.bin, "serve", "--listen", addr)
 	srv.Env = env
@@ -193,14 +266,15 @@ func benchHTTP(r *report, c config, env []string, mode string, all []string) {
 		a, b, cc := mmm(p50s)
 		d, e, f := mmm(p95s)
 		r.f("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | p95 ≤ 20 |", name, a, b, cc, d, e, f)
+		rows.runs[figureIDs[name]+".p95."+id] = p95s
 	}
-	r.f("\n### HTTP, 32 concurrent clients, %s, 10 s each (requests/s; min/median/max over %d runs)\n", mode, c.reps)
+	r.f("\n### HTTP, 32 concurrent clients, %s, %s each (requests/s; min/median/max over %d runs)\n", mode, c.load, c.reps)
 	r.f("| endpoint | req/s min | req/s median | req/s max | p95 ms (median run) | errors | target |\n|---|---|---|---|---|---|---|")
 	for _, name := range []string{"search page", "API"} {
 		var rates, p95 []float64
 		var errs int64
 		for i := 0; i < c.reps; i++ {
-			rate, lat, e := load(client, 32, 10*time.Second, all, paths[name])
+			rate, lat, e := load(client, 32, c.load, all, paths[name])
 			rates = append(rates, rate)
 			p95 = append(p95, ms(quantile(lat, .95)))
 			errs += e
@@ -208,14 +282,26 @@ func benchHTTP(r *report, c config, env []string, mode string, all []string) {
 		a, b, cc := mmm(rates)
 		_, p, _ := mmm(p95)
 		r.f("| %s | %.0f | %.0f | %.0f | %.1f | %d | ≥ 600 req/s |", name, a, b, cc, p, errs)
+		rid := figureIDs[name] + ".rps." + id
+		rows.runs[rid] = rates
+		if errs > 0 {
+			rows.note(rid, fmt.Sprintf("%d requests failed", errs))
+		}
 	}
 	m := procMem(srv.Process.Pid)
 	r.f("\n### Server memory with the %d-patent catalogue, after the runs above (%s)\n", c.patents, mode)
 	r.f("| RSS now | peak RSS (VmHWM) | of which anonymous (heap) | of which file-backed (mmapped index pages) | target |\n|---|---|---|---|---|")
 	r.f("| %d MB | %d MB | %d MB | %d MB | ≤ 300 MB |", m["VmRSS"]>>10, m["VmHWM"]>>10, m["RssAnon"]>>10, m["RssFile"]>>10)
+	if hwm, ok := m["VmHWM"]; ok {
+		rows.add("search.rss."+id, float64(hwm>>10))
+		rows.note("search.rss."+id, fmt.Sprintf("one reading after the HTTP runs: peak of the server process, of which anonymous %d MB, file-backed %d MB now", m["RssAnon"]>>10, m["RssFile"]>>10))
+	}
 	srv.Process.Signal(syscall.SIGTERM)
 	srv.Wait()
 }
+
+// figureIDs names the HTTP endpoints in the figures' IDs.
+var figureIDs = map[string]string{"search page": "search.page", "API": "search.api"}
 
 // openBenchPostgres creates (or recreates) a database on the cluster named by the PG* variables.
 func openBenchPostgres(name string) *market.Store {

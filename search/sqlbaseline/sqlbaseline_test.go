@@ -31,6 +31,34 @@ func TestSearch(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		checkSearch(t, s)
+		// With pg_trgm's indexes on the columns, the same answers (Postgres only).
+		err := sqlbaseline.Trigram(ctx, s)
+		if !s.IsPostgres() {
+			if err == nil {
+				t.Fatal("Trigram on SQLite: no error")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		s.Gorm().Raw("SELECT count(*) FROM pg_indexes WHERE tablename = 'patents' AND indexdef LIKE '%gin_trgm_ops%'").Scan(&n)
+		if n != 2 {
+			t.Fatalf("%d trigram indexes on patents, want 2", n)
+		}
+		if err := sqlbaseline.Trigram(ctx, s); err != nil { // a second call keeps them
+			t.Fatal(err)
+		}
+		checkSearch(t, s)
+	})
+}
+
+func checkSearch(t *testing.T, s *market.Store) {
+	t.Helper()
+	ctx := context.Background()
+	{
 		for text, want := range map[string][]int64{
 			"电池":               {2, 1},
 			"锂电池":              {1},
@@ -51,5 +79,5 @@ func TestSearch(t *testing.T) {
 		if ids, total, _ := sqlbaseline.Search(ctx, s, "电", 1); len(ids) != 1 || total != 3 {
 			t.Errorf("limit: ids %v total %d", ids, total)
 		}
-	})
+	}
 }
