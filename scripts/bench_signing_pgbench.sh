@@ -23,7 +23,7 @@ for c in $clients; do
   sorted=$(printf '%s\n' "${tps[@]}" | sort -g)
   min=$(head -n1 <<<"$sorted"); max=$(tail -n1 <<<"$sorted")
   med=$(awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}' <<<"$sorted")
-  printf 'pgbench_two_inserts clients=%d tps_median=%.1f tps_min=%.1f tps_max=%.1f runs=%d seconds=%d\n' \
-    "$c" "$med" "$min" "$max" "$runs" "$seconds"
+  printf 'pgbench_two_inserts clients=%d tps_median=%.1f tps_min=%.1f tps_max=%.1f runs=%d seconds=%d tps_runs=%s\n' \
+    "$c" "$med" "$min" "$max" "$runs" "$seconds" "$(IFS=,; echo "${tps[*]}")"
 done
 psql -q -X -d "$db" -c 'DROP TABLE IF EXISTS bench_events; DROP TABLE IF EXISTS bench_contracts; DROP SEQUENCE IF EXISTS bench_contract_no;' >/dev/null

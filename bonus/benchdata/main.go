@@ -1,7 +1,9 @@
 // Command benchdata measures a bonus run over a million contracts on Postgres (the README's bonus figures):
 // it bulk-loads synthetic but valid-looking organisations, patents, contracts and CNIPA filings once
 // (COPY), then times bonus.Run, storing the run, and the XLSX export, several times each, and prints
-// min/median/max wall time and the peak RSS of each phase (VmHWM, reset between phases).
+// min/median/max wall time and the peak RSS of each phase (VmHWM, reset between phases). Each
+// repetition of the run and of the XLSX export is also printed as a Go benchmark line
+// (BenchmarkBonus/round=…/run and …/xlsx), which make bench's report reads.
 //
 //	pg_virtualenv -t env go run ./bonus/benchdata                        # art22-2022, 1M contracts
 //	pg_virtualenv -t env sh -c 'go run ./bonus/benchdata && go run ./bonus/benchdata -round art19-2022'
@@ -189,6 +191,11 @@ func run(dsn string, n, runs int, roundID, asOfStr string) error {
 		}
 		stop()
 		xlsxT, xlsxRSS, xlsxCPU = append(xlsxT, time.Since(start)), append(xlsxRSS, peakRSS()), append(xlsxCPU, cpuTime()-cpu0)
+		// The repetition in Go's benchmark format, for make bench's report (pwbench rows -part bonus).
+		fmt.Printf("BenchmarkBonus/round=%s/run 1 %d ns/op %d peak-MB %.3f cpu-s %d contracts\n", roundID,
+			runT[i].Nanoseconds(), runRSS[i]>>20, runCPU[i].Seconds(), n)
+		fmt.Printf("BenchmarkBonus/round=%s/xlsx 1 %d ns/op %d peak-MB %.3f cpu-s\n", roundID,
+			xlsxT[i].Nanoseconds(), xlsxRSS[i]>>20, xlsxCPU[i].Seconds())
 	}
 	counts := map[bonus.Status]int{}
 	for _, l := range res.Lines {

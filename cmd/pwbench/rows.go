@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"regexp"
@@ -392,6 +394,10 @@ func cmdRows(args []string) error {
 	var samples []sample
 	for _, name := range set.Args() {
 		f, err := os.Open(name)
+		if errors.Is(err, fs.ErrNotExist) { // the part failed before writing it: its rows are missing
+			fmt.Fprintf(os.Stderr, "pwbench rows: %s: no such file\n", name)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -404,6 +410,10 @@ func cmdRows(args []string) error {
 	}
 	for _, name := range pg {
 		f, err := os.Open(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(os.Stderr, "pwbench rows: %s: no such file\n", name)
+			continue
+		}
 		if err != nil {
 			return err
 		}
