@@ -7,7 +7,7 @@
 //	pwbench rows -part P [-pgbench FILE] FILE...                      rows of a part from Go benchmark lines
 //	pwbench report -parts a,b -failed b -commit C -load-start L       bench-results/report.json and report.md
 //
-// The report's format: docs/interfaces.md §"Benchmark report".
+// The report's format: docs/interfaces.md §8.
 package main
 
 import (

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// SchemaVersion of bench-results/report.json (docs/interfaces.md §"Benchmark report"): raised when a
+// SchemaVersion of bench-results/report.json (docs/interfaces.md §8): raised when a
 // field changes meaning or disappears; adding fields or rows keeps it.
 const SchemaVersion = 1
 
@@ -285,10 +285,14 @@ func targetText(r Row) string {
 	if t.Op == "<=" {
 		op = "≤"
 	}
-	if t.Of == "ratio" {
-		return fmt.Sprintf("ratio %s %s", op, num(t.Value))
+	v := strconv.FormatFloat(t.Value, 'f', -1, 64)
+	if t.Value >= 1000 {
+		v = groupThousands(strconv.FormatFloat(t.Value, 'f', 0, 64))
 	}
-	return fmt.Sprintf("%s %s %s", op, num(t.Value), r.Unit)
+	if t.Of == "ratio" {
+		return fmt.Sprintf("ratio %s %s", op, v)
+	}
+	return fmt.Sprintf("%s %s %s", op, v, r.Unit)
 }
 
 func metText(r Row) string {

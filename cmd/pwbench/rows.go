@@ -17,7 +17,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 )
 
-// The rows of the benchmark report (docs/interfaces.md §"Benchmark report"): every figure of every part
+// The rows of the benchmark report (docs/interfaces.md §8): every figure of every part
 // of `make bench`, as the same record, so that runs can be compared over time.
 
 // Target is a figure's floor or ceiling: Op is ">=" or "<=", Of says what it is held against: the
