@@ -254,7 +254,7 @@ func loadText(l []float64) string {
 	}
 	var s []string
 	for _, v := range l {
-		s = append(s, num(v))
+		s = append(s, strconv.FormatFloat(v, 'f', 2, 64))
 	}
 	return strings.Join(s, " ")
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -11,8 +13,8 @@ import (
 
 func TestStats(t *testing.T) {
 	for _, c := range []struct {
-		in           []float64
-		lo, med, hi  float64
+		in          []float64
+		lo, med, hi float64
 	}{
 		{[]float64{3, 1, 2}, 1, 2, 3},
 		{[]float64{5}, 5, 5, 5},
@@ -83,7 +85,20 @@ func deref[T any](p *T) any {
 	return *p
 }
 
-func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+// near: equal but for rounding (ns/op scaled to seconds; rows keep 9 significant digits).
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-8*math.Max(1, math.Abs(b)) }
+
+func nearAll(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !near(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // The figures are the report's stable keys: unique IDs, a known part and direction, each Go benchmark
 // regexp valid.
@@ -153,7 +168,7 @@ func wantRuns(t *testing.T, rows map[string]Row, id string, runs ...float64) Row
 	if !ok {
 		t.Fatalf("no row %s", id)
 	}
-	if !slices.Equal(r.Runs, runs) {
+	if !nearAll(r.Runs, runs) {
 		t.Errorf("%s: runs %v, want %v", id, r.Runs, runs)
 	}
 	return r
@@ -161,64 +176,70 @@ func wantRuns(t *testing.T, rows map[string]Row, id string, runs ...float64) Row
 
 func wantBase(t *testing.T, r Row, runs ...float64) {
 	t.Helper()
-	if !slices.Equal(r.BaselineRuns, runs) {
+	if !nearAll(r.BaselineRuns, runs) {
 		t.Errorf("%s: baseline runs %v, want %v", r.ID, r.BaselineRuns, runs)
 	}
 }
 
+// testdata/signing-*.txt: a smoke run's output (BENCH_SECONDS=2, BENCH_CONTRACTS=300) on a busy machine.
 func TestRowsSigning(t *testing.T) {
 	rows := rowsOf(t, "signing", []string{"signing-pgbench.txt"}, "signing-service.txt", "signing-http.txt")
-	r := wantRuns(t, rows, "signing.http.cps.32", 1153.2, 1115.4, 1171.0)
-	wantBase(t, r, 8544.1, 8306.5, 8572.3)
-	if r.Ratio == nil || !near(*r.Ratio, 1153.2/8544.1) || r.TargetMet == nil || *r.TargetMet {
-		t.Errorf("signing ratio %v met %v: want %.3f, not met", deref(r.Ratio), deref(r.TargetMet), 1153.2/8544.1)
+	r := wantRuns(t, rows, "signing.http.cps.32", 337.2, 166.0, 359.4)
+	wantBase(t, r, 2983, 2694, 3112)
+	if r.Ratio == nil || !near(*r.Ratio, 337.2/2983) || r.TargetMet == nil || *r.TargetMet {
+		t.Errorf("signing ratio %v met %v: want %.4f, not met", deref(r.Ratio), deref(r.TargetMet), 337.2/2983)
 	}
-	wantRuns(t, rows, "signing.http.p99.32", 85.1, 79.3, 87.2)
-	wantRuns(t, rows, "signing.pgbench.32", 8544.1, 8306.5, 8572.3)
-	wantBase(t, wantRuns(t, rows, "signing.http.cps.1", 201.5, 199.0, 210.25), 1500, 1490.5, 1510)
+	wantRuns(t, rows, "signing.http.p99.32", 446.6, 529.0, 345.9)
+	wantRuns(t, rows, "signing.http.p50.32", 72.51, 157.7, 46.26)
+	wantRuns(t, rows, "signing.pgbench.32", 2983, 2694, 3112)
+	wantBase(t, wantRuns(t, rows, "signing.http.cps.1", 193.2, 190.0, 384.7), 205.9, 3001, 3248)
 	// market: the pgbench script's runs are the baseline, per client count
-	wantBase(t, wantRuns(t, rows, "signing.service.spread", 812.3, 830.1, 790.4), 8123.4, 8200.2, 8050.7)
-	wantRuns(t, rows, "signing.service.spread.p99", 120.4, 110.2, 130.8)
-	wantRuns(t, rows, "signing.service.hot", 400.5, 410.2, 395.8)
-	wantBase(t, wantRuns(t, rows, "signing.service.serial", 150.2, 149.8, 151.1), 1600.5, 1590.2, 1610.9)
+	wantBase(t, wantRuns(t, rows, "signing.service.spread", 418.3, 334.0, 241.9), 4768.146434, 3036.780810, 2084.220287)
+	wantRuns(t, rows, "signing.service.spread.p99", 292.1, 243.1, 336.2)
+	wantRuns(t, rows, "signing.service.hot", 394.5, 407.6, 448.5)
+	wantBase(t, wantRuns(t, rows, "signing.service.serial", 386.0, 683.6, 387.1), 3027.809358, 3550.933418, 2032.518266)
 }
 
+// testdata/channels.txt, channel-stats.txt: a smoke run's output (3,000 patents, 5,000 contracts).
 func TestRowsChannels(t *testing.T) {
 	rows := rowsOf(t, "channels", nil, "channels.txt", "channel-stats.txt")
-	r := wantRuns(t, rows, "channels.screen.rps", 7121.5, 6690.2, 7413.8)
+	r := wantRuns(t, rows, "channels.screen.rps", 3426, 7532, 4954)
 	if r.TargetMet == nil || !*r.TargetMet {
 		t.Errorf("screen: met %v", deref(r.TargetMet))
 	}
-	wantRuns(t, rows, "channels.page.p95", 15.6, 8.3, 17.5)
-	wantRuns(t, rows, "channels.api.p95", 4.2, 3.9, 4.4)
+	wantRuns(t, rows, "channels.page.p95", 17.90, 11.65, 9.351)
+	wantRuns(t, rows, "channels.api.p95", 3.688, 1.293, 1.096)
 	// one go test run of 3 iterations: its min, median and max are the runs
-	r = wantRuns(t, rows, "channels.stats.bureau", 1.18, 1.26, 1.48)
-	if *r.Median != 1.26 || !*r.TargetMet {
+	r = wantRuns(t, rows, "channels.stats.bureau", 0.005829, 0.01997, 0.03094)
+	if !near(*r.Median, 0.01997) || !*r.TargetMet {
 		t.Errorf("bureau: %+v", r)
 	}
-	wantRuns(t, rows, "channels.stats.wall", 0.79, 0.81, 2.9)
+	wantRuns(t, rows, "channels.stats.wall", 0.007867, 0.009481, 0.01485)
 }
 
+// testdata/demand-*.txt: a smoke run's output (3,000 patents, 50 demands per run).
 func TestRowsDemands(t *testing.T) {
 	rows := rowsOf(t, "demands", nil, "demand-matches.txt", "demand-alerts.txt")
-	r := wantRuns(t, rows, "demands.match.p95", 234.6, 374.5, 928.9)
+	r := wantRuns(t, rows, "demands.match.p95", 69.71, 11.56, 33.22)
 	if r.TargetMet == nil || *r.TargetMet {
-		t.Errorf("match p95 met %v, want false", deref(r.TargetMet))
+		t.Errorf("match p95 met %v, want false (median 33.22 > 30)", deref(r.TargetMet))
 	}
-	wantRuns(t, rows, "demands.match.p50", 99.1, 120.3, 191.7)
-	wantRuns(t, rows, "demands.match.cpu", 51.3, 52.0, 53.7)
+	wantRuns(t, rows, "demands.match.p50", 9.095, 6.995, 9.760)
+	wantRuns(t, rows, "demands.match.cpu", 11.23, 6.789, 7.063)
 	// ns/op of one op (1,000 patents published), in seconds
-	wantRuns(t, rows, "demands.alerts", 17.6, 18.4, 55.2)
+	wantRuns(t, rows, "demands.alerts", 0)
 }
 
+// testdata/bonus-*.txt: bonus/benchdata's output, 20,000 contracts.
 func TestRowsBonus(t *testing.T) {
 	rows := rowsOf(t, "bonus", nil, "bonus-art22.txt", "bonus-art19.txt")
-	wantRuns(t, rows, "bonus.art22.run", 4.95, 4.7, 5.15)
-	wantRuns(t, rows, "bonus.art19.run", 4.45, 4.57, 4.68)
-	wantRuns(t, rows, "bonus.art22.rss", 713, 700, 690)
-	wantRuns(t, rows, "bonus.art22.xlsx", 12.7, 14, 14.7)
-	wantRuns(t, rows, "bonus.art19.xlsx", 17.4, 17.5, 19.1)
-	if r := rows["bonus.art22.run"]; *r.Median != 4.95 || !*r.TargetMet {
+	wantRuns(t, rows, "bonus.art22.run", 0.187552715, 0.185381493, 0.17305087)
+	wantRuns(t, rows, "bonus.art19.run", 0.247649027, 0.139577277, 0.103101992)
+	wantRuns(t, rows, "bonus.art22.rss", 41, 40, 38)
+	wantRuns(t, rows, "bonus.art19.rss", 36, 38, 40)
+	wantRuns(t, rows, "bonus.art22.xlsx", 0.457471708, 0.45864891, 0.429561081)
+	wantRuns(t, rows, "bonus.art19.xlsx", 0.669744107, 0.6816685, 0.387890581)
+	if r := rows["bonus.art22.run"]; !near(*r.Median, 0.185381493) || !*r.TargetMet {
 		t.Errorf("art22: median %v met %v", *r.Median, deref(r.TargetMet))
 	}
 }
@@ -370,5 +391,30 @@ func TestParseLoad(t *testing.T) {
 	}
 	if got := parseLoad(""); got == nil || len(got) != 0 {
 		t.Errorf("empty load %v", got)
+	}
+}
+
+// A benchmark that prints during its run splits go test's line: the name, its own output, then the
+// result on a line of its own.
+func TestParseGoBenchSplitLine(t *testing.T) {
+	in := "BenchmarkAlertsBulkPublish-2   \t      1\t17600000000 ns/op\t  2000 notifications/op\n" +
+		"BenchmarkAlertsBulkPublish-2   \tcatalogue of 5000 patents loaded and indexed in 18s\n" +
+		"--- BENCH: BenchmarkAlertsBulkPublish-2\n    demands_bench_test.go:292: indexing 1.84s\n" +
+		"       1\t18400000000 ns/op\t  1990 notifications/op\n" +
+		"BenchmarkDemandMatches-2\n" + // as -v prints it when the benchmark starts
+		"      50\t  20135389 ns/op\t        69.71 p95-ms\n"
+	s, err := parseGoBench(strings.NewReader(in), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := values(s, regexp.MustCompile(`^AlertsBulkPublish`+gmp), "sec/op")
+	if !nearAll(got, []float64{17.6, 18.4}) {
+		t.Errorf("alerts %v, want [17.6 18.4]", got)
+	}
+	if got := values(s, regexp.MustCompile(`^DemandMatches`+gmp), "p95-ms"); !nearAll(got, []float64{69.71}) {
+		t.Errorf("matches %v", got)
+	}
+	if got := values(s, regexp.MustCompile(`.`), "notifications/op"); !nearAll(got, []float64{2000, 1990}) {
+		t.Errorf("notifications %v", got)
 	}
 }

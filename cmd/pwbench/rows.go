@@ -190,7 +190,11 @@ type sample struct {
 // op is given as "sec/op" too (ns/op scaled), as benchfmt tidies it.
 func parseGoBench(r io.Reader, file string) ([]sample, error) {
 	var out []sample
-	br := benchfmt.NewReader(r, file)
+	text, err := rejoin(r)
+	if err != nil {
+		return nil, err
+	}
+	br := benchfmt.NewReader(strings.NewReader(text), file)
 	for br.Scan() {
 		res, ok := br.Result().(*benchfmt.Result)
 		if !ok {
@@ -205,6 +209,37 @@ func parseGoBench(r io.Reader, file string) ([]sample, error) {
 		}
 	}
 	return out, br.Err()
+}
+
+var (
+	// a benchmark's name followed by something other than its iteration count: what the benchmark
+	// printed itself came between the name go test prints first and the result it prints after the run
+	nameThenOutput = regexp.MustCompile(`^(Benchmark\S+)(\s*|\s+[^\s\d].*)$`)
+	// a result without its name: iterations, then value-unit pairs
+	bareResult = regexp.MustCompile(`^\s*\d+\t\s*[-+0-9.eE]+ \S`)
+)
+
+// rejoin puts a benchmark's result back on the line of its name when the benchmark printed to
+// standard output in between (the demand benchmarks report their catalogue's set-up).
+func rejoin(r io.Reader) (string, error) {
+	var b strings.Builder
+	pending := ""
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := nameThenOutput.FindStringSubmatch(line); m != nil {
+			pending = m[1]
+			b.WriteString(strings.TrimSpace(m[2]) + "\n")
+			continue
+		}
+		if pending != "" && bareResult.MatchString(line) {
+			line = pending + "\t" + line
+			pending = ""
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String(), sc.Err()
 }
 
 // pgbenchLine is a line of scripts/bench_signing_pgbench.sh:
@@ -277,10 +312,10 @@ func makeRow(f figure, runs, base []float64, notes string) Row {
 		r.Status = "missing"
 		return r
 	}
-	lo, med, hi := stats(runs)
+	lo, med, hi := stats(r.Runs)
 	r.Min, r.Median, r.Max = &lo, &med, &hi
 	if len(base) > 0 {
-		_, b, _ := stats(base)
+		_, b, _ := stats(r.BaselineRuns)
 		r.BaselineValue = &b
 		r.Ratio = ratio(f.Better, med, b)
 	}
@@ -288,11 +323,14 @@ func makeRow(f figure, runs, base []float64, notes string) Row {
 	return r
 }
 
+// nonNil copies the values, rounded to 9 significant digits (a time in ns scaled to seconds gives
+// 0.17305087000000002 otherwise), and never nil (JSON: [] rather than null).
 func nonNil(xs []float64) []float64 {
-	if xs == nil {
-		return []float64{}
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i], _ = strconv.ParseFloat(strconv.FormatFloat(x, 'g', 9, 64), 64)
 	}
-	return xs
+	return out
 }
 
 // stats is the minimum, median (the mean of the middle two for an even count) and maximum.
