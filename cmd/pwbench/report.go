@@ -268,7 +268,11 @@ func mmmText(r Row) string {
 	}
 	s := fmt.Sprintf("%s / %s / %s %s", num(*r.Min), num(*r.Median), num(*r.Max), r.Unit)
 	if len(r.Runs) != 3 {
-		s += fmt.Sprintf(" (%d runs)", len(r.Runs))
+		if len(r.Runs) == 1 {
+			s += " (1 run)"
+		} else {
+			s += fmt.Sprintf(" (%d runs)", len(r.Runs))
+		}
 	}
 	if r.Status == "failed" {
 		s += " (failed)"
