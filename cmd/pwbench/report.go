@@ -129,8 +129,7 @@ func merge(ran, failed []string, files map[string][]Row) ([]PartStatus, []Row) {
 				r = makeRow(f, nil, nil, "")
 			}
 			if st == "failed" {
-				r.Status = "failed"
-				r.Notes = joinNotes(r.Notes, "the part failed (see its output in bench-results/)")
+				r.Status = "failed" // the report says it once, above the table
 			}
 			rows = append(rows, r)
 			delete(got, f.ID)
@@ -220,7 +219,7 @@ func markdown(rep Report) string {
 	b.WriteString(".\n\n")
 	for _, p := range rep.Parts {
 		if p.Status != "ok" {
-			fmt.Fprintf(&b, "**Part %s failed**: its rows below are not figures.\n\n", p.Name)
+			fmt.Fprintf(&b, "**Part %s failed** (its output is in bench-results/): its rows below are not figures.\n\n", p.Name)
 		}
 	}
 	b.WriteString("| figure | min / median / max | target | met | baseline | ratio |\n|---|---|---|---|---|---|\n")
