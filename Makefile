@@ -4,7 +4,7 @@ BIN       := bin/patentwall
 PKGS      := ./...
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run build test test-sqlite test-pg bench lint fmt clean
+.PHONY: run build test test-sqlite test-pg bench bench-smoke lint fmt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/patentwall
@@ -23,9 +23,17 @@ test: lint
 test-sqlite:
 	$(GO) test $(TESTFLAGS) $(PKGS)
 
-## bench: the performance figures (see README); Postgres ones in a throwaway cluster
+## bench: the performance figures (see README); Postgres ones in a throwaway cluster. One report at the
+## end: bench-results/report.md and report.json (docs/interfaces.md §8)
 bench:
 	pg_virtualenv -t env PATENTWALL_REQUIRE_PG=1 ./scripts/bench.sh
+
+## bench-smoke: the same pipeline with tiny sizes (minutes, not hours): checks that it works, measures nothing
+bench-smoke:
+	BENCH_PATENTS=$${BENCH_PATENTS:-3000} BENCH_SECONDS=$${BENCH_SECONDS:-2} BENCH_CONTRACTS=$${BENCH_CONTRACTS:-300} \
+	  BENCH_BONUS_CONTRACTS=$${BENCH_BONUS_CONTRACTS:-20000} BENCH_STATS_CONTRACTS=$${BENCH_STATS_CONTRACTS:-5000} \
+	  BENCH_REQUESTS=$${BENCH_REQUESTS:-300} BENCH_DEMANDS=$${BENCH_DEMANDS:-50} PATENTWALL_BENCH_POOL=$${PATENTWALL_BENCH_POOL:-2000} \
+	  pg_virtualenv -t env PATENTWALL_REQUIRE_PG=1 ./scripts/bench.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
