@@ -3,7 +3,8 @@
 # (the Makefile wraps this script in pg_virtualenv). Each part prints its own output into bench-results/
 # (raw: *.txt, *.md) and its rows into bench-results/<part>.rows.json; at the end `pwbench report` merges
 # them into bench-results/report.json and report.md (docs/interfaces.md §"Benchmark report"). The report
-# is written even when a part fails (its rows say failed); the script then exits non-zero.
+# is written even when a part fails (its rows say failed); the script then exits non-zero. A part's steps
+# all run even when one of them fails, so that one failure costs as few figures as possible.
 #
 # Environment (defaults are the real figures' sizes; a smoke run sets small ones):
 #   BENCH_ONLY             parts to run, comma-separated: search,signing,bonus,channels,demands (default all)
@@ -42,38 +43,46 @@ part_search() {
 }
 
 part_signing() {
+  local rc=0
   echo "-- market.AcceptLicence on Postgres (spread, hot, serial-1), ${BENCH_CONTRACTS:-4000} contracts per run"
   PATENTWALL_REQUIRE_PG=1 go test -run '^$' -bench 'BenchmarkAcceptLicence/(spread|hot|serial-1)$' \
-    -benchtime "${BENCH_CONTRACTS:-4000}x" -count "$runs" ./market/ | tee "$out/signing-service.txt" || return 1
+    -benchtime "${BENCH_CONTRACTS:-4000}x" -count "$runs" ./market/ | tee "$out/signing-service.txt" || rc=1
   echo "-- raw Postgres ceiling: pgbench, two INSERTs per transaction, 1 and 32 clients"
-  BENCH_RUNS=$runs BENCH_SECONDS=$seconds ./scripts/bench_signing_pgbench.sh | tee "$out/signing-pgbench.txt" || return 1
+  BENCH_RUNS=$runs BENCH_SECONDS=$seconds ./scripts/bench_signing_pgbench.sh | tee "$out/signing-pgbench.txt" || rc=1
   echo "-- signing over HTTP (POST /api/v1/licences), 32 licensees and one, each run beside pgbench"
   PATENTWALL_REQUIRE_PG=1 PATENTWALL_BENCH_SECONDS=$seconds go test -run '^$' -bench BenchmarkSignHTTP -benchtime 1x \
-    -count "$runs" -timeout 60m ./web/e2e/ | tee "$out/signing-http.txt" || return 1
+    -count "$runs" -timeout 60m ./web/e2e/ | tee "$out/signing-http.txt" || rc=1
+  return $rc
 }
 
 part_bonus() {
+  local rc=0
   local n=${BENCH_BONUS_CONTRACTS:-1000000}
   echo "-- bonus runs over $n contracts and their XLSX export"
-  go run ./bonus/benchdata -runs "$runs" -contracts "$n" | tee "$out/bonus-art22.txt" || return 1
-  go run ./bonus/benchdata -runs "$runs" -contracts "$n" -round art19-2022 | tee "$out/bonus-art19.txt" || return 1
+  go run ./bonus/benchdata -runs "$runs" -contracts "$n" | tee "$out/bonus-art22.txt" || rc=1
+  go run ./bonus/benchdata -runs "$runs" -contracts "$n" -round art19-2022 | tee "$out/bonus-art19.txt" || rc=1
+  return $rc
 }
 
 part_channels() {
+  local rc=0
   echo "-- a wall's screen data at 32 clients and its pages, over the demo catalogue"
   PATENTWALL_BENCH_PATENTS=$patents go test -count="$runs" -timeout 60m ./web -run '^$' \
-    -bench '^BenchmarkChannels$' -benchtime "${BENCH_REQUESTS:-3000}x" | tee "$out/channels.txt" || return 1
+    -bench '^BenchmarkChannels$' -benchtime "${BENCH_REQUESTS:-3000}x" | tee "$out/channels.txt" || rc=1
   echo "-- channel statistics over ${BENCH_STATS_CONTRACTS:-1000000} contracts (the bureau's table and one wall's page)"
   PATENTWALL_REQUIRE_PG=1 PATENTWALL_BENCH_CONTRACTS=${BENCH_STATS_CONTRACTS:-1000000} go test -count=1 -run '^$' \
-    -bench '^BenchmarkChannelStats$' -benchtime "${runs}x" -timeout 60m ./market/ | tee "$out/channel-stats.txt" || return 1
+    -bench '^BenchmarkChannelStats$' -benchtime "${runs}x" -timeout 60m ./market/ | tee "$out/channel-stats.txt" || rc=1
+  return $rc
 }
 
 part_demands() {
+  local rc=0
   echo "-- demand matches over the catalogue (p95 per demand) and a bulk publication's alerts"
   PATENTWALL_BENCH_DOCS=$patents go test ./search -run '^$' -bench '^BenchmarkDemandMatches$' \
-    -benchtime "${BENCH_DEMANDS:-400}x" -count "$runs" -timeout 60m | tee "$out/demand-matches.txt" || return 1
+    -benchtime "${BENCH_DEMANDS:-400}x" -count "$runs" -timeout 60m | tee "$out/demand-matches.txt" || rc=1
   go test ./search -run '^$' -bench '^BenchmarkAlertsBulkPublish$' -benchtime 1x -count "$runs" -timeout 60m \
-    | tee "$out/demand-alerts.txt" || return 1
+    | tee "$out/demand-alerts.txt" || rc=1
+  return $rc
 }
 
 # raw_<part>: the part's raw output files, removed before it runs so that a failed run leaves no stale
