@@ -49,7 +49,8 @@ type authzRule struct {
 	path  string  // the request's path; "" fills the route's parameters from the fixture
 	form  func(role string) url.Values
 	json  func(role string) any
-	fresh bool // a throwaway session or token: the request ends it (logout, revoking the token used)
+	fresh bool        // a throwaway session or token: the request ends it (logout, revoking the token used)
+	also  []authzRule // the same route again on other resources (another channel's operators)
 }
 
 // authzWorld is the matrix's fixture: the people of every role and a resource for every parameter.
@@ -75,6 +76,7 @@ type authzWorld struct {
 	saved, saved2      int64 // the buyer's saved searches
 	spareToken         int64 // a token of the holder nobody uses
 	verifyPage, verify market.Organisation
+	verifyByAssoc      [2]market.Organisation // targets of the associations' attempts (page, API)
 }
 
 func (w *authzWorld) user(role string, ch authzCh) (market.User, bool) {
@@ -134,7 +136,7 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 	w.xuhuiOp = e.addUser(t, &xuhui, market.RoleOperator, "op@xuhui-office.example.cn")
 
 	// Organisations of Pudong awaiting verification.
-	for i, o := range []*market.Organisation{&w.verifyPage, &w.verify} {
+	for i, o := range []*market.Organisation{&w.verifyPage, &w.verify, &w.verifyByAssoc[0], &w.verifyByAssoc[1]} {
 		*o = e.addOrg(t, market.KindEnterprise, fmt.Sprintf("浦东待审矩阵公司%d", i), 301+i, false)
 		must(db.Model(o).Update("district_code", "310115").Error)
 	}
@@ -363,6 +365,7 @@ func authzRules(w *authzWorld) map[string]authzRule {
 		return url.Values{"email": {u.Email}, "password": {testPassword}}
 	}
 	targets := form("from", "2024-05-01", "to", "2024-05-31", "listings", "4")
+	targetsBody := js(map[string]any{"from": "2024-05-01", "to": "2024-05-31", "listings": 4})
 	smBody := map[string]any{"slug": "pudong", "name": "浦东专利超市", "name_en": "Pudong patent supermarket"}
 	return map[string]authzRule{
 		// public pages and API
@@ -406,11 +409,14 @@ func authzRules(w *authzWorld) map[string]authzRule {
 		"POST /account/tokens/:id/revoke":  {want: "LFAFFFFA", form: form()}, // own tokens; the admin any
 
 		// verification (the district's office, the bureau) and SME decisions (the bureau)
-		"GET /account/orgs":               {want: operators, ch: chDistrict},
-		"GET /account/orgs/:uscc":         {want: operators, ch: chDistrict},
-		"POST /account/orgs/:uscc/verify": {want: itsOps, ch: chDistrict, form: form()},
-		"POST /account/orgs/:uscc/sme":    {want: bureauOnly, ch: chDistrict, path: "/account/orgs/" + w.p.buyerOrg.USCC + "/sme", form: form("is_sme", "1", "note", "核实")},
-		"POST /api/v1/orgs/:uscc/verify":  {want: itsOps, ch: chDistrict, path: "/api/v1/orgs/" + w.verify.USCC + "/verify"},
+		// associations' operators verify nobody (the wall's and another association's)
+		"GET /account/orgs":       {want: operators, ch: chDistrict, also: []authzRule{{want: bureauOnly}}},
+		"GET /account/orgs/:uscc": {want: operators, ch: chDistrict, also: []authzRule{{want: bureauOnly}}},
+		"POST /account/orgs/:uscc/verify": {want: itsOps, ch: chDistrict, form: form(), also: []authzRule{
+			{want: bureauOnly, path: "/account/orgs/" + w.verifyByAssoc[0].USCC + "/verify", form: form()}}},
+		"POST /account/orgs/:uscc/sme": {want: bureauOnly, ch: chDistrict, path: "/account/orgs/" + w.p.buyerOrg.USCC + "/sme", form: form("is_sme", "1", "note", "核实")},
+		"POST /api/v1/orgs/:uscc/verify": {want: itsOps, ch: chDistrict, path: "/api/v1/orgs/" + w.verify.USCC + "/verify", also: []authzRule{
+			{want: bureauOnly, path: "/api/v1/orgs/" + w.verifyByAssoc[1].USCC + "/verify"}}},
 
 		// a holder's patents
 		"GET /account/patents/new":     {want: publishers},
@@ -529,12 +535,13 @@ func authzRules(w *authzWorld) map[string]authzRule {
 
 		// channels' statistics and targets
 		"GET /operator/channels/":                  {want: operators},
-		"GET /operator/channels/:channel":          {want: itsOps},
-		"POST /operator/channels/:channel/targets": {want: itsOps, form: targets},
-		"GET /api/v1/channels/:channel/stats":      {want: itsOps},
-		"PUT /api/v1/channels/:channel/targets":    {want: itsOps, json: js(map[string]any{"from": "2024-05-01", "to": "2024-05-31", "listings": 4})},
-		"GET /bureau/channels":                     {want: bureauOnly},
-		"GET /api/v1/bureau/channels":              {want: bureauOnly},
+		"GET /operator/channels/:channel":          {want: itsOps, also: []authzRule{{want: itsOps, ch: chDistrict, path: "/operator/channels/supermarket:pudong"}}},
+		"POST /operator/channels/:channel/targets": {want: itsOps, form: targets, also: []authzRule{{want: itsOps, ch: chDistrict, path: "/operator/channels/supermarket:pudong/targets", form: targets}}},
+		"GET /api/v1/channels/:channel/stats":      {want: itsOps, also: []authzRule{{want: itsOps, ch: chDistrict, path: "/api/v1/channels/supermarket:pudong/stats"}}},
+		"PUT /api/v1/channels/:channel/targets": {want: itsOps, json: targetsBody, also: []authzRule{
+			{want: itsOps, ch: chDistrict, path: "/api/v1/channels/supermarket:pudong/targets", json: targetsBody}}},
+		"GET /bureau/channels":        {want: bureauOnly},
+		"GET /api/v1/bureau/channels": {want: bureauOnly},
 
 		// the bureau
 		"GET /bureau/":                                                {want: bureauOnly},
@@ -692,8 +699,10 @@ func TestRouteAuthorisationMatrix(t *testing.T) {
 		if !inApp[k] {
 			t.Errorf("rule for %s, which is no route of the app: remove it", k)
 		}
-		if len(r.want) != len(authzRoles) || strings.Trim(r.want, "ALFNR") != "" {
-			t.Errorf("rule for %s: want %q is not one of A, L, F, N, R per role", k, r.want)
+		for _, v := range append([]authzRule{r}, r.also...) {
+			if len(v.want) != len(authzRoles) || strings.Trim(v.want, "ALFNR") != "" {
+				t.Errorf("rule for %s: want %q is not one of A, L, F, N, R per role", k, v.want)
+			}
 		}
 	}
 	if t.Failed() {
@@ -718,66 +727,78 @@ func TestRouteAuthorisationMatrix(t *testing.T) {
 	for _, key := range routes {
 		rule := rules[key]
 		method, pattern, _ := strings.Cut(key, " ")
-		api := strings.HasPrefix(pattern, "/api/")
-		target := rule.path
-		if target == "" {
-			target = w.fill(pattern)
-		}
 		t.Run(key, func(t *testing.T) {
-			// Refused roles first: they must change nothing; then the allowed ones.
-			var order []int
-			for i := range authzRoles {
-				if rule.want[i] != outAllowed {
-					order = append(order, i)
+			for _, v := range append([]authzRule{rule}, rule.also...) {
+				target := v.path
+				if target == "" {
+					target = w.fill(pattern)
 				}
-			}
-			denied := len(order)
-			for i := range authzRoles {
-				if rule.want[i] == outAllowed {
-					order = append(order, i)
-				}
-			}
-			before := w.fingerprint(t)
-			for n, i := range order {
-				if n == denied && denied > 0 {
-					if after := w.fingerprint(t); after != before {
-						t.Errorf("%s %s: refused requests changed the database", method, target)
-					}
-				}
-				role := authzRoles[i]
-				a := actorOf(t, role, rule.ch, rule.fresh)
-				var r response
-				if api {
-					body := ""
-					if rule.json != nil {
-						b, err := json.Marshal(rule.json(role))
-						if err != nil {
-							t.Fatal(err)
-						}
-						body = string(b)
-					}
-					r = w.e.bearer(t, method, target, a.token, body)
-				} else if method == http.MethodGet {
-					r = a.cl.get(t, target)
-				} else {
-					f := url.Values{}
-					if rule.form != nil {
-						f = rule.form(role)
-					}
-					f.Set("_csrf", a.csrf)
-					r = a.cl.post(t, target, f)
-				}
-				if got := classify(api, r); !matches(rule.want[i], got) {
-					t.Errorf("%s %s as %s: got %c (status %d, location %q), want %c: %s", method, target, role, got,
-						r.status, r.header.Get("Location"), rule.want[i], gist(r.body))
-				}
-			}
-			if denied == len(order) {
-				if after := w.fingerprint(t); after != before {
-					t.Errorf("%s %s: refused requests changed the database", method, target)
-				}
+				w.cells(t, method, target, v, actorOf)
 			}
 		})
+	}
+}
+
+// cells sends one request per role to target and checks each outcome: refused roles first, and they
+// must change nothing; then the allowed ones.
+func (w *authzWorld) cells(t *testing.T, method, target string, rule authzRule,
+	actorOf func(t *testing.T, role string, ch authzCh, fresh bool) authzActor) {
+	t.Helper()
+	api := strings.HasPrefix(target, "/api/")
+	var order []int
+	for i := range authzRoles {
+		if rule.want[i] != outAllowed {
+			order = append(order, i)
+		}
+	}
+	denied := len(order)
+	for i := range authzRoles {
+		if rule.want[i] == outAllowed {
+			order = append(order, i)
+		}
+	}
+	before := w.fingerprint(t)
+	checkUnchanged := func() {
+		t.Helper()
+		if after := w.fingerprint(t); after != before {
+			t.Errorf("%s %s: refused requests changed the database", method, target)
+		}
+	}
+	for n, i := range order {
+		if n == denied && denied > 0 {
+			checkUnchanged()
+		}
+		role := authzRoles[i]
+		a := actorOf(t, role, rule.ch, rule.fresh)
+		var r response
+		switch {
+		case api:
+			body := ""
+			if rule.json != nil {
+				b, err := json.Marshal(rule.json(role))
+				if err != nil {
+					t.Fatal(err)
+				}
+				body = string(b)
+			}
+			r = w.e.bearer(t, method, target, a.token, body)
+		case method == http.MethodGet:
+			r = a.cl.get(t, target)
+		default:
+			f := url.Values{}
+			if rule.form != nil {
+				f = rule.form(role)
+			}
+			f.Set("_csrf", a.csrf)
+			r = a.cl.post(t, target, f)
+		}
+		if got := classify(api, r); !matches(rule.want[i], got) {
+			t.Errorf("%s %s as %s: got %c (status %d, location %q), want %c: %s", method, target, role, got,
+				r.status, r.header.Get("Location"), rule.want[i], gist(r.body))
+		}
+	}
+	if denied == len(order) {
+		checkUnchanged()
 	}
 }
 
