@@ -39,6 +39,10 @@ type Deps struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For names the client (IP or CIDR); empty
 	// means clients connect directly, so per-IP limits see the real address either way.
 	TrustedProxies []string
+	// AcceptLimits and IntentLimits bound open-licence acceptances and intents per organisation and
+	// client address (web/action_limits.go); zero fields take DefaultAcceptLimits and DefaultIntentLimits.
+	AcceptLimits ActionLimits
+	IntentLimits ActionLimits
 }
 
 // App is the Fiber app with its dependencies; handlers are its methods.

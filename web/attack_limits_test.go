@@ -1,0 +1,238 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"patentwall/market"
+	"patentwall/web"
+)
+
+// appWith replaces e's app by one built with deps changed by mod; trusted makes the test connection's
+// address (0.0.0.0) a trusted proxy, so X-Forwarded-For names the client.
+func appWith(t *testing.T, e *env, trusted bool, mod func(d *web.Deps)) {
+	t.Helper()
+	d := web.Deps{Store: e.store, Index: e.index, BaseURL: "https://patents.example.cn/"}
+	if trusted {
+		d.TrustedProxies = []string{"0.0.0.0"}
+	}
+	if mod != nil {
+		mod(&d)
+	}
+	app, err := web.New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.app = app
+}
+
+// apiAs sends a JSON request with an optional token and an X-Forwarded-For header (empty: none).
+func apiAs(t *testing.T, e *env, method, target, token, xff string, body any) (int, map[string]any) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(method, target, strings.NewReader(string(b)))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	r := e.do(t, req)
+	m := map[string]any{}
+	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
+		t.Fatalf("%s %s: %v in %q", method, target, err, r.body)
+	}
+	return r.status, m
+}
+
+// forged is a different made-up client address for each attempt.
+func forged(i int) string { return fmt.Sprintf("203.0.%d.%d", 113+i/250, 1+i%250) }
+
+// limitCase is one rate-limited action: attempt sends the i-th attempt from X-Forwarded-For xff.
+type limitCase struct {
+	name    string
+	limit   int // attempts allowed from one address
+	mod     func(d *web.Deps)
+	attempt func(t *testing.T, e *env, i int, xff string) (int, map[string]any)
+}
+
+func limitCases(t *testing.T) []limitCase {
+	return []limitCase{
+		{name: "login", limit: market.LoginMaxAttempts, attempt: func(t *testing.T, e *env, i int, xff string) (int, map[string]any) {
+			return apiAs(t, e, http.MethodPost, "/api/v1/tokens", "", xff, map[string]string{"email": "holder@uni.example.cn", "password": fmt.Sprint("guess ", i)})
+		}},
+		{name: "registration", limit: web.RegisterMaxPerIP, attempt: func(t *testing.T, e *env, i int, xff string) (int, map[string]any) {
+			return apiAs(t, e, http.MethodPost, "/api/v1/register", "", xff, map[string]any{"org": map[string]string{"kind": "enterprise"}})
+		}},
+		{name: "acceptance", limit: 3, mod: func(d *web.Deps) { d.AcceptLimits = web.ActionLimits{PerOrg: -1, PerAddr: 3} },
+			attempt: func(t *testing.T, e *env, i int, xff string) (int, map[string]any) {
+				return apiAs(t, e, http.MethodPost, "/api/v1/licences", e.tokenOf(t, "buyer@buyer.example.cn"), xff,
+					map[string]string{"application_no": e.fx.bulk[i].ApplicationNo, "idempotency_key": fmt.Sprint("limit-", i)})
+			}},
+		{name: "intents", limit: 3, mod: func(d *web.Deps) { d.IntentLimits = web.ActionLimits{PerAddr: 3} },
+			attempt: func(t *testing.T, e *env, i int, xff string) (int, map[string]any) {
+				// One intent, then conflicts (an open one exists): attempts count whatever their outcome.
+				return apiAs(t, e, http.MethodPost, "/api/v1/intents", e.tokenOf(t, "buyer@buyer.example.cn"), xff,
+					map[string]string{"application_no": e.fx.design.ApplicationNo, "kind": market.ContractTransfer})
+			}},
+	}
+}
+
+// tokens caches one API token per user e-mail for an env (made before the limits are counted).
+var tokenCache = map[*env]map[string]string{}
+
+func (e *env) tokenOf(t *testing.T, email string) string {
+	t.Helper()
+	if tok := tokenCache[e][email]; tok != "" {
+		return tok
+	}
+	t.Fatalf("no token made for %s", email)
+	return ""
+}
+
+func (e *env) makeTokens(t *testing.T, users ...market.User) {
+	t.Helper()
+	tokenCache[e] = map[string]string{}
+	t.Cleanup(func() { delete(tokenCache, e) })
+	for _, u := range users {
+		tokenCache[e][u.Email] = e.token(t, u)
+	}
+}
+
+// Every per-address limit (login, registration, acceptance, intents) holds against a client that
+// changes its X-Forwarded-For on every attempt when no proxy is trusted: the 429 comes at the same
+// attempt as without the header. When TRUSTED_PROXIES names the sender, the header is the client's
+// address and each new address starts its own count.
+func TestRateLimitsIgnoreForgedForwardedFor(t *testing.T) {
+	for _, lc := range limitCases(t) {
+		t.Run(lc.name, func(t *testing.T) {
+			for _, trusted := range []bool{false, true} {
+				e := sqliteEnv(t)
+				p := e.people(t)
+				e.makeTokens(t, p.buyer)
+				appWith(t, e, trusted, lc.mod)
+				for i := 0; i <= lc.limit; i++ {
+					status, m := lc.attempt(t, e, i, forged(i))
+					limited := status == http.StatusTooManyRequests
+					switch {
+					case i < lc.limit && limited:
+						t.Fatalf("trusted %v: attempt %d of %d refused: %d %v", trusted, i+1, lc.limit, status, m)
+					case i == lc.limit && !trusted && (!limited || errCode(m) != market.CodeRateLimited):
+						t.Fatalf("forged X-Forwarded-For, attempt %d: %d %v; want 429 rate_limited", i+1, status, m)
+					case i == lc.limit && trusted && limited:
+						t.Fatalf("trusted proxy, attempt %d from a new address: 429 %v", i+1, m)
+					}
+				}
+				if trusted {
+					// The trusted header is believed both ways: the same address again is limited.
+					for i := 0; i <= lc.limit; i++ {
+						status, m := lc.attempt(t, e, i, "198.51.100.77")
+						if i == lc.limit && (status != http.StatusTooManyRequests || errCode(m) != market.CodeRateLimited) {
+							t.Fatalf("trusted proxy, one address, attempt %d: %d %v; want 429", i+1, status, m)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// Acceptances are limited per organisation too, from any address, on the API and the patent page
+// alike; the refusal is 429 rate_limited in both languages and signs nothing.
+func TestAcceptanceLimitPerOrganisation(t *testing.T) {
+	e := sqliteEnv(t)
+	p := e.people(t)
+	e.makeTokens(t, p.buyer, p.corp)
+	appWith(t, e, true, func(d *web.Deps) { d.AcceptLimits = web.ActionLimits{PerOrg: 2, PerAddr: -1} })
+	buyer := e.tokenOf(t, p.buyer.Email)
+	accept := func(i int, tok, query string) (int, map[string]any) {
+		return apiAs(t, e, http.MethodPost, "/api/v1/licences"+query, tok, forged(i),
+			map[string]string{"application_no": e.fx.bulk[i].ApplicationNo, "idempotency_key": fmt.Sprint("org-", i)})
+	}
+	for i := range 2 {
+		if status, m := accept(i, buyer, ""); status != http.StatusCreated {
+			t.Fatalf("acceptance %d: %d %v", i+1, status, m)
+		}
+	}
+	status, m := accept(2, buyer, "")
+	msg, _ := m["error"].(map[string]any)["message"].(string)
+	if status != http.StatusTooManyRequests || errCode(m) != market.CodeRateLimited || !strings.Contains(msg, "尝试次数过多") {
+		t.Fatalf("third acceptance: %d %v; want 429 rate_limited in Chinese", status, m)
+	}
+	status, m = accept(3, buyer, "?lang=en")
+	msg, _ = m["error"].(map[string]any)["message"].(string)
+	if status != http.StatusTooManyRequests || !strings.Contains(msg, "too many attempts") {
+		t.Fatalf("fourth acceptance in English: %d %v", status, m)
+	}
+	if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 2 {
+		t.Fatalf("%d contracts for the throttled organisation; want 2", n)
+	}
+
+	// The page form of the same organisation is refused too, with the reason on the page.
+	cl := e.client()
+	cl.ip = "198.51.100.20"
+	cl.login(t, p.buyer.Email)
+	page := cl.get(t, "/patents/"+e.fx.bulk[5].ApplicationNo)
+	r := cl.post(t, "/patents/"+e.fx.bulk[5].ApplicationNo+"/accept", acceptForm(t, page.body))
+	if r.status != http.StatusTooManyRequests {
+		t.Fatalf("page acceptance beyond the limit: %d %.300s", r.status, r.body)
+	}
+	mustContain(t, "throttled accept page", r.body, "尝试次数过多")
+	if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 2 {
+		t.Fatalf("%d contracts after the page attempt; want 2", n)
+	}
+
+	// Another organisation is not affected.
+	if status, m := accept(6, e.tokenOf(t, p.corp.Email), ""); status != http.StatusCreated {
+		t.Fatalf("another organisation's acceptance: %d %v", status, m)
+	}
+}
+
+// The page forms of acceptance and intents count with the API's: a client throttled on the API is
+// throttled on the page from the same address, even with a forged X-Forwarded-For.
+func TestPageFormsShareTheAddressLimits(t *testing.T) {
+	e := sqliteEnv(t)
+	p := e.people(t)
+	e.makeTokens(t, p.buyer)
+	appWith(t, e, false, func(d *web.Deps) {
+		d.AcceptLimits = web.ActionLimits{PerOrg: -1, PerAddr: 1}
+		d.IntentLimits = web.ActionLimits{PerAddr: 1}
+	})
+	tok := e.tokenOf(t, p.buyer.Email)
+	if status, m := apiAs(t, e, http.MethodPost, "/api/v1/licences", tok, "", map[string]string{
+		"application_no": e.fx.bulk[0].ApplicationNo, "idempotency_key": "page-1"}); status != http.StatusCreated {
+		t.Fatalf("API acceptance: %d %v", status, m)
+	}
+	if status, m := apiAs(t, e, http.MethodPost, "/api/v1/intents", tok, "", map[string]string{
+		"application_no": e.fx.design.ApplicationNo, "kind": market.ContractTransfer}); status != http.StatusCreated {
+		t.Fatalf("API intent: %d %v", status, m)
+	}
+	cl := e.client()
+	cl.login(t, p.buyer.Email)
+	cl.ip = "192.0.2.55" // forged: no proxy is trusted
+	page := cl.get(t, "/patents/"+e.fx.bulk[1].ApplicationNo)
+	if r := cl.post(t, "/patents/"+e.fx.bulk[1].ApplicationNo+"/accept", acceptForm(t, page.body)); r.status != http.StatusTooManyRequests {
+		t.Fatalf("page acceptance: %d %.300s", r.status, r.body)
+	}
+	r := cl.submit(t, "/patents/"+e.fx.design.ApplicationNo, "/intents", url.Values{
+		"application_no": {e.fx.design.ApplicationNo}, "kind": {market.ContractTransfer}, "message": {"想谈谈"}})
+	if r.status != http.StatusTooManyRequests {
+		t.Fatalf("page intent: %d %.300s", r.status, r.body)
+	}
+	mustContain(t, "throttled intent page", r.body, "尝试次数过多")
+	if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 1 {
+		t.Fatalf("%d contracts; want 1", n)
+	}
+	if n := e.count(t, &market.Intent{}, "buyer_id = ?", p.buyerOrg.ID); n != 1 {
+		t.Fatalf("%d intents; want 1", n)
+	}
+}
