@@ -57,54 +57,34 @@ func apiAs(t *testing.T, e *env, method, target, token, xff string, body any) (i
 // forged is a different made-up client address for each attempt.
 func forged(i int) string { return fmt.Sprintf("203.0.%d.%d", 113+i/250, 1+i%250) }
 
-// limitCase is one rate-limited action: attempt sends the i-th attempt from X-Forwarded-For xff.
+// limitCase is one rate-limited action: attempt sends the i-th attempt from X-Forwarded-For xff (as
+// the buyer, with the buyer's token tok, where it needs a user).
 type limitCase struct {
 	name    string
 	limit   int // attempts allowed from one address
 	mod     func(d *web.Deps)
-	attempt func(t *testing.T, e *env, i int, xff string) (int, map[string]any)
+	attempt func(t *testing.T, e *env, tok string, i int, xff string) (int, map[string]any)
 }
 
-func limitCases(t *testing.T) []limitCase {
+func limitCases() []limitCase {
 	return []limitCase{
-		{name: "login", limit: market.LoginMaxAttempts, attempt: func(t *testing.T, e *env, i int, xff string) (int, map[string]any) {
+		{name: "login", limit: market.LoginMaxAttempts, attempt: func(t *testing.T, e *env, tok string, i int, xff string) (int, map[string]any) {
 			return apiAs(t, e, http.MethodPost, "/api/v1/tokens", "", xff, map[string]string{"email": "holder@uni.example.cn", "password": fmt.Sprint("guess ", i)})
 		}},
-		{name: "registration", limit: web.RegisterMaxPerIP, attempt: func(t *testing.T, e *env, i int, xff string) (int, map[string]any) {
+		{name: "registration", limit: web.RegisterMaxPerIP, attempt: func(t *testing.T, e *env, tok string, i int, xff string) (int, map[string]any) {
 			return apiAs(t, e, http.MethodPost, "/api/v1/register", "", xff, map[string]any{"org": map[string]string{"kind": "enterprise"}})
 		}},
 		{name: "acceptance", limit: 3, mod: func(d *web.Deps) { d.AcceptLimits = web.ActionLimits{PerOrg: -1, PerAddr: 3} },
-			attempt: func(t *testing.T, e *env, i int, xff string) (int, map[string]any) {
-				return apiAs(t, e, http.MethodPost, "/api/v1/licences", e.tokenOf(t, "buyer@buyer.example.cn"), xff,
+			attempt: func(t *testing.T, e *env, tok string, i int, xff string) (int, map[string]any) {
+				return apiAs(t, e, http.MethodPost, "/api/v1/licences", tok, xff,
 					map[string]string{"application_no": e.fx.bulk[i].ApplicationNo, "idempotency_key": fmt.Sprint("limit-", i)})
 			}},
 		{name: "intents", limit: 3, mod: func(d *web.Deps) { d.IntentLimits = web.ActionLimits{PerAddr: 3} },
-			attempt: func(t *testing.T, e *env, i int, xff string) (int, map[string]any) {
+			attempt: func(t *testing.T, e *env, tok string, i int, xff string) (int, map[string]any) {
 				// One intent, then conflicts (an open one exists): attempts count whatever their outcome.
-				return apiAs(t, e, http.MethodPost, "/api/v1/intents", e.tokenOf(t, "buyer@buyer.example.cn"), xff,
+				return apiAs(t, e, http.MethodPost, "/api/v1/intents", tok, xff,
 					map[string]string{"application_no": e.fx.design.ApplicationNo, "kind": market.ContractTransfer})
 			}},
-	}
-}
-
-// tokens caches one API token per user e-mail for an env (made before the limits are counted).
-var tokenCache = map[*env]map[string]string{}
-
-func (e *env) tokenOf(t *testing.T, email string) string {
-	t.Helper()
-	if tok := tokenCache[e][email]; tok != "" {
-		return tok
-	}
-	t.Fatalf("no token made for %s", email)
-	return ""
-}
-
-func (e *env) makeTokens(t *testing.T, users ...market.User) {
-	t.Helper()
-	tokenCache[e] = map[string]string{}
-	t.Cleanup(func() { delete(tokenCache, e) })
-	for _, u := range users {
-		tokenCache[e][u.Email] = e.token(t, u)
 	}
 }
 
@@ -113,15 +93,15 @@ func (e *env) makeTokens(t *testing.T, users ...market.User) {
 // attempt as without the header. When TRUSTED_PROXIES names the sender, the header is the client's
 // address and each new address starts its own count.
 func TestRateLimitsIgnoreForgedForwardedFor(t *testing.T) {
-	for _, lc := range limitCases(t) {
+	for _, lc := range limitCases() {
 		t.Run(lc.name, func(t *testing.T) {
 			for _, trusted := range []bool{false, true} {
 				e := sqliteEnv(t)
 				p := e.people(t)
-				e.makeTokens(t, p.buyer)
+				tok := e.token(t, p.buyer)
 				appWith(t, e, trusted, lc.mod)
 				for i := 0; i <= lc.limit; i++ {
-					status, m := lc.attempt(t, e, i, forged(i))
+					status, m := lc.attempt(t, e, tok, i, forged(i))
 					limited := status == http.StatusTooManyRequests
 					switch {
 					case i < lc.limit && limited:
@@ -135,7 +115,7 @@ func TestRateLimitsIgnoreForgedForwardedFor(t *testing.T) {
 				if trusted {
 					// The trusted header is believed both ways: the same address again is limited.
 					for i := 0; i <= lc.limit; i++ {
-						status, m := lc.attempt(t, e, i, "198.51.100.77")
+						status, m := lc.attempt(t, e, tok, i, "198.51.100.77")
 						if i == lc.limit && (status != http.StatusTooManyRequests || errCode(m) != market.CodeRateLimited) {
 							t.Fatalf("trusted proxy, one address, attempt %d: %d %v; want 429", i+1, status, m)
 						}
@@ -151,9 +131,8 @@ func TestRateLimitsIgnoreForgedForwardedFor(t *testing.T) {
 func TestAcceptanceLimitPerOrganisation(t *testing.T) {
 	e := sqliteEnv(t)
 	p := e.people(t)
-	e.makeTokens(t, p.buyer, p.corp)
+	buyer, corp := e.token(t, p.buyer), e.token(t, p.corp)
 	appWith(t, e, true, func(d *web.Deps) { d.AcceptLimits = web.ActionLimits{PerOrg: 2, PerAddr: -1} })
-	buyer := e.tokenOf(t, p.buyer.Email)
 	accept := func(i int, tok, query string) (int, map[string]any) {
 		return apiAs(t, e, http.MethodPost, "/api/v1/licences"+query, tok, forged(i),
 			map[string]string{"application_no": e.fx.bulk[i].ApplicationNo, "idempotency_key": fmt.Sprint("org-", i)})
@@ -192,7 +171,7 @@ func TestAcceptanceLimitPerOrganisation(t *testing.T) {
 	}
 
 	// Another organisation is not affected.
-	if status, m := accept(6, e.tokenOf(t, p.corp.Email), ""); status != http.StatusCreated {
+	if status, m := accept(6, corp, ""); status != http.StatusCreated {
 		t.Fatalf("another organisation's acceptance: %d %v", status, m)
 	}
 }
@@ -202,12 +181,11 @@ func TestAcceptanceLimitPerOrganisation(t *testing.T) {
 func TestPageFormsShareTheAddressLimits(t *testing.T) {
 	e := sqliteEnv(t)
 	p := e.people(t)
-	e.makeTokens(t, p.buyer)
+	tok := e.token(t, p.buyer)
 	appWith(t, e, false, func(d *web.Deps) {
 		d.AcceptLimits = web.ActionLimits{PerOrg: -1, PerAddr: 1}
 		d.IntentLimits = web.ActionLimits{PerAddr: 1}
 	})
-	tok := e.tokenOf(t, p.buyer.Email)
 	if status, m := apiAs(t, e, http.MethodPost, "/api/v1/licences", tok, "", map[string]string{
 		"application_no": e.fx.bulk[0].ApplicationNo, "idempotency_key": "page-1"}); status != http.StatusCreated {
 		t.Fatalf("API acceptance: %d %v", status, m)
