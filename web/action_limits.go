@@ -3,8 +3,8 @@ package web
 // Rate limits on the actions that commit an organisation to something: accepting an open licence and
 // sending an intent (docs/interfaces.md §5.2). They count in the database like the login limits
 // (market.AllowAttempt), so several servers count together, and they key on the organisation and on the
-// client address as c.IP() sees it: the connection's, or the X-Forwarded-For of a proxy in
-// TRUSTED_PROXIES only, so a forged header never resets a count.
+// client address as clientIP sees it: the connection's, or the nearest untrusted X-Forwarded-For entry
+// from a proxy in TRUSTED_PROXIES only, so a forged header never resets a count.
 
 import (
 	"strconv"
@@ -60,7 +60,7 @@ func (a *App) allowAction(c *fiber.Ctx, action string, l ActionLimits) error {
 		}
 	}
 	if l.PerAddr > 0 {
-		ok, err := a.Store.AllowAttempt(ctx, action+"-ip:"+c.IP(), l.PerAddr, l.Window)
+		ok, err := a.Store.AllowAttempt(ctx, action+"-ip:"+a.clientIP(c), l.PerAddr, l.Window)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -53,6 +54,8 @@ type App struct {
 	nav   []NavLink
 	// patentHooks add data to the patent page (e.g. the accept form's state for the viewer).
 	patentHooks []PatentPageHook
+	// trusted is TrustedProxies parsed, for clientIP.
+	trusted []netip.Prefix
 }
 
 // PatentPageHook adds entries to the patent page's data before it renders; the "accept" template reads
@@ -74,7 +77,7 @@ func New(deps Deps) (*App, error) {
 	if deps.BaseURL == "" {
 		deps.BaseURL = "http://localhost:8080"
 	}
-	a := &App{Deps: deps}
+	a := &App{Deps: deps, trusted: trustedNets(deps.TrustedProxies)}
 	var err error
 	if a.views, err = newViews(templateFuncs); err != nil {
 		return nil, err
@@ -94,7 +97,9 @@ func New(deps Deps) (*App, error) {
 		// page path.
 		CaseSensitive: true,
 		// Behind a load balancer, c.IP() must be the client, not the balancer, or the per-IP login
-		// limit becomes one global limit. Only listed proxies are believed.
+		// limit becomes one global limit. Only listed proxies are believed. The rate limits read the
+		// client's address through clientIP (web/clientip.go), which also ignores what the client itself
+		// wrote into the header.
 		EnableTrustedProxyCheck: len(deps.TrustedProxies) > 0,
 		TrustedProxies:          deps.TrustedProxies,
 		ProxyHeader:             proxyHeader(deps.TrustedProxies),

@@ -14,12 +14,12 @@ import (
 )
 
 // appWith replaces e's app by one built with deps changed by mod; trusted makes the test connection's
-// address (0.0.0.0) a trusted proxy, so X-Forwarded-For names the client.
+// address (0.0.0.0) and 10.0.0.0/8 trusted proxies, so X-Forwarded-For names the client.
 func appWith(t *testing.T, e *env, trusted bool, mod func(d *web.Deps)) {
 	t.Helper()
 	d := web.Deps{Store: e.store, Index: e.index, BaseURL: "https://patents.example.cn/"}
 	if trusted {
-		d.TrustedProxies = []string{"0.0.0.0"}
+		d.TrustedProxies = []string{"0.0.0.0", "10.0.0.0/8"}
 	}
 	if mod != nil {
 		mod(&d)
@@ -90,35 +90,40 @@ func limitCases() []limitCase {
 
 // Every per-address limit (login, registration, acceptance, intents) holds against a client that
 // changes its X-Forwarded-For on every attempt when no proxy is trusted: the 429 comes at the same
-// attempt as without the header. When TRUSTED_PROXIES names the sender, the header is the client's
-// address and each new address starts its own count.
+// attempt as without the header. When TRUSTED_PROXIES names the sender, the header names the client
+// and each new address starts its own count; but what the client wrote to the left of the address a
+// trusted proxy appended (or to the left of a chain of trusted proxies) is never believed.
 func TestRateLimitsIgnoreForgedForwardedFor(t *testing.T) {
+	modes := []struct {
+		name    string
+		trusted bool
+		xff     func(i int) string
+		limited bool // the attempt after the limit is refused
+	}{
+		{"no trusted proxy, forged header", false, forged, true},
+		{"trusted proxy, a new client each time", true, forged, false},
+		{"trusted proxy appending the client to a forged header", true, func(i int) string { return forged(i) + ", 198.51.100.50" }, true},
+		{"forged header through two trusted proxies", true, func(i int) string { return forged(i) + ",198.51.100.51, 10.1.2.3" }, true},
+		{"trusted proxy, one client", true, func(int) string { return "198.51.100.77" }, true},
+	}
 	for _, lc := range limitCases() {
 		t.Run(lc.name, func(t *testing.T) {
-			for _, trusted := range []bool{false, true} {
-				e := sqliteEnv(t)
-				p := e.people(t)
-				tok := e.token(t, p.buyer)
-				appWith(t, e, trusted, lc.mod)
+			e := sqliteEnv(t)
+			p := e.people(t)
+			tok := e.token(t, p.buyer)
+			// Each mode counts under its own client address, so they share the database.
+			for _, mode := range modes {
+				appWith(t, e, mode.trusted, lc.mod)
 				for i := 0; i <= lc.limit; i++ {
-					status, m := lc.attempt(t, e, tok, i, forged(i))
+					status, m := lc.attempt(t, e, tok, i, mode.xff(i))
 					limited := status == http.StatusTooManyRequests
 					switch {
 					case i < lc.limit && limited:
-						t.Fatalf("trusted %v: attempt %d of %d refused: %d %v", trusted, i+1, lc.limit, status, m)
-					case i == lc.limit && !trusted && (!limited || errCode(m) != market.CodeRateLimited):
-						t.Fatalf("forged X-Forwarded-For, attempt %d: %d %v; want 429 rate_limited", i+1, status, m)
-					case i == lc.limit && trusted && limited:
-						t.Fatalf("trusted proxy, attempt %d from a new address: 429 %v", i+1, m)
-					}
-				}
-				if trusted {
-					// The trusted header is believed both ways: the same address again is limited.
-					for i := 0; i <= lc.limit; i++ {
-						status, m := lc.attempt(t, e, tok, i, "198.51.100.77")
-						if i == lc.limit && (status != http.StatusTooManyRequests || errCode(m) != market.CodeRateLimited) {
-							t.Fatalf("trusted proxy, one address, attempt %d: %d %v; want 429", i+1, status, m)
-						}
+						t.Fatalf("%s: attempt %d of %d refused: %d %v", mode.name, i+1, lc.limit, status, m)
+					case i == lc.limit && mode.limited && (!limited || errCode(m) != market.CodeRateLimited):
+						t.Fatalf("%s: attempt %d: %d %v; want 429 rate_limited", mode.name, i+1, status, m)
+					case i == lc.limit && !mode.limited && limited:
+						t.Fatalf("%s: attempt %d from a new address: 429 %v", mode.name, i+1, m)
 					}
 				}
 			}
