@@ -77,8 +77,11 @@ func New(deps Deps) (*App, error) {
 	if deps.BaseURL == "" {
 		deps.BaseURL = "http://localhost:8080"
 	}
-	a := &App{Deps: deps, trusted: trustedNets(deps.TrustedProxies)}
-	var err error
+	trusted, err := trustedNets(deps.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Deps: deps, trusted: trusted}
 	if a.views, err = newViews(templateFuncs); err != nil {
 		return nil, err
 	}

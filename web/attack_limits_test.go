@@ -219,3 +219,19 @@ func TestPageFormsShareTheAddressLimits(t *testing.T) {
 		t.Fatalf("%d intents; want 1", n)
 	}
 }
+
+// A TRUSTED_PROXIES entry that is no address or prefix stops the app from starting: ignored, it would
+// leave the proxy untrusted and put every client behind it under one per-address count.
+func TestTrustedProxiesMustParse(t *testing.T) {
+	e := sqliteEnv(t)
+	for _, bad := range [][]string{{"lb.internal"}, {"10.0.0.0/8", "10.0.0.0/33"}, {"0.0.0.0", ""}} {
+		if _, err := web.New(web.Deps{Store: e.store, Index: e.index, TrustedProxies: bad}); err == nil {
+			t.Errorf("TrustedProxies %q accepted", bad)
+		}
+	}
+	for _, good := range [][]string{{"10.0.0.1"}, {"10.0.0.0/8", "fd00::/8", "::1"}, {" 192.0.2.1 "}} {
+		if _, err := web.New(web.Deps{Store: e.store, Index: e.index, TrustedProxies: good}); err != nil {
+			t.Errorf("TrustedProxies %q: %v", good, err)
+		}
+	}
+}

@@ -9,15 +9,17 @@ package web
 // that is not itself a trusted proxy is the one the last trusted hop saw connect.
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
 
-// trustedNets parses TRUSTED_PROXIES entries (addresses or CIDR prefixes); entries that parse as
-// neither are skipped (Fiber ignores them too).
-func trustedNets(list []string) []netip.Prefix {
+// trustedNets parses TRUSTED_PROXIES entries (addresses or CIDR prefixes). An entry that is neither is
+// an error: ignored, as Fiber would, it would leave the proxy untrusted and make every per-address
+// limit one limit for all clients behind it.
+func trustedNets(list []string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, s := range list {
 		s = strings.TrimSpace(s)
@@ -25,9 +27,11 @@ func trustedNets(list []string) []netip.Prefix {
 			out = append(out, p.Masked())
 		} else if a, err := netip.ParseAddr(s); err == nil {
 			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		} else {
+			return nil, fmt.Errorf("web: trusted proxy %q is neither an IP address nor a CIDR prefix", s)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func (a *App) isTrustedProxy(addr netip.Addr) bool {
