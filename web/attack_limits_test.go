@@ -132,53 +132,54 @@ func TestRateLimitsIgnoreForgedForwardedFor(t *testing.T) {
 }
 
 // Acceptances are limited per organisation too, from any address, on the API and the patent page
-// alike; the refusal is 429 rate_limited in both languages and signs nothing.
+// alike; the refusal is 429 rate_limited in both languages and signs nothing. On both databases.
 func TestAcceptanceLimitPerOrganisation(t *testing.T) {
-	e := sqliteEnv(t)
-	p := e.people(t)
-	buyer, corp := e.token(t, p.buyer), e.token(t, p.corp)
-	appWith(t, e, true, func(d *web.Deps) { d.AcceptLimits = web.ActionLimits{PerOrg: 2, PerAddr: -1} })
-	accept := func(i int, tok, query string) (int, map[string]any) {
-		return apiAs(t, e, http.MethodPost, "/api/v1/licences"+query, tok, forged(i),
-			map[string]string{"application_no": e.fx.bulk[i].ApplicationNo, "idempotency_key": fmt.Sprint("org-", i)})
-	}
-	for i := range 2 {
-		if status, m := accept(i, buyer, ""); status != http.StatusCreated {
-			t.Fatalf("acceptance %d: %d %v", i+1, status, m)
+	eachEnv(t, func(t *testing.T, e *env) {
+		p := e.people(t)
+		buyer, corp := e.token(t, p.buyer), e.token(t, p.corp)
+		appWith(t, e, true, func(d *web.Deps) { d.AcceptLimits = web.ActionLimits{PerOrg: 2, PerAddr: -1} })
+		accept := func(i int, tok, query string) (int, map[string]any) {
+			return apiAs(t, e, http.MethodPost, "/api/v1/licences"+query, tok, forged(i),
+				map[string]string{"application_no": e.fx.bulk[i].ApplicationNo, "idempotency_key": fmt.Sprint("org-", i)})
 		}
-	}
-	status, m := accept(2, buyer, "")
-	msg, _ := m["error"].(map[string]any)["message"].(string)
-	if status != http.StatusTooManyRequests || errCode(m) != market.CodeRateLimited || !strings.Contains(msg, "尝试次数过多") {
-		t.Fatalf("third acceptance: %d %v; want 429 rate_limited in Chinese", status, m)
-	}
-	status, m = accept(3, buyer, "?lang=en")
-	msg, _ = m["error"].(map[string]any)["message"].(string)
-	if status != http.StatusTooManyRequests || !strings.Contains(msg, "too many attempts") {
-		t.Fatalf("fourth acceptance in English: %d %v", status, m)
-	}
-	if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 2 {
-		t.Fatalf("%d contracts for the throttled organisation; want 2", n)
-	}
+		for i := range 2 {
+			if status, m := accept(i, buyer, ""); status != http.StatusCreated {
+				t.Fatalf("acceptance %d: %d %v", i+1, status, m)
+			}
+		}
+		status, m := accept(2, buyer, "")
+		msg, _ := m["error"].(map[string]any)["message"].(string)
+		if status != http.StatusTooManyRequests || errCode(m) != market.CodeRateLimited || !strings.Contains(msg, "尝试次数过多") {
+			t.Fatalf("third acceptance: %d %v; want 429 rate_limited in Chinese", status, m)
+		}
+		status, m = accept(3, buyer, "?lang=en")
+		msg, _ = m["error"].(map[string]any)["message"].(string)
+		if status != http.StatusTooManyRequests || !strings.Contains(msg, "too many attempts") {
+			t.Fatalf("fourth acceptance in English: %d %v", status, m)
+		}
+		if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 2 {
+			t.Fatalf("%d contracts for the throttled organisation; want 2", n)
+		}
 
-	// The page form of the same organisation is refused too, with the reason on the page.
-	cl := e.client()
-	cl.ip = "198.51.100.20"
-	cl.login(t, p.buyer.Email)
-	page := cl.get(t, "/patents/"+e.fx.bulk[5].ApplicationNo)
-	r := cl.post(t, "/patents/"+e.fx.bulk[5].ApplicationNo+"/accept", acceptForm(t, page.body))
-	if r.status != http.StatusTooManyRequests {
-		t.Fatalf("page acceptance beyond the limit: %d %.300s", r.status, r.body)
-	}
-	mustContain(t, "throttled accept page", r.body, "尝试次数过多")
-	if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 2 {
-		t.Fatalf("%d contracts after the page attempt; want 2", n)
-	}
+		// The page form of the same organisation is refused too, with the reason on the page.
+		cl := e.client()
+		cl.ip = "198.51.100.20"
+		cl.login(t, p.buyer.Email)
+		page := cl.get(t, "/patents/"+e.fx.bulk[5].ApplicationNo)
+		r := cl.post(t, "/patents/"+e.fx.bulk[5].ApplicationNo+"/accept", acceptForm(t, page.body))
+		if r.status != http.StatusTooManyRequests {
+			t.Fatalf("page acceptance beyond the limit: %d %.300s", r.status, r.body)
+		}
+		mustContain(t, "throttled accept page", r.body, "尝试次数过多")
+		if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 2 {
+			t.Fatalf("%d contracts after the page attempt; want 2", n)
+		}
 
-	// Another organisation is not affected.
-	if status, m := accept(6, corp, ""); status != http.StatusCreated {
-		t.Fatalf("another organisation's acceptance: %d %v", status, m)
-	}
+		// Another organisation is not affected.
+		if status, m := accept(6, corp, ""); status != http.StatusCreated {
+			t.Fatalf("another organisation's acceptance: %d %v", status, m)
+		}
+	})
 }
 
 // The page forms of acceptance and intents count with the API's: a client throttled on the API is
