@@ -2,7 +2,7 @@
 # make bench: every performance figure of the README, in one run, inside a throwaway Postgres cluster
 # (the Makefile wraps this script in pg_virtualenv). Each part prints its own output into bench-results/
 # (raw: *.txt, *.md) and its rows into bench-results/<part>.rows.json; at the end `pwbench report` merges
-# them into bench-results/report.json and report.md (docs/interfaces.md §"Benchmark report"). The report
+# them into bench-results/report.json and report.md (docs/interfaces.md §8). The report
 # is written even when a part fails (its rows say failed); the script then exits non-zero. A part's steps
 # all run even when one of them fails, so that one failure costs as few figures as possible.
 #
