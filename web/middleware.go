@@ -119,7 +119,7 @@ func hashFS(fsys fs.FS) string {
 	return hex.EncodeToString(h.Sum(nil))[:10]
 }
 
-// healthz answers load balancers and the soak test (docs/interfaces.md §5.10): 200 when the database
+// healthz answers load balancers and the soak test (docs/interfaces.md §5.11): 200 when the database
 // answers, 503 otherwise; the body also tells whether the search engine answers ("search": "ok" or
 // "down"; browsing goes on from the database meanwhile, so the status stays 200 with "status":
 // "degraded") and how many changes wait in the search outbox ("outbox_pending": 0 once the index has
