@@ -177,7 +177,9 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	}
 	data["Rows"] = rows
 	data["Start"] = (q.Page-1)*q.PerPage + 1
-	data["Facets"] = facetGroups(lang, q, res.Facets, titles)
+	if !fromDB { // without the engine there are no counts: the filter chips above the results remain
+		data["Facets"] = facetGroups(lang, q, res.Facets, titles)
+	}
 	data["Active"] = activeFilters(lang, q, titles)
 	data["Pager"] = newPager(q, res.Total)
 	data["ClearURL"] = searchURL("/search", search.Query{Text: q.Text, Sort: q.Sort})
