@@ -326,3 +326,176 @@ func TestWorkerPollsForOtherWriters(t *testing.T) {
 	write() // the worker is past its first round now: only a poll finds this row
 	awaitIndexed(t, idx.upserted, ids[0], "polling")
 }
+
+// gated is a recorder whose Upsert waits for release after telling entered that it started.
+type gated struct {
+	*recorder
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gated) Upsert(ctx context.Context, docs []search.Document) error {
+	g.entered <- struct{}{}
+	<-g.release
+	return g.recorder.Upsert(ctx, docs)
+}
+
+// Stopping a worker in the middle of a batch (a shutdown) lets that batch finish, indexed and its rows
+// removed, and starts no other.
+func TestWorkerFinishesBatchOnStop(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ids := seed(t, s, 4)
+		enqueue(t, s, ids...)
+		idx := &gated{recorder: newRecorder(), entered: make(chan struct{}, 1), release: make(chan struct{})}
+		w := &search.Worker{Store: s, Index: idx, BatchSize: 2, Interval: time.Hour}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { w.Run(ctx); close(done) }()
+		select {
+		case <-idx.entered:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the worker did not start a batch")
+		}
+		cancel() // the shutdown arrives while the batch is being indexed
+		close(idx.release)
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the worker did not stop")
+		}
+		if n, _ := idx.Count(context.Background()); n != 2 {
+			t.Errorf("%d documents indexed, want the first batch's 2", n)
+		}
+		if l, err := s.OutboxLen(context.Background()); err != nil || l != 2 {
+			t.Errorf("outbox after stop: %d rows (%v), want the second batch's 2", l, err)
+		}
+	})
+}
+
+// flaky fails its first failures upserts, then works: an engine that comes back.
+type flaky struct {
+	*recorder
+	mu       sync.Mutex
+	failures int
+	calls    int
+}
+
+func (f *flaky) Upsert(ctx context.Context, docs []search.Document) error {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls <= f.failures
+	f.mu.Unlock()
+	if fail {
+		return errors.New("engine unreachable")
+	}
+	return f.recorder.Upsert(ctx, docs)
+}
+
+// While the engine fails, a running worker keeps the rows and retries on its own (backing off, with no
+// nudge); once the engine is back it drains the outbox.
+func TestWorkerRetriesUntilEngineRecovers(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		ids := seed(t, s, 3)
+		idx := &flaky{recorder: newRecorder(), failures: 4}
+		w := &search.Worker{Store: s, Index: idx, Interval: 5 * time.Millisecond}
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { w.Run(runCtx); close(done) }()
+		defer func() { cancel(); <-done }()
+		enqueue(t, s, ids...)
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			l, err := s.OutboxLen(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("outbox still holds %d rows after the engine recovered", l)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		idx.mu.Lock()
+		calls := idx.calls
+		idx.mu.Unlock()
+		if calls <= idx.failures {
+			t.Errorf("%d upserts, want more than the %d failures", calls, idx.failures)
+		}
+		if n, _ := idx.Count(ctx); n != 3 {
+			t.Errorf("%d documents indexed, want 3", n)
+		}
+	})
+}
+
+// unready fails Init until up is set, then reports a new index.
+type unready struct {
+	*recorder
+	mu    sync.Mutex
+	up    bool
+	inits int
+}
+
+func (u *unready) Init(context.Context) (bool, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.inits++
+	if !u.up {
+		return false, errors.New("dial tcp 127.0.0.1:1: connection refused")
+	}
+	return true, nil
+}
+
+// A server started while its engine was unreachable: searches fail with ErrNotReady and the worker keeps
+// the changes; once the engine answers, a later call initialises it, rebuilds the new index from the
+// database, and the worker drains the outbox into it.
+func TestDeferredIndexComesUp(t *testing.T) {
+	s := markettest.SQLite(t)
+	ctx := context.Background()
+	ids := seed(t, s, 3)
+	engine := &unready{recorder: newRecorder()}
+	d := search.NewDeferred(engine, s, nil, errors.New("connection refused"))
+	d.RetryEvery = time.Millisecond
+	defer d.Close()
+	q, err := search.Query{}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Search(ctx, q); !errors.Is(err, search.ErrNotReady) {
+		t.Fatalf("search before the engine answers: %v, want ErrNotReady", err)
+	}
+	if err := search.Ping(ctx, d); err == nil {
+		t.Fatal("ping before the engine answers succeeded")
+	}
+	enqueue(t, s, ids[0])
+	w := &search.Worker{Store: s, Index: d}
+	if _, err := w.DrainOnce(ctx); err == nil {
+		t.Fatal("drain into an unready engine succeeded")
+	}
+	if l, _ := s.OutboxLen(ctx); l != 1 {
+		t.Fatalf("outbox: %d rows, want 1 kept", l)
+	}
+
+	engine.mu.Lock()
+	engine.up = true
+	engine.mu.Unlock()
+	deadline := time.Now().Add(30 * time.Second)
+	for search.Ping(ctx, d) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the engine never became ready")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// The new index was rebuilt from the database: every patent, not only the queued one.
+	if n, err := d.Count(ctx); err != nil || n != 3 {
+		t.Fatalf("after the rebuild: %d documents, %v", n, err)
+	}
+	if _, err := w.DrainOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.OutboxLen(ctx); l != 0 {
+		t.Fatalf("outbox after the engine came up: %d rows", l)
+	}
+}

@@ -19,3 +19,18 @@ func TestParseTokenTTL(t *testing.T) {
 		}
 	}
 }
+
+func TestShutdownGrace(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": defaultShutdownGrace, "2m": 2 * time.Minute, " 30s ": 30 * time.Second} {
+		t.Setenv("SHUTDOWN_GRACE", v)
+		if c := LoadConfig(); c.err != nil || c.ShutdownGrace != want {
+			t.Errorf("SHUTDOWN_GRACE=%q: %v %v, want %v", v, c.ShutdownGrace, c.err, want)
+		}
+	}
+	for _, v := range []string{"abc", "0s", "-5s", "10"} {
+		t.Setenv("SHUTDOWN_GRACE", v)
+		if c := LoadConfig(); c.err == nil {
+			t.Errorf("SHUTDOWN_GRACE=%q accepted as %v", v, c.ShutdownGrace)
+		}
+	}
+}
