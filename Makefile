@@ -4,7 +4,7 @@ BIN       := bin/patentwall
 PKGS      := ./...
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run build test test-sqlite test-pg bench lint fmt clean
+.PHONY: run build test test-sqlite test-pg bench soak lint fmt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/patentwall
@@ -26,6 +26,13 @@ test-sqlite:
 ## bench: the performance figures (see README); Postgres ones in a throwaway cluster
 bench:
 	pg_virtualenv -t env PATENTWALL_REQUIRE_PG=1 ./scripts/bench.sh
+
+## soak: a bounded load-and-fault run (under 10 minutes, loopback only): its own Postgres cluster, the
+## server, a mixed workload, faults injected one after another, loss/duplication/audit checks; report in
+## bench-results/soak.md and soak.json (docs/interfaces.md §2.4). Not part of make test.
+soak:
+	$(GO) build -o bin/pwsoak ./cmd/pwsoak
+	./bin/pwsoak
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -71,6 +71,24 @@ func (s *server) start(extra ...string) error {
 	return nil
 }
 
+// exitMessage is the last line the server wrote since it was last started (its reason when it exited).
+func (s *server) exitMessage() string {
+	b, err := os.ReadFile(s.logPath)
+	if err != nil {
+		return err.Error()
+	}
+	text := string(b)
+	if i := strings.LastIndex(text, "==== pwsoak: start"); i >= 0 {
+		text = text[i:]
+	}
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	last := lines[len(lines)-1]
+	if len(last) > 400 {
+		last = last[:400] + "…"
+	}
+	return last
+}
+
 // running reports whether the process is alive.
 func (s *server) running() bool {
 	s.mu.Lock()

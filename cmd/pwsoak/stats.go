@@ -151,6 +151,7 @@ type FaultReport struct {
 	Injected   time.Time `json:"injected"`
 	Run        bool      `json:"run"` // false: skipped (the run's time was up)
 	Recovered  bool      `json:"recovered"`
+	Exited     bool      `json:"server_exited"` // not recovered: the server exited (did not start)
 	RecoveredS float64   `json:"recovered_after_s"`
 	Lost       int       `json:"lost"`
 	Duplicated int       `json:"duplicated"`
@@ -175,6 +176,8 @@ func (f *FaultReport) Line() string {
 	switch {
 	case !f.Run:
 		return fmt.Sprintf("fault %s: not injected (the run's time was up)", f.Name)
+	case !f.Recovered && f.Exited:
+		return fmt.Sprintf("fault %s: injected, not recovered (the server exited after %.1f s), lost %d, duplicated %d", f.Name, f.RecoveredS, f.Lost, f.Duplicated)
 	case !f.Recovered:
 		return fmt.Sprintf("fault %s: injected, not recovered after %.1f s, lost %d, duplicated %d", f.Name, f.RecoveredS, f.Lost, f.Duplicated)
 	}

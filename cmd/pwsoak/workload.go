@@ -213,6 +213,7 @@ func prepare(ctx context.Context, a *api, bin, dsn, dataDir string, clients, hol
 	}
 	// The demo's offers with nothing due up front (their holders cannot log in to confirm payments).
 	var free []string
+	seen := map[string]bool{} // newest-first pages may repeat a patent whose day ties with others
 	for page := 1; page <= 100; page++ {
 		b, err := a.setup(ctx, http.MethodGet, fmt.Sprintf("/api/v1/patents?offer=open_licence&sort=newest&per_page=100&page=%d", page), "", nil, 200, 400)
 		if err != nil {
@@ -226,9 +227,10 @@ func prepare(ctx context.Context, a *api, bin, dsn, dataDir string, clients, hol
 			break
 		}
 		for _, h := range r.Hits {
-			if w.holderOf[h.ApplicationNo] != nil {
+			if w.holderOf[h.ApplicationNo] != nil || seen[h.ApplicationNo] {
 				continue
 			}
+			seen[h.ApplicationNo] = true
 			w.pages = append(w.pages, h.ApplicationNo)
 			if []rune(h.Title) != nil && len([]rune(h.Title)) >= 4 {
 				t := []rune(h.Title)
