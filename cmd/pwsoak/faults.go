@@ -138,6 +138,18 @@ func (r *runner) searchTotal(ctx context.Context) (int, error) {
 	return s.Total, nil
 }
 
+// healthz reads /healthz: its status and body (docs/interfaces.md: "status", and where the server
+// reports them "search" and "outbox_pending").
+func (r *runner) healthz(ctx context.Context) (int, map[string]any) {
+	st, b, _, err := r.w.a.attempt(ctx, http.MethodGet, "/healthz", "", nil)
+	if err != nil {
+		return 0, nil
+	}
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	return st, m
+}
+
 // converged waits until the search outbox is empty and the engine holds as many patents as the
 // database (docs/architecture.md §4).
 func (r *runner) converged(ctx context.Context, timeout time.Duration) Check {
@@ -147,15 +159,22 @@ func (r *runner) converged(ctx context.Context, timeout time.Duration) Check {
 		backlog, err := r.store.OutboxLen(ctx)
 		n, err2 := soakcheck.PatentCount(ctx, r.store)
 		total, err3 := r.searchTotal(ctx)
+		_, hz := r.healthz(ctx)
+		pending, reported := hz["outbox_pending"].(float64)
+		hzText := "/healthz reports no outbox backlog"
+		if reported {
+			hzText = fmt.Sprintf("/healthz outbox_pending %.0f", pending)
+		}
 		switch {
 		case err != nil || err2 != nil:
 			last = fmt.Sprintf("database: %v %v", err, err2)
 		case err3 != nil:
 			last = fmt.Sprintf("search: %v", err3)
-		case backlog == 0 && int64(total) == n:
-			return Check{Name: "index converged", OK: true, Detail: fmt.Sprintf("outbox empty, %d patents indexed = %d in the database, after %.1f s", total, n, time.Since(t0).Seconds())}
+		case backlog == 0 && int64(total) == n && (!reported || pending == 0):
+			return Check{Name: "index converged", OK: true, Detail: fmt.Sprintf("outbox empty (%s), %d patents indexed = %d in the database, after %.1f s",
+				hzText, total, n, time.Since(t0).Seconds())}
 		default:
-			last = fmt.Sprintf("outbox backlog %d, %d indexed, %d in the database", backlog, total, n)
+			last = fmt.Sprintf("outbox backlog %d (%s), %d indexed, %d in the database", backlog, hzText, total, n)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -263,6 +282,12 @@ func (r *runner) fault(ctx context.Context, name string) FaultReport {
 func (r *runner) engineDownChecks(ctx context.Context) []Check {
 	word := url.QueryEscape(r.w.words[0])
 	var out []Check
+	st, hz := r.healthz(ctx)
+	hc := Check{Name: "/healthz 200 and reports the engine down", OK: st == 200 && hz["search"] == "down", Detail: fmt.Sprintf("http %d %v", st, hz)}
+	if _, ok := hz["search"]; !ok && st == 200 {
+		hc.OK, hc.Detail = true, fmt.Sprintf("http %d; this server's /healthz does not report the engine: %v", st, hz)
+	}
+	out = append(out, hc)
 	for _, p := range []string{"/api/v1/patents?q=" + word, "/search?q=" + word} {
 		st, b, _, err := r.w.a.attempt(ctx, http.MethodGet, p, "", nil)
 		c := Check{Name: "search answers 503 search_unavailable: " + p}
