@@ -175,7 +175,7 @@ func (f *FaultReport) OK() bool {
 func (f *FaultReport) Line() string {
 	switch {
 	case !f.Run:
-		return fmt.Sprintf("fault %s: not injected (the run's time was up)", f.Name)
+		return fmt.Sprintf("fault %s: not injected (the run ended first)", f.Name)
 	case !f.Recovered && f.Exited:
 		return fmt.Sprintf("fault %s: injected, not recovered (the server exited after %.1f s), lost %d, duplicated %d", f.Name, f.RecoveredS, f.Lost, f.Duplicated)
 	case !f.Recovered:

@@ -75,7 +75,7 @@ func TestReportArithmetic(t *testing.T) {
 	tail := strings.Join(lines[len(lines)-3:], "\n")
 	want := "fault kill_server: injected, recovered after 1.2 s, lost 0, duplicated 0\n" +
 		"fault restart_postgres: injected, recovered after 3.0 s, lost 1, duplicated 0\n" +
-		"fault meili_down: not injected (the run's time was up)"
+		"fault meili_down: not injected (the run ended first)"
 	if tail != want {
 		t.Fatalf("the report ends with\n%s\nwant\n%s", tail, want)
 	}
