@@ -159,6 +159,13 @@ func retryable(status int, err error) bool {
 // retryFor passes, and records every attempt. It returns the last status and body; status 0 means no
 // answer at all (the client gave up).
 func (a *api) write(ctx context.Context, op, method, path, token string, body any) (int, []byte) {
+	return a.writeOr(ctx, op, method, path, token, body, "")
+}
+
+// writeOr is write for a request without an idempotency key whose repeat is refused with doneCode
+// when the first attempt took effect (creating a patent: already_exists): that refusal after a retry
+// is the success the lost answer would have been.
+func (a *api) writeOr(ctx context.Context, op, method, path, token string, body any, doneCode string) (int, []byte) {
 	giveUp := time.Now().Add(a.retryFor)
 	backoff := 100 * time.Millisecond
 	for i := 0; ; i++ {
@@ -173,7 +180,7 @@ func (a *api) write(ctx context.Context, op, method, path, token string, body an
 		if fault == "" {
 			fault = a.faults.current()
 		}
-		if err == nil && status/100 == 2 {
+		if err == nil && (status/100 == 2 || (i > 0 && doneCode != "" && status/100 == 4 && errorCode(b) == doneCode)) {
 			a.st.ok(op, lat)
 			return status, b
 		}

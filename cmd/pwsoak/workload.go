@@ -83,10 +83,12 @@ type world struct {
 	confirm chan toConfirm
 	file    chan toFile
 
-	seq      atomic.Int64
-	mu       sync.Mutex
-	attempts []soakcheck.Attempt
-	acks     []soakcheck.Ack
+	seq       atomic.Int64
+	patents   atomic.Int64 // patents published during the load
+	published atomic.Int64
+	mu        sync.Mutex
+	attempts  []soakcheck.Attempt
+	acks      []soakcheck.Ack
 }
 
 func (w *world) key() string { return fmt.Sprintf("soak-%s-%d", w.runID, w.seq.Add(1)) }
@@ -395,6 +397,25 @@ func (w *world) fileOne(ctx context.Context) bool {
 	return true
 }
 
+// publishOne has a holder publish a new patent with a declaration during the load: two writes that each
+// add a search-outbox row, so the index has something to converge to after every fault.
+func (w *world) publishOne(ctx context.Context, rng *rand.Rand) bool {
+	h := rng.IntN(len(w.holders))
+	n := int(w.patents.Add(1))
+	no := appNo(2021, 6000000+n)
+	p := map[string]string{"application_no": no, "title": fmt.Sprintf("一种负载期间发布的耐久测试装置%d", n),
+		"filing_date": "2021-03-02", "grant_date": "2023-05-10", "status": "granted", "ipc": "G06F 16/27"}
+	status, b := w.a.writeOr(ctx, "publish_patent", http.MethodPost, "/api/v1/patents", w.holders[h].token, p, "already_exists")
+	if status/100 != 2 && errorCode(b) != "already_exists" {
+		return true
+	}
+	d := map[string]any{"fee_model": "lump_sum", "fee_yuan": fmt.Sprint(500 + n%500), "term_months": 36}
+	if st, _ := w.a.write(ctx, "publish_declaration", http.MethodPut, "/api/v1/patents/"+no+"/declaration", w.holders[h].token, d); st == 200 {
+		w.published.Add(1)
+	}
+	return true
+}
+
 func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }
 
 // readOne is one of the reads: searches, category browsing, patent, wall and supermarket pages.
@@ -431,6 +452,8 @@ func (w *world) client(ctx context.Context, id int, think time.Duration) {
 			done = w.confirmOne(ctx)
 		case n < 30:
 			done = w.fileOne(ctx)
+		case n < 31:
+			done = w.publishOne(ctx, rng)
 		default:
 			done = false
 		}
