@@ -118,6 +118,10 @@ const (
 	// Refusals of a demand's step (docs/rules.md §10).
 	CodeNotModerator = "not_moderator"
 	CodeDemandState  = "demand_state"
+
+	// CodeSearchUnavailable answers a search while the search engine fails (docs/architecture.md §9.1):
+	// browsing walls, supermarkets and categories goes on from the database.
+	CodeSearchUnavailable = "search_unavailable"
 )
 
 // Kinds of domain errors that are not about one field.
@@ -135,6 +139,10 @@ var (
 	ErrAccountDisabled = &FieldError{Code: CodeAccountDisabled, MessageZH: "该账户已停用", MessageEN: "this account is disabled"}
 	// ErrRateLimited answers too many attempts in a short time.
 	ErrRateLimited = &FieldError{Code: CodeRateLimited, MessageZH: "尝试次数过多，请稍后再试", MessageEN: "too many attempts; try again later"}
+	// ErrSearchUnavailable answers a keyword search while the search engine is down.
+	ErrSearchUnavailable = &FieldError{Code: CodeSearchUnavailable,
+		MessageZH: "搜索服务暂时不可用，请稍后再试；仍可按产业分类、专利墙或专利超市浏览",
+		MessageEN: "search is temporarily unavailable; please try again later, or browse by industry, wall or supermarket"}
 	// ErrNothingToWithdraw refuses withdrawing the declaration of a patent that has no live one.
 	ErrNothingToWithdraw = &FieldError{Code: CodeNoDeclaration,
 		MessageZH: "该专利没有生效中的开放许可声明，无需撤回", MessageEN: "this patent has no live open-licence declaration to withdraw"}

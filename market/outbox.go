@@ -100,10 +100,11 @@ func markFailed(tx *gorm.DB, rows []OutboxRow, cause error) error {
 		Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_error": msg}).Error
 }
 
-// OutboxLen counts the rows waiting in the search outbox.
+// OutboxLen counts the rows waiting in the search outbox, on the read pool (a health check polling it
+// does not queue behind the writer).
 func (s *Store) OutboxLen(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&OutboxRow{}).Count(&n).Error
+	err := s.reader().WithContext(ctx).Model(&OutboxRow{}).Count(&n).Error
 	return n, err
 }
 

@@ -131,6 +131,20 @@ type Index interface {
 	Close() error
 }
 
+// Pinger is implemented by engines that can tell cheaply whether they can answer now (search/bleve: its
+// directory is still there; search/meili: the server's health endpoint). /healthz reports it.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Ping asks idx whether it can answer; an engine without Pinger is assumed to.
+func Ping(ctx context.Context, idx Index) error {
+	if p, ok := idx.(Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
 // Optimizer is implemented by engines that compact their index after a bulk load (search/bleve merges
 // its segments; a search visits every one).
 type Optimizer interface {

@@ -47,7 +47,8 @@ func (w *Worker) Nudge() {
 
 // Run drains the outbox until ctx ends, polling every Interval and whenever the store signals a
 // committed outbox change (or Nudge is called). Failures are logged and retried on the next round: the
-// rows stay in the outbox.
+// rows stay in the outbox. When ctx ends during a batch, that batch is finished (indexed and its rows
+// deleted) before Run returns, so a shutdown leaves no work half done (docs/architecture.md §4).
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
 	// Registered before the first round, so a change committed while it runs wakes the next one.
@@ -60,7 +61,7 @@ func (w *Worker) Run(ctx context.Context) {
 	// every second; a success resets it (a nudge still wakes the worker at once).
 	wait := interval
 	for {
-		n, err := w.DrainOnce(ctx)
+		n, err := w.drain(ctx, context.WithoutCancel(ctx))
 		switch {
 		case err != nil && ctx.Err() == nil:
 			w.log().Error("search outbox: indexing failed; will retry", "err", err, "retry_in", wait)
@@ -86,13 +87,16 @@ func (w *Worker) Run(ctx context.Context) {
 
 // DrainOnce indexes what the outbox holds now, batch by batch, and returns how many rows it handled.
 // Commands use it to bring the index up to date when no server is running.
-func (w *Worker) DrainOnce(ctx context.Context) (int, error) {
+func (w *Worker) DrainOnce(ctx context.Context) (int, error) { return w.drain(ctx, ctx) }
+
+// drain is DrainOnce that runs each batch under ctx but starts no new batch once stop has ended.
+func (w *Worker) drain(stop, ctx context.Context) (int, error) {
 	size := w.BatchSize
 	if size <= 0 {
 		size = Batch
 	}
 	total := 0
-	for ctx.Err() == nil {
+	for stop.Err() == nil {
 		n, err := w.Store.ClaimOutbox(ctx, size, func(ids []int64) error { return IndexPatents(ctx, w.Store, w.Index, ids) })
 		total += n
 		if err != nil {
@@ -103,7 +107,7 @@ func (w *Worker) DrainOnce(ctx context.Context) (int, error) {
 			return total, nil
 		}
 	}
-	return total, ctx.Err()
+	return total, stop.Err()
 }
 
 func (w *Worker) log() *slog.Logger {

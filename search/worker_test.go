@@ -326,3 +326,106 @@ func TestWorkerPollsForOtherWriters(t *testing.T) {
 	write() // the worker is past its first round now: only a poll finds this row
 	awaitIndexed(t, idx.upserted, ids[0], "polling")
 }
+
+// gated is a recorder whose Upsert waits for release after telling entered that it started.
+type gated struct {
+	*recorder
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gated) Upsert(ctx context.Context, docs []search.Document) error {
+	g.entered <- struct{}{}
+	<-g.release
+	return g.recorder.Upsert(ctx, docs)
+}
+
+// Stopping a worker in the middle of a batch (a shutdown) lets that batch finish, indexed and its rows
+// removed, and starts no other.
+func TestWorkerFinishesBatchOnStop(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ids := seed(t, s, 4)
+		enqueue(t, s, ids...)
+		idx := &gated{recorder: newRecorder(), entered: make(chan struct{}, 1), release: make(chan struct{})}
+		w := &search.Worker{Store: s, Index: idx, BatchSize: 2, Interval: time.Hour}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { w.Run(ctx); close(done) }()
+		select {
+		case <-idx.entered:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the worker did not start a batch")
+		}
+		cancel() // the shutdown arrives while the batch is being indexed
+		close(idx.release)
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the worker did not stop")
+		}
+		if n, _ := idx.Count(context.Background()); n != 2 {
+			t.Errorf("%d documents indexed, want the first batch's 2", n)
+		}
+		if l, err := s.OutboxLen(context.Background()); err != nil || l != 2 {
+			t.Errorf("outbox after stop: %d rows (%v), want the second batch's 2", l, err)
+		}
+	})
+}
+
+// flaky fails its first failures upserts, then works: an engine that comes back.
+type flaky struct {
+	*recorder
+	mu       sync.Mutex
+	failures int
+	calls    int
+}
+
+func (f *flaky) Upsert(ctx context.Context, docs []search.Document) error {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls <= f.failures
+	f.mu.Unlock()
+	if fail {
+		return errors.New("engine unreachable")
+	}
+	return f.recorder.Upsert(ctx, docs)
+}
+
+// While the engine fails, a running worker keeps the rows and retries on its own (backing off, with no
+// nudge); once the engine is back it drains the outbox.
+func TestWorkerRetriesUntilEngineRecovers(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		ids := seed(t, s, 3)
+		idx := &flaky{recorder: newRecorder(), failures: 4}
+		w := &search.Worker{Store: s, Index: idx, Interval: 5 * time.Millisecond}
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { w.Run(runCtx); close(done) }()
+		defer func() { cancel(); <-done }()
+		enqueue(t, s, ids...)
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			l, err := s.OutboxLen(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("outbox still holds %d rows after the engine recovered", l)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		idx.mu.Lock()
+		calls := idx.calls
+		idx.mu.Unlock()
+		if calls <= idx.failures {
+			t.Errorf("%d upserts, want more than the %d failures", calls, idx.failures)
+		}
+		if n, _ := idx.Count(ctx); n != 3 {
+			t.Errorf("%d documents indexed, want 3", n)
+		}
+	})
+}

@@ -68,6 +68,9 @@ type apiSearchResponse struct {
 	PerPage int                       `json:"per_page"`
 	Hits    []apiHit                  `json:"hits"`
 	Facets  map[string]map[string]int `json:"facets"`
+	// Source is "database" when the engine was down and the browsing query was answered from the
+	// database (no facets, no highlights: docs/interfaces.md §5.3); absent otherwise.
+	Source string `json:"source,omitempty"`
 }
 
 func yuanNumber(fen int64) json.Number { return json.Number(market.Fen(fen).String()) }
@@ -134,12 +137,15 @@ func (a *App) apiSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, rows, err := a.runSearch(c.UserContext(), q)
+	res, rows, fromDB, err := a.runSearch(c.UserContext(), q)
 	if err != nil {
 		return err
 	}
 	out := apiSearchResponse{Total: res.Total, Page: q.Page, PerPage: q.PerPage, Hits: make([]apiHit, len(rows)),
 		Facets: map[string]map[string]int{}}
+	if fromDB {
+		out.Source = "database"
+	}
 	for i := range rows {
 		h := apiHit{apiPatent: a.toAPIPatent(&rows[i].PatentView, false), Highlights: map[string]string{}}
 		for field, frag := range rows[i].Highlight {

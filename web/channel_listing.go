@@ -2,11 +2,12 @@ package web
 
 // What a wall or a supermarket shelf shows: its pinned patents first, in order, then the live
 // open-licence patents its rules select, newest first, through the search engine (docs/architecture.md
-// §9). The rows are loaded from the database, which drops a patent whose declaration was withdrawn
-// even before the index has caught up.
+// §9), or from the database while the engine fails (§9.1). The rows are loaded from the database, which
+// drops a patent whose declaration was withdrawn even before the index has caught up.
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"patentwall/market"
@@ -61,6 +62,10 @@ func (a *App) listChannel(ctx context.Context, l channelList, page, perPage int)
 		return nil, 0, err
 	}
 	res, err := a.Index.Search(ctx, q)
+	if engineFailed(ctx, err) {
+		a.Log.Warn("search engine failed: listing the channel from the database", "err", err)
+		return a.listChannelSQL(ctx, l, page, perPage)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -72,6 +77,10 @@ func (a *App) listChannel(ctx context.Context, l channelList, page, perPage int)
 			return nil, 0, err
 		}
 		more, err := a.Index.Search(ctx, q2)
+		if engineFailed(ctx, err) {
+			a.Log.Warn("search engine failed: listing the channel from the database", "err", err)
+			return a.listChannelSQL(ctx, l, page, perPage)
+		}
 		if err != nil {
 			return nil, 0, err
 		}
@@ -89,6 +98,30 @@ func (a *App) listChannel(ctx context.Context, l channelList, page, perPage int)
 		ids = append(ids, h.ID)
 		need--
 	}
+	return a.channelRows(ctx, l, ids, total)
+}
+
+// listChannelSQL is listChannel from the database (market.Store.BrowseOffers), for when the search
+// engine fails: the same pins, rules and order, except that keywords match as substrings
+// (docs/architecture.md §9.1).
+func (a *App) listChannelSQL(ctx context.Context, l channelList, page, perPage int) ([]channelRow, int, error) {
+	offset := (page - 1) * perPage
+	var ids []int64
+	if offset < len(l.Pins) {
+		ids = append(ids, l.Pins[offset:min(len(l.Pins), offset+perPage)]...)
+	}
+	f := market.OfferFilter{Keywords: l.Rules.Keywords, Industries: l.Rules.Industries, IPC: l.Rules.IPC,
+		HolderKinds: l.Rules.HolderKinds, Districts: l.Rules.Districts, MaxFeeFen: l.MaxFeeFen, ExcludeIDs: l.Hidden}
+	matched, n, err := a.Store.BrowseOffers(ctx, f, max(0, offset-len(l.Pins)), perPage-len(ids))
+	if err != nil {
+		return nil, 0, err
+	}
+	return a.channelRows(ctx, l, append(ids, matched...), len(l.Pins)+int(n))
+}
+
+// channelRows loads a listing's page from the database, marking the pins; a patent whose declaration was
+// withdrawn since the index saw it is left out (and from the total).
+func (a *App) channelRows(ctx context.Context, l channelList, ids []int64, total int) ([]channelRow, int, error) {
 	views, err := a.Store.PatentsByIDs(ctx, ids)
 	if err != nil {
 		return nil, 0, err
@@ -106,6 +139,13 @@ func (a *App) listChannel(ctx context.Context, l channelList, page, perPage int)
 		rows = append(rows, channelRow{PatentView: v, Pinned: pinned[v.ID]})
 	}
 	return rows, total, nil
+}
+
+// engineFailed reports an error of the search engine itself (unreachable, its index gone or broken), not
+// a query it refused nor a request that was cancelled.
+func engineFailed(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() == nil && !errors.Is(err, search.ErrBadQuery) &&
+		!errors.Is(err, search.ErrNotNormalized) && len(market.AsFieldErrors(err)) == 0
 }
 
 // wallList is a wall's listing setup.

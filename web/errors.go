@@ -37,6 +37,8 @@ var statusByCode = map[string]int{
 	codeRequestTooLarge:        fiber.StatusRequestEntityTooLarge,
 	market.CodeNotModerator:    fiber.StatusForbidden,
 	market.CodeDemandState:     fiber.StatusConflict,
+	// The engine is down: the request may be repeated later (docs/architecture.md §9.1).
+	market.CodeSearchUnavailable: fiber.StatusServiceUnavailable,
 }
 
 // statusOf is the HTTP status of a user error: its code's entry in statusByCode; otherwise 400 for a

@@ -30,7 +30,10 @@ type env struct {
 // now is the fixed clock of every web test.
 var now = time.Date(2024, 5, 20, 2, 0, 0, 0, time.UTC)
 
-func newEnv(t *testing.T, s *market.Store) *env {
+func newEnv(t *testing.T, s *market.Store) *env { return newEnvWith(t, s, nil) }
+
+// newEnvWith is newEnv whose app reaches the index through wrap (nil: directly).
+func newEnvWith(t *testing.T, s *market.Store, wrap func(search.Index) search.Index) *env {
 	t.Helper()
 	s.Now = func() time.Time { return now }
 	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
@@ -47,7 +50,11 @@ func newEnv(t *testing.T, s *market.Store) *env {
 	if err := search.IndexPatents(context.Background(), s, idx, ids); err != nil {
 		t.Fatal(err)
 	}
-	app, err := web.New(web.Deps{Store: s, Index: idx, BaseURL: "https://patents.example.cn/"})
+	var appIdx search.Index = idx
+	if wrap != nil {
+		appIdx = wrap(idx)
+	}
+	app, err := web.New(web.Deps{Store: s, Index: appIdx, BaseURL: "https://patents.example.cn/"})
 	if err != nil {
 		t.Fatal(err)
 	}

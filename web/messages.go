@@ -59,6 +59,8 @@ func init() {
 		"search.empty.demand":            {"找不到合适的技术？发布技术需求", "Can't find it? See or post technology demands"},
 		"search.error":                   {"无法检索：", "Cannot search:"},
 		"search.reset":                   {"重新开始检索", "Start a new search"},
+		"search.unavailable.browse":      {"您仍可按产业分类、专利墙或专利超市浏览开放许可专利：", "You can still browse the open-licence patents by industry, wall or supermarket:"},
+		"search.from_db":                 {"搜索服务暂时不可用：以下为按发布时间从新到旧排列的开放许可专利，暂无分面统计。", "Search is temporarily unavailable: these are the open-licence patents, newest first, without facet counts."},
 		"sort.relevance":                 {"相关度", "Relevance"},
 		"sort.newest":                    {"最新", "Newest"},
 		"sort.fee_asc":                   {"费用从低到高", "Fee: low to high"},

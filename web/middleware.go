@@ -14,6 +14,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
+
+	"patentwall/search"
 )
 
 // logRequests logs one structured line per request. It renders errors itself (through the app's error
@@ -117,13 +119,27 @@ func hashFS(fsys fs.FS) string {
 	return hex.EncodeToString(h.Sum(nil))[:10]
 }
 
-// healthz answers load balancers: 200 when the database answers, 503 otherwise.
+// healthz answers load balancers and the soak test (docs/interfaces.md §5.10): 200 when the database
+// answers, 503 otherwise; the body also tells whether the search engine answers ("search": "ok" or
+// "down"; browsing goes on from the database meanwhile, so the status stays 200 with "status":
+// "degraded") and how many changes wait in the search outbox ("outbox_pending": 0 once the index has
+// converged to the database). Two cheap queries and a ping of the engine.
 func (a *App) healthz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	if err := a.Store.Ping(ctx); err != nil {
 		a.Log.Error("health check failed", "err", err)
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "db": "down"})
 	}
-	return c.JSON(fiber.Map{"status": "ok"})
+	out := fiber.Map{"status": "ok", "db": "ok", "search": "ok"}
+	if err := search.Ping(ctx, a.Index); err != nil {
+		out["status"], out["search"] = "degraded", "down"
+	}
+	n, err := a.Store.OutboxLen(ctx)
+	if err != nil {
+		a.Log.Error("health check: count the search outbox", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "db": "down"})
+	}
+	out["outbox_pending"] = n
+	return c.JSON(out)
 }

@@ -72,14 +72,21 @@ var facetOrder = []string{search.FacetType, search.FacetFeeModel, search.FacetPr
 
 const facetLimit = 12
 
-// runSearch answers a parsed query with the rows loaded from the database in the engine's order.
-func (a *App) runSearch(ctx context.Context, q search.Query) (*search.Result, []resultRow, error) {
-	res, err := a.Index.Search(ctx, q)
+// runSearch answers a parsed query with the rows loaded from the database in the engine's order. When
+// the engine fails, browsing without text is answered from the database (fromDB: no facets, no
+// highlights) and anything else with market.ErrSearchUnavailable (docs/architecture.md §9.1).
+func (a *App) runSearch(ctx context.Context, q search.Query) (res *search.Result, rows []resultRow, fromDB bool, err error) {
+	res, err = a.Index.Search(ctx, q)
+	if engineFailed(ctx, err) {
+		a.Log.Warn("search engine failed", "err", err)
+		res, err = a.browseFromDB(ctx, q)
+		fromDB = true
+	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if err := pastLastPage(q, res.Total); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	ids := make([]int64, len(res.Hits))
 	for i, h := range res.Hits {
@@ -87,17 +94,39 @@ func (a *App) runSearch(ctx context.Context, q search.Query) (*search.Result, []
 	}
 	views, err := a.Store.PatentsByIDs(ctx, ids)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	hl := make(map[int64]map[string]string, len(res.Hits))
 	for _, h := range res.Hits {
 		hl[h.ID] = h.Highlight
 	}
-	rows := make([]resultRow, len(views))
+	rows = make([]resultRow, len(views))
 	for i, v := range views {
 		rows[i] = resultRow{PatentView: v, Highlight: hl[v.ID]}
 	}
-	return res, rows, nil
+	return res, rows, fromDB, nil
+}
+
+// browseFromDB answers a browsing query (no text; industry, IPC, district, holder kind, type and fee
+// limit filters over the open-licence offers, newest first) from the database while the engine is down.
+// Any other query needs the engine: market.ErrSearchUnavailable.
+func (a *App) browseFromDB(ctx context.Context, q search.Query) (*search.Result, error) {
+	if q.Text != "" || q.Similar != "" || q.IDs != nil || len(q.FeeModels)+len(q.PriceBands) > 0 ||
+		(q.Sort != search.SortNewest && q.Sort != search.SortRelevance) ||
+		slices.ContainsFunc(q.Offers, func(o string) bool { return o != search.OfferOpenLicence }) {
+		return nil, market.ErrSearchUnavailable
+	}
+	f := market.OfferFilter{Industries: q.Industries, IPC: q.IPC, HolderKinds: q.HolderKinds, Districts: q.Districts,
+		Types: q.Types, MaxFeeFen: q.MaxFeeFen, ExcludeIDs: q.ExcludeIDs}
+	ids, total, err := a.Store.BrowseOffers(ctx, f, (q.Page-1)*q.PerPage, q.PerPage)
+	if err != nil {
+		return nil, err
+	}
+	res := &search.Result{Total: int(total), Hits: make([]search.Hit, len(ids))}
+	for i, id := range ids {
+		res.Hits[i] = search.Hit{ID: id}
+	}
+	return res, nil
 }
 
 // pastLastPage refuses a page after the last one: a stale link or a typo deserves an answer, not an
@@ -125,10 +154,11 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	data["Query"] = q
 	data["Sorts"] = sortOptions(lang, q.Sort)
 	data["Offers"] = checkboxItems("offer", offerOptions(lang, q.Offers), false)
-	res, rows, err := a.runSearch(c.UserContext(), q)
+	res, rows, fromDB, err := a.runSearch(c.UserContext(), q)
 	if err != nil {
 		return a.searchError(c, data, err)
 	}
+	data["FromDB"] = fromDB
 	titles, err := a.ipcTitles(c.UserContext(), res.Facets[search.FacetIPCClass])
 	if err != nil {
 		return err
@@ -157,8 +187,18 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 // searchError renders the search page with a user error's message, or passes internal errors on.
 func (a *App) searchError(c *fiber.Ctx, data fiber.Map, err error) error {
 	status, fe, ok := classify(err)
-	if !ok || status >= 500 {
+	unavailable := ok && fe.Code == market.CodeSearchUnavailable
+	if !ok || (status >= 500 && !unavailable) {
 		return err
+	}
+	if unavailable {
+		// Show where browsing still works: the categories (from the database), walls and supermarkets.
+		counts, err := a.Store.IndustryCounts(c.UserContext())
+		if err != nil {
+			return err
+		}
+		data["Unavailable"] = true
+		data["Industries"] = counts
 	}
 	// Keep what the user typed in the box so they can correct it.
 	if _, has := data["Query"]; !has {

@@ -25,6 +25,9 @@ const testMainEnv = "PATENTWALL_TEST_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(testMainEnv) == "1" {
+		if gate := os.Getenv(slowGateEnv); gate != "" {
+			testServeHook = slowRoute(gate)
+		}
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

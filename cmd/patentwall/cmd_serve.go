@@ -22,8 +22,13 @@ const serveUsage = `usage: patentwall serve [--demo] [--listen ADDR]
 Migrates the database, then serves the site and the API. --demo loads the generated demo catalogue
 when the database is empty. --listen overrides LISTEN_ADDR (default :8080).`
 
-// shutdownGrace is how long in-flight requests get to finish on SIGINT/SIGTERM.
-const shutdownGrace = 10 * time.Second
+// defaultShutdownGrace is how long in-flight requests get to finish on SIGINT/SIGTERM unless
+// SHUTDOWN_GRACE says otherwise.
+const defaultShutdownGrace = 10 * time.Second
+
+// testServeHook, set by tests only, adds routes to the app before it listens (a request that stays in
+// flight until the test releases it).
+var testServeHook func(app *web.App)
 
 func init() {
 	commands["serve"] = command{summary: "migrate, then serve the site and API (--demo loads demo data into an empty database)", run: runServe}
@@ -63,6 +68,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+
+	defer env.Log.Info("background work stopped; closing the index and the database")
 
 	// The worker outlives the request context so that shutdown can stop the server first and let
 	// the worker finish its batch afterwards.
@@ -111,6 +118,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if testServeHook != nil {
+		testServeHook(app)
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *listen, err)
@@ -125,12 +135,20 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	env.Log.Info("shutting down", "grace", shutdownGrace)
-	if err := app.Fiber.ShutdownWithTimeout(shutdownGrace); err != nil {
-		env.Log.Error("shutdown", "err", err)
+	// Shutdown (docs/interfaces.md §2.2): stop accepting, let requests in flight finish within the
+	// grace, then (deferred above) stop the search worker after its current batch, the alerts and the
+	// housekeeping, anchor what is pending once more; env.Close (in run) closes the index and the
+	// database. A second signal exits at once (onSignals).
+	grace := env.Config.ShutdownGrace
+	if grace <= 0 {
+		grace = defaultShutdownGrace
+	}
+	env.Log.Info("shutting down: no new connections; in-flight requests may finish", "grace", grace)
+	if err := app.Fiber.ShutdownWithTimeout(grace); err != nil {
+		env.Log.Error("shutdown: requests still in flight after the grace", "err", err)
 	}
 	<-served
-	// The deferred worker stop runs next; env.Close (in run) closes the index and the database.
+	env.Log.Info("requests drained; stopping the search worker and anchoring pending histories")
 	return nil
 }
 

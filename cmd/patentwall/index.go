@@ -32,6 +32,10 @@ func (e *Env) openIndex(ctx context.Context) (idx search.Index, rebuild bool, er
 		idx = b
 	}
 	rebuild, err = idx.Init(ctx)
+	if b, ok := idx.(*bleve.Index); ok && b.Discarded != nil {
+		// A corrupt or half-removed index directory: Init replaced it by an empty index (rebuild).
+		e.Log.Warn("the search index could not be read; it is rebuilt from the database", "err", b.Discarded)
+	}
 	if errors.Is(err, search.ErrIndexInUse) {
 		return nil, false, fmt.Errorf("index is in use by a running server (%s is locked): stop the server first, "+
 			"or let it do the work (it drains index changes itself and rebuilds a deleted index on start): %w",

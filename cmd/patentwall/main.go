@@ -67,8 +67,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if batchCommands[args[0]] {
 		defer tuneGCForBatch()()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	env := &Env{Config: LoadConfig(), Stdout: stdout, Stderr: stderr}
 	if env.Config.err != nil {
 		fmt.Fprintf(stderr, "patentwall: %v\n", env.Config.err)
@@ -76,6 +74,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	market.APITokenTTL = env.Config.APITokenTTL
 	env.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	defer onSignals(cancel, env.Log)()
 	defer env.Close()
 	err := cmd.run(ctx, env, args[1:])
 	switch {
@@ -92,6 +93,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "patentwall %s: %v\n", args[0], err)
 		}
 		return exitFail
+	}
+}
+
+// onSignals ends the commands' context at the first SIGINT or SIGTERM: serve stops accepting, drains
+// and exits 0, another command stops its work (docs/interfaces.md §2.2). A second signal exits the
+// process at once with status 1, skipping what is left of the drain. The returned function stops
+// listening.
+func onSignals(cancel context.CancelFunc, log *slog.Logger) (stop func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			log.Info("signal received: stopping; a second signal exits at once", "signal", s.String())
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case s := <-sigs:
+			log.Error("second signal: exiting at once without finishing the shutdown", "signal", s.String())
+			os.Exit(exitFail)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
 	}
 }
 
@@ -146,6 +176,9 @@ type Config struct {
 	// APITokenTTL is how long a new API token works (API_TOKEN_TTL: a Go duration such as 720h, or a
 	// number of days such as 30d or 30; default 90 days).
 	APITokenTTL time.Duration
+	// ShutdownGrace is how long serve lets in-flight requests finish after SIGTERM (SHUTDOWN_GRACE, a Go
+	// duration; default 10s).
+	ShutdownGrace time.Duration
 	// err is the first unreadable setting; commands refuse to run with it.
 	err error
 }
@@ -168,6 +201,14 @@ func LoadConfig() Config {
 		c.err = err
 	}
 	c.APITokenTTL = ttl
+	c.ShutdownGrace = defaultShutdownGrace
+	if v := strings.TrimSpace(os.Getenv("SHUTDOWN_GRACE")); v != "" {
+		d, err := time.ParseDuration(v)
+		if (err != nil || d <= 0) && c.err == nil {
+			c.err = fmt.Errorf("SHUTDOWN_GRACE %q: give a positive Go duration (10s, 2m)", v)
+		}
+		c.ShutdownGrace = d
+	}
 	for _, p := range strings.Split(os.Getenv("TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,6 +37,9 @@ type Index struct {
 	// CacheText also caches results of queries with text (popular searches), not only browsing;
 	// any write empties the cache either way. Off for measuring the engine itself.
 	CacheText bool
+	// Discarded is why Init threw away an index it could not open (corrupt or missing files) and
+	// created an empty one to be rebuilt; nil when it did not.
+	Discarded error
 
 	version string       // SchemaVersion unless a test overrides it
 	mu      sync.RWMutex // write-locked only to swap idx (Init, Reset, Close)
@@ -58,8 +62,9 @@ var _ search.Index = (*Index)(nil)
 func New(dir string) *Index { return &Index{Dir: dir} }
 
 // Init opens the index, creating it when the directory is new and recreating it when its schema version
-// differs; either way rebuild=true tells the caller to reindex from the database. A directory held by
-// another process gives an error wrapping search.ErrIndexInUse.
+// differs or it cannot be read (corrupt or missing files: Discarded says why); each time rebuild=true
+// tells the caller to reindex from the database. A directory held by another process gives an error
+// wrapping search.ErrIndexInUse.
 func (x *Index) Init(ctx context.Context) (bool, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -77,17 +82,36 @@ func (x *Index) Init(ctx context.Context) (bool, error) {
 	}
 	if _, err := os.Stat(filepath.Join(x.Dir, "index_meta.json")); err == nil {
 		idx, err := bleve.OpenUsing(x.Dir, x.runtimeConfig())
-		if err != nil {
+		opened := err == nil
+		if opened {
+			err = intact(idx)
+		}
+		switch {
+		case errors.Is(err, bolt.ErrTimeout):
 			return false, x.openErr(err)
+		case err != nil:
+			// The index is derived data: one that cannot be read (corrupt or missing files) is
+			// replaced by an empty one that the caller rebuilds from the database.
+			if opened {
+				idx.Close()
+			}
+			x.Discarded = x.openErr(err)
+		default:
+			v, err := idx.GetInternal(versionKey)
+			if err == nil && string(v) == x.schemaVersion() {
+				x.setIndex(idx)
+				return false, nil
+			}
+			idx.Close()
 		}
-		v, err := idx.GetInternal(versionKey)
-		if err == nil && string(v) == x.schemaVersion() {
-			x.setIndex(idx)
-			return false, nil
-		}
-		idx.Close()
 		if err := os.RemoveAll(x.Dir); err != nil {
 			return false, fmt.Errorf("search/bleve: remove outdated index %s: %w", x.Dir, err)
+		}
+	} else if _, serr := os.Stat(filepath.Join(x.Dir, "store")); serr == nil {
+		// Segments without the metadata file: what is left of an index whose metadata was lost.
+		x.Discarded = fmt.Errorf("search/bleve: open %s: index_meta.json is missing", x.Dir)
+		if err := os.RemoveAll(x.Dir); err != nil {
+			return false, fmt.Errorf("search/bleve: remove broken index %s: %w", x.Dir, err)
 		}
 	}
 	idx, err := x.create(m)
@@ -96,6 +120,50 @@ func (x *Index) Init(ctx context.Context) (bool, error) {
 	}
 	x.setIndex(idx)
 	return true, nil
+}
+
+// intact checks that an opened index loaded its newest snapshot: Scorch skips a snapshot whose segment
+// files are corrupt or missing and silently opens an older one (often empty), which would leave the
+// index short of documents that the outbox no longer lists.
+func intact(idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	epochs, err := s.RootBoltSnapshotEpochs()
+	if err != nil || len(epochs) == 0 {
+		return err
+	}
+	snap, err := s.LoadSnapshot(epochs[0])
+	if err != nil {
+		return fmt.Errorf("newest snapshot %d cannot be loaded (corrupt or missing segment files): %w", epochs[0], err)
+	}
+	return snap.DecRef()
+}
+
+// ErrDirGone is the error of an index whose directory was removed while it was open: searches would
+// answer from what is left in memory and writes fail. A restart rebuilds it.
+var ErrDirGone = errors.New("search/bleve: the index directory was removed; restart to rebuild it")
+
+// Ping reports whether the index can answer: it is open and its directory is still there.
+func (x *Index) Ping(context.Context) error {
+	if _, err := x.current(); err != nil {
+		return err
+	}
+	x.mu.RUnlock()
+	return x.checkDir()
+}
+
+// checkDir fails when the index directory (its metadata file) is gone.
+func (x *Index) checkDir() error {
+	if _, err := os.Stat(filepath.Join(x.Dir, "index_meta.json")); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w (%s)", ErrDirGone, x.Dir)
+	}
+	return nil
 }
 
 func (x *Index) schemaVersion() string {

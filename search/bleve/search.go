@@ -20,6 +20,9 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	if !q.Normalized() {
 		return nil, search.ErrNotNormalized
 	}
+	if err := x.checkDir(); err != nil {
+		return nil, err
+	}
 	idx, err := x.current()
 	if err != nil {
 		return nil, err

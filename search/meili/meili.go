@@ -125,6 +125,21 @@ func (x *Index) ready() error {
 	return nil
 }
 
+// Ping asks the server's health endpoint (GET /health) whether it is available.
+func (x *Index) Ping(ctx context.Context) error {
+	if x.client == nil {
+		return errors.New("search/meili: index not initialised (call Init)")
+	}
+	h, err := x.client.Health(ctx)
+	if err != nil {
+		return fmt.Errorf("search/meili: health: %w", err)
+	}
+	if h.Status != "available" {
+		return fmt.Errorf("search/meili: server status %q", h.Status)
+	}
+	return nil
+}
+
 // Upsert replaces whole documents (add, not update: fields a patent lost must disappear).
 func (x *Index) Upsert(ctx context.Context, docs []search.Document) error {
 	if err := x.ready(); err != nil {

@@ -83,6 +83,8 @@ func (f *fakeMeili) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.enqueue(w, "documentDeletion")
 	case r.Method == "DELETE" && r.URL.Path == uid+"/documents":
 		f.enqueue(w, "documentDeletion")
+	case r.Method == "GET" && r.URL.Path == "/health":
+		fmt.Fprint(w, `{"status":"available"}`)
 	case r.Method == "GET" && r.URL.Path == uid+"/stats":
 		fmt.Fprint(w, `{"numberOfDocuments":2,"rawDocumentDbSize":8192,"avgDocumentSize":4000,"isIndexing":false,"numberOfEmbeddings":0,"numberOfEmbeddedDocuments":0,"fieldDistribution":{"id":2,"title":2}}`)
 	case r.Method == "POST" && r.URL.Path == uid+"/search":
@@ -435,5 +437,36 @@ func TestProtocolSearchShapes(t *testing.T) {
 	f.search = `{"message":"Attribute ` + "`x`" + ` is not filterable.","code":"invalid_search_filter","type":"invalid_request","link":"https://docs.meilisearch.com/errors#invalid_search_filter"}`
 	if _, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Industries: []string{"x"}})); !errors.Is(err, search.ErrBadQuery) {
 		t.Errorf("server-refused filter: %v", err)
+	}
+}
+
+// Ping is GET /health; a server that went away (a closed port) fails the ping and every search with an
+// engine error, not a query error, so the site answers search_unavailable (docs/architecture.md §9.1).
+func TestProtocolHealthAndUnreachable(t *testing.T) {
+	f := &fakeMeili{t: t, polled: map[int64]int{}, failTask: map[string]string{}, taskType: map[int64]string{}}
+	srv := httptest.NewServer(f)
+	idx := meili.New(srv.URL, "secret-key")
+	idx.TaskPoll = time.Millisecond
+	defer idx.Close()
+	ctx := context.Background()
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Ping(ctx); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+	if reqs := f.take(); len(reqs) == 0 || reqs[len(reqs)-1].Path != "/health" {
+		t.Fatalf("ping sent %v", reqs)
+	}
+	srv.Close()
+	if err := idx.Ping(ctx); err == nil {
+		t.Error("ping of a closed server succeeded")
+	}
+	q, err := search.Query{Text: "电池"}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idx.Search(ctx, q); err == nil || errors.Is(err, search.ErrBadQuery) {
+		t.Errorf("search of a closed server: %v, want an engine error", err)
 	}
 }

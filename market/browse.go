@@ -1,0 +1,88 @@
+package market
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// OfferFilter selects live open-licence offers from the database: what a wall, a supermarket shelf or a
+// category page lists while the search engine is unavailable (docs/architecture.md §9.1). Empty lists
+// mean "any"; values inside one list are ORed, different lists ANDed, as in a search query.
+type OfferFilter struct {
+	// Keywords must each occur in the title, the abstract or the holder's name (a case-insensitive
+	// substring: no word analysis, unlike the engines).
+	Keywords    []string
+	Industries  []string
+	IPC         []string // canonical section (G), class (G06), subclass (G06F) or full symbol (G06F 16/9535)
+	HolderKinds []string
+	Districts   []string // district codes
+	Types       []string
+	MaxFeeFen   *int64 // up-front fee (lump sum or entry fee) at most this; free and royalty-only count as 0
+	ExcludeIDs  []int64
+}
+
+// BrowseOffers returns the IDs of one page of the live open-licence patents f selects, newest declaration
+// first (published_at, then ID, both descending: the engines' "newest" order), and how many there are.
+func (s *Store) BrowseOffers(ctx context.Context, f OfferFilter, offset, limit int) ([]int64, int64, error) {
+	q := s.reader().WithContext(ctx).Table("patents").
+		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
+		Joins("JOIN organisations o ON o.id = patents.patentee_id")
+	for _, k := range f.Keywords {
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		like := "%" + escapeLike(strings.ToLower(k)) + "%"
+		q = q.Where("(LOWER(patents.title) LIKE ? ESCAPE '\\' OR LOWER(patents.abstract) LIKE ? ESCAPE '\\' OR LOWER(o.name) LIKE ? ESCAPE '\\')",
+			like, like, like)
+	}
+	if len(f.Industries) > 0 {
+		q = q.Where("patents.industry IN ?", f.Industries)
+	}
+	if len(f.HolderKinds) > 0 {
+		q = q.Where("o.kind IN ?", f.HolderKinds)
+	}
+	if len(f.Districts) > 0 {
+		q = q.Where("o.district_code IN ?", f.Districts)
+	}
+	if len(f.Types) > 0 {
+		q = q.Where("patents.type IN ?", f.Types)
+	}
+	if len(f.IPC) > 0 {
+		// patents.ipc holds canonical symbols separated by ";": a section, class or subclass matches the
+		// start of any symbol, a full symbol the whole of one.
+		var conds []string
+		var args []any
+		for _, v := range f.IPC {
+			if strings.Contains(v, " ") {
+				conds = append(conds, "(';' || patents.ipc || ';') LIKE ? ESCAPE '\\'")
+				args = append(args, "%;"+escapeLike(v)+";%")
+			} else {
+				conds = append(conds, "(';' || patents.ipc) LIKE ? ESCAPE '\\'")
+				args = append(args, "%;"+escapeLike(v)+"%")
+			}
+		}
+		q = q.Where("("+strings.Join(conds, " OR ")+")", args...)
+	}
+	if f.MaxFeeFen != nil {
+		q = q.Where("(CASE d.fee_model WHEN ? THEN d.fee_fen WHEN ? THEN d.entry_fee_fen ELSE 0 END) <= ?",
+			FeeLumpSum, FeeEntryPlusRoyalty, *f.MaxFeeFen)
+	}
+	if len(f.ExcludeIDs) > 0 {
+		q = q.Where("patents.id NOT IN ?", f.ExcludeIDs)
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("market: count offers: %w", err)
+	}
+	var ids []int64
+	if limit > 0 && int64(offset) < total {
+		if err := q.Order("d.published_at DESC, patents.id DESC").Offset(offset).Limit(limit).
+			Pluck("patents.id", &ids).Error; err != nil {
+			return nil, 0, fmt.Errorf("market: browse offers: %w", err)
+		}
+	}
+	return ids, total, nil
+}
