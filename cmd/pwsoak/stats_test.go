@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +102,32 @@ func TestFaultClock(t *testing.T) {
 	f.end(-time.Second)
 	if f.current() != "" {
 		t.Fatal("a fault after its grace")
+	}
+}
+
+func TestCorruptOverwritesEveryFile(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{"index_meta.json": `{"storage":"scorch"}`, "store/root.bolt": strings.Repeat("b", 5000)}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := corrupt(dir)
+	if err != nil || n != 2 {
+		t.Fatalf("corrupt: %d files, %v", n, err)
+	}
+	for name, content := range files {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) == content || len(b) < len(content) || len(b) < 4096 {
+			t.Errorf("%s: not overwritten with garbage of at least its size (%d bytes)", name, len(b))
+		}
 	}
 }
