@@ -429,3 +429,73 @@ func TestWorkerRetriesUntilEngineRecovers(t *testing.T) {
 		}
 	})
 }
+
+// unready fails Init until up is set, then reports a new index.
+type unready struct {
+	*recorder
+	mu    sync.Mutex
+	up    bool
+	inits int
+}
+
+func (u *unready) Init(context.Context) (bool, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.inits++
+	if !u.up {
+		return false, errors.New("dial tcp 127.0.0.1:1: connection refused")
+	}
+	return true, nil
+}
+
+// A server started while its engine was unreachable: searches fail with ErrNotReady and the worker keeps
+// the changes; once the engine answers, a later call initialises it, rebuilds the new index from the
+// database, and the worker drains the outbox into it.
+func TestDeferredIndexComesUp(t *testing.T) {
+	s := markettest.SQLite(t)
+	ctx := context.Background()
+	ids := seed(t, s, 3)
+	engine := &unready{recorder: newRecorder()}
+	d := search.NewDeferred(engine, s, nil, errors.New("connection refused"))
+	d.RetryEvery = time.Millisecond
+	defer d.Close()
+	q, err := search.Query{}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Search(ctx, q); !errors.Is(err, search.ErrNotReady) {
+		t.Fatalf("search before the engine answers: %v, want ErrNotReady", err)
+	}
+	if err := search.Ping(ctx, d); err == nil {
+		t.Fatal("ping before the engine answers succeeded")
+	}
+	enqueue(t, s, ids[0])
+	w := &search.Worker{Store: s, Index: d}
+	if _, err := w.DrainOnce(ctx); err == nil {
+		t.Fatal("drain into an unready engine succeeded")
+	}
+	if l, _ := s.OutboxLen(ctx); l != 1 {
+		t.Fatalf("outbox: %d rows, want 1 kept", l)
+	}
+
+	engine.mu.Lock()
+	engine.up = true
+	engine.mu.Unlock()
+	deadline := time.Now().Add(30 * time.Second)
+	for search.Ping(ctx, d) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the engine never became ready")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// The new index was rebuilt from the database: every patent, not only the queued one.
+	if n, err := d.Count(ctx); err != nil || n != 3 {
+		t.Fatalf("after the rebuild: %d documents, %v", n, err)
+	}
+	if _, err := w.DrainOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.OutboxLen(ctx); l != 0 {
+		t.Fatalf("outbox after the engine came up: %d rows", l)
+	}
+}

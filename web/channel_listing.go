@@ -148,6 +148,16 @@ func engineFailed(ctx context.Context, err error) bool {
 		!errors.Is(err, search.ErrNotNormalized) && len(market.AsFieldErrors(err)) == 0
 }
 
+// orUnavailable turns a failure of the search engine into market.ErrSearchUnavailable (503), logging
+// the cause; other errors pass unchanged.
+func (a *App) orUnavailable(ctx context.Context, err error) error {
+	if engineFailed(ctx, err) {
+		a.Log.Warn("search engine failed", "err", err)
+		return market.ErrSearchUnavailable
+	}
+	return err
+}
+
 // wallList is a wall's listing setup.
 func wallList(w *market.WallSetup) channelList {
 	return channelList{Rules: w.Rules, Pins: w.LivePinIDs(), Hidden: w.HiddenIDs()}

@@ -222,7 +222,7 @@ func (a *App) demandMatches(c *fiber.Ctx, id int64, limit int) (*market.DemandVi
 		return nil, nil, err
 	}
 	ms, err := search.Matches(c.UserContext(), a.Index, a.Store, search.DemandOf(d), limit)
-	return d, ms, err
+	return d, ms, a.orUnavailable(c.UserContext(), err)
 }
 
 // matchURL is the patent page as reached from a demand's match: the visit counts for the demand's

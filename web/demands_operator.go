@@ -101,7 +101,7 @@ func (a *App) analyse(c *fiber.Ctx, channel string) (*demandAnalysis, error) {
 			an.Open++
 			ms, err := search.Matches(ctx, a.Index, a.Store, search.DemandOf(d), 1)
 			if err != nil {
-				return nil, err
+				return nil, a.orUnavailable(ctx, err)
 			}
 			if len(ms) > 0 {
 				row.BestNo, row.BestScor = ms[0].ApplicationNo, roundScore(ms[0].Score)

@@ -109,6 +109,11 @@ func (a *App) renderDemand(c *fiber.Ctx, status int, id int64, mf, cf *form) err
 	data["D"] = d
 	if d.Status == market.DemandOpen {
 		ms, err := search.Matches(ctx, a.Index, a.Store, search.DemandOf(d), demandMatches)
+		if engineFailed(ctx, err) {
+			// The demand itself stays readable while the engine is down; it shows no matches.
+			a.Log.Warn("search engine failed: demand shown without matches", "err", err)
+			ms, err = nil, nil
+		}
 		if err != nil {
 			return err
 		}

@@ -212,6 +212,17 @@ func TestBrowsingWithoutSearchEngine(t *testing.T) {
 		if status, m := e.getJSON(t, "/api/v1/patents?fee_model=free"); status != http.StatusServiceUnavailable {
 			t.Errorf("fee model filter without the engine: %d %v", status, m)
 		}
+		// An open demand stays readable, without matches; asking for its matches needs the engine.
+		var demandID int64
+		if err := s.Gorm().Model(&market.Demand{}).Where("status = ?", market.DemandOpen).Order("id").Limit(1).Pluck("id", &demandID).Error; err != nil || demandID == 0 {
+			t.Fatalf("demand: %d %v", demandID, err)
+		}
+		if r := e.get(t, fmt.Sprintf("/demands/%d", demandID)); r.status != http.StatusOK {
+			t.Errorf("demand page without the engine: %d", r.status)
+		}
+		if status, m := e.getJSON(t, fmt.Sprintf("/api/v1/demands/%d/matches", demandID)); status != http.StatusServiceUnavailable {
+			t.Errorf("demand matches without the engine: %d %v", status, m)
+		}
 		status, m := e.getJSON(t, "/healthz")
 		if status != http.StatusOK || m["search"] != "down" || m["status"] != "degraded" || m["db"] != "ok" {
 			t.Errorf("healthz without the engine: %d %v", status, m)

@@ -83,6 +83,11 @@ func (a *App) dashboardDemands(c *fiber.Ctx, data fiber.Map) error {
 		return nil
 	}
 	hm, err := search.HolderDemands(ctx, a.Index, a.Store, act.OrgID, holderDashboardDemands)
+	if engineFailed(ctx, err) {
+		// The dashboard stays usable while the engine is down, without the demands matching the holder.
+		a.Log.Warn("search engine failed: dashboard shown without matching demands", "err", err)
+		hm, err = nil, nil
+	}
 	if err != nil {
 		return err
 	}

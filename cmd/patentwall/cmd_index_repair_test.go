@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // getJSONMap answers GET url as status and decoded JSON object.
@@ -125,5 +127,48 @@ func TestServeSurvivesBrokenIndex(t *testing.T) {
 	garble()
 	if code, out, errs := importRun(t, "reindex"); code != 0 || !strings.Contains(out, "reindexed 1 patents") {
 		t.Errorf("reindex of a corrupt index: %d %q %q", code, out, errs)
+	}
+}
+
+// serve starts while Meilisearch does not answer (its port is closed): the site serves, search answers
+// 503 search_unavailable, browsing works from the database, the health check says search is down, and
+// SIGTERM still ends it cleanly.
+func TestServeStartsWithoutMeilisearch(t *testing.T) {
+	closed := freeAddr(t) // nothing listens there
+	addr, logs, p := slowServer(t, filepath.Join(t.TempDir(), "unused"), "MEILISEARCH_URL=http://"+closed)
+	base := "http://" + addr
+	if !strings.Contains(logs.String(), "serving without search") {
+		t.Errorf("the degraded start is not logged:\n%s", logs)
+	}
+	if status, m := getJSONMap(t, base+"/healthz"); status != http.StatusOK || m["search"] != "down" || m["db"] != "ok" {
+		t.Errorf("healthz: %d %v", status, m)
+	}
+	status, m := getJSONMap(t, base+"/api/v1/patents?q=电池")
+	if e, _ := m["error"].(map[string]any); status != http.StatusServiceUnavailable || e["code"] != "search_unavailable" {
+		t.Errorf("search: %d %v", status, m)
+	}
+	if status, m := getJSONMap(t, base+"/api/v1/patents?industry=新能源"); status != http.StatusOK || m["source"] != "database" {
+		t.Errorf("browsing: %d %v", status, m)
+	}
+	for _, u := range []string{"/", "/walls", "/supermarkets", "/search?industry=新能源"} {
+		resp, err := http.Get(base + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", u, resp.StatusCode)
+		}
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.exited:
+		if p.err != nil {
+			t.Errorf("exit: %v, want 0", p.err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not stop")
 	}
 }

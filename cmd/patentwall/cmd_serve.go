@@ -64,6 +64,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			env.Log.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond))
 		}
 	}
+	env.startWithoutEngine = true
 	idx, err := env.Index(ctx)
 	if err != nil {
 		return err
@@ -101,7 +102,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		stopWorker()
 		<-alertsDone
 	}()
-	go housekeeping(workerCtx, store, env.Config, env.Log)
+	housekeepingDone := make(chan struct{})
+	go func() {
+		defer close(housekeepingDone)
+		housekeeping(workerCtx, store, env.Config, env.Log)
+	}()
+	defer func() {
+		stopWorker()
+		<-housekeepingDone
+	}()
 	if addr := os.Getenv("PPROF_ADDR"); addr != "" {
 		// Profiling for operators, on its own (loopback) address, never on the public listener.
 		go func() { env.Log.Info("pprof", "err", http.ListenAndServe(addr, nil)) }()

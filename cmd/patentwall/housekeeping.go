@@ -11,6 +11,8 @@ import (
 // housekeeping runs the periodic chores of a serving process until ctx ends: expired sessions, tokens
 // and rate-limit windows are purged, and when SMTP is configured the notification e-mails queued in the
 // database are sent. Both are safe with several servers running (rows are claimed in the database).
+// serve waits for it to return before closing the database (docs/interfaces.md §2.2): a chore under way
+// finishes or is cancelled with ctx, nothing starts after.
 func housekeeping(ctx context.Context, store *market.Store, cfg Config, log *slog.Logger) {
 	var mailer market.Mailer
 	if cfg.SMTPAddr != "" {

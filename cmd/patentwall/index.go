@@ -22,15 +22,7 @@ func (c Config) indexDir() string { return filepath.Join(c.DataDir, "index") }
 // openIndex builds the configured engine (Meilisearch when MEILISEARCH_URL is set, else Bleve under
 // DATA_DIR/index) and initialises it; rebuild reports a new or outdated index.
 func (e *Env) openIndex(ctx context.Context) (idx search.Index, rebuild bool, err error) {
-	if e.Config.MeiliURL != "" {
-		idx = meili.New(e.Config.MeiliURL, e.Config.MeiliAPIKey)
-	} else {
-		b := bleve.New(e.Config.indexDir())
-		// Popular searches are answered from memory until the next index write (SEARCH_CACHE=off
-		// measures the engine alone).
-		b.CacheText = os.Getenv("SEARCH_CACHE") != "off"
-		idx = b
-	}
+	idx = e.newIndex()
 	rebuild, err = idx.Init(ctx)
 	if b, ok := idx.(*bleve.Index); ok && b.Discarded != nil {
 		// A corrupt or half-removed index directory: Init replaced it by an empty index (rebuild).
@@ -47,6 +39,18 @@ func (e *Env) openIndex(ctx context.Context) (idx search.Index, rebuild bool, er
 	return idx, rebuild, nil
 }
 
+// newIndex builds the configured engine, not yet initialised.
+func (e *Env) newIndex() search.Index {
+	if e.Config.MeiliURL != "" {
+		return meili.New(e.Config.MeiliURL, e.Config.MeiliAPIKey)
+	}
+	b := bleve.New(e.Config.indexDir())
+	// Popular searches are answered from memory until the next index write (SEARCH_CACHE=off
+	// measures the engine alone).
+	b.CacheText = os.Getenv("SEARCH_CACHE") != "off"
+	return b
+}
+
 // Index opens the search index once. A new index, or one whose schema version changed, is rebuilt
 // from the database before it is returned, so callers never search a half-empty index unknowingly.
 func (e *Env) Index(ctx context.Context) (search.Index, error) {
@@ -58,6 +62,14 @@ func (e *Env) Index(ctx context.Context) (search.Index, error) {
 		return nil, err
 	}
 	idx, rebuild, err := e.openIndex(ctx)
+	if err != nil && e.startWithoutEngine && e.Config.MeiliURL != "" {
+		// serve starts while Meilisearch does not answer: search is unavailable and browsing works
+		// from the database until it does (docs/architecture.md §9.1); the index then initialises and,
+		// if new, rebuilds itself.
+		e.Log.Warn("the search engine does not answer; serving without search until it does", "err", err)
+		e.index = search.NewDeferred(e.newIndex(), store, e.Log, err)
+		return e.index, nil
+	}
 	if err != nil {
 		return nil, err
 	}

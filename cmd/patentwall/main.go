@@ -261,6 +261,9 @@ type Env struct {
 	Stderr io.Writer
 	store  *market.Store
 	index  search.Index
+	// startWithoutEngine lets Index return an index that initialises later when Meilisearch does not
+	// answer yet (serve), instead of failing.
+	startWithoutEngine bool
 }
 
 // Store opens and migrates the database on first use.
