@@ -228,6 +228,11 @@ func (r *runner) fault(ctx context.Context, name string) FaultReport {
 		sleepCtx(ctx, time.Second)
 		f.Checks = append(f.Checks, r.engineDownChecks(ctx, false)...)
 		sleepCtx(ctx, 2*time.Second)
+		alive := Check{Name: "the server outlives the removal", OK: r.srv.running(), Detail: "still running"}
+		if !alive.OK {
+			alive.Detail = "the server exited: " + r.srv.exitMessage()
+		}
+		f.Checks = append(f.Checks, alive)
 		r.srv.stop()
 		restartErr = r.srv.start()
 	case "bleve_corrupted":

@@ -83,6 +83,19 @@ func (s *server) exitMessage() string {
 	}
 	lines := strings.Split(strings.TrimSpace(text), "\n")
 	last := lines[len(lines)-1]
+	for i, l := range lines {
+		// A crash: the panic and the first frame of the project's code under it.
+		if strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "fatal error:") {
+			last = l
+			for _, f := range lines[i+1:] {
+				if strings.HasPrefix(f, "patentwall/") {
+					last += " in " + strings.TrimSpace(f)
+					break
+				}
+			}
+			break
+		}
+	}
 	if len(last) > 400 {
 		last = last[:400] + "…"
 	}

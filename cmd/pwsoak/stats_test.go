@@ -131,3 +131,23 @@ func TestCorruptOverwritesEveryFile(t *testing.T) {
 		}
 	}
 }
+
+func TestExitMessage(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "server.log")
+	text := "==== pwsoak: start 1\npanic: old crash\n==== pwsoak: start 2\nlevel=INFO msg=x\n" +
+		"panic: assignment to entry in nil map [recovered, repanicked]\n\ngoroutine 7 [running]:\n" +
+		"github.com/blevesearch/zapx/v17.(*invertedIndexCache).insertLOCKED(...)\n" +
+		"patentwall/search/bleve.(*Index).Upsert.func1()\n\t/src/search/bleve/bleve.go:254 +0x3f\n"
+	if err := os.WriteFile(log, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{logPath: log}
+	want := "panic: assignment to entry in nil map [recovered, repanicked] in patentwall/search/bleve.(*Index).Upsert.func1()"
+	if got := s.exitMessage(); got != want {
+		t.Fatalf("exit message %q, want %q", got, want)
+	}
+	os.WriteFile(log, []byte("==== pwsoak: start 3\npatentwall serve: search/meili: unreachable\n"), 0o644)
+	if got := s.exitMessage(); got != "patentwall serve: search/meili: unreachable" {
+		t.Fatalf("exit message %q", got)
+	}
+}
