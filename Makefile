@@ -4,7 +4,7 @@ BIN       := bin/patentwall
 PKGS      := ./...
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run build test test-sqlite test-pg bench bench-smoke lint fmt clean
+.PHONY: run build test test-sqlite test-pg bench bench-smoke soak fuzz lint fmt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/patentwall
@@ -34,6 +34,13 @@ bench-smoke:
 	  BENCH_BONUS_CONTRACTS=$${BENCH_BONUS_CONTRACTS:-20000} BENCH_STATS_CONTRACTS=$${BENCH_STATS_CONTRACTS:-5000} \
 	  BENCH_REQUESTS=$${BENCH_REQUESTS:-300} BENCH_DEMANDS=$${BENCH_DEMANDS:-50} PATENTWALL_BENCH_POOL=$${PATENTWALL_BENCH_POOL:-2000} \
 	  pg_virtualenv -t env PATENTWALL_REQUIRE_PG=1 ./scripts/bench.sh
+
+## soak: a bounded load-and-fault run (under 10 minutes, loopback only): its own Postgres cluster, the
+## server, a mixed workload, faults injected one after another, loss/duplication/audit checks; report in
+## bench-results/soak.md and soak.json (docs/interfaces.md §2.4). Not part of make test.
+soak:
+	$(GO) build -o bin/pwsoak ./cmd/pwsoak
+	./bin/pwsoak
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
