@@ -705,3 +705,86 @@ func (s *Store) OfferedPatentIDs(ctx context.Context, orgID int64, limit int) ([
 	}
 	return ids, nil
 }
+
+// matchRow is one row of MatchRows' query.
+type matchRow struct {
+	ID               int64
+	ApplicationNo    string
+	Title            string
+	Abstract         string
+	Status           string
+	Industry         string
+	IPC              string
+	PatenteeID       int64
+	TransferPriceFen int64
+	PatenteeName     string
+	PatenteeKind     string
+	DistrictCode     string
+	DeclID           *int64
+	FeeModel         *string
+	FeeFen           *int64
+	EntryFeeFen      *int64
+}
+
+// MatchRows loads what matching a demand reads of its candidate patents (docs/rules.md §10): the text,
+// IPC, industry and status of each patent, its holder, transfer price and live declaration's fees, in
+// one query, then the titles of their IPC symbols. Unknown IDs are skipped; rows come ordered by ID.
+// Only those columns are filled: the rows are not for indexing (IndexRows is).
+func (s *Store) MatchRows(ctx context.Context, ids []int64) ([]IndexRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	db := s.reader().WithContext(ctx)
+	var rs []matchRow
+	if err := db.Table("patents p").
+		Select("p.id, p.application_no, p.title, p.abstract, p.status, p.industry, p.ipc, p.patentee_id, "+
+			"p.transfer_price_fen, o.name AS patentee_name, o.kind AS patentee_kind, o.district_code, "+
+			"d.id AS decl_id, d.fee_model, d.fee_fen, d.entry_fee_fen").
+		Joins("JOIN organisations o ON o.id = p.patentee_id").
+		Joins("LEFT JOIN declarations d ON d.patent_id = p.id AND d.status = ?", DeclLive).
+		Where("p.id IN ?", ids).Order("p.id").Scan(&rs).Error; err != nil {
+		return nil, fmt.Errorf("market: load match candidates: %w", err)
+	}
+	symbols := map[string]bool{}
+	out := make([]IndexRow, 0, len(rs))
+	for _, r := range rs {
+		if n := len(out); n > 0 && out[n-1].ID == r.ID {
+			continue // a second live declaration cannot be; take the first if it were
+		}
+		row := IndexRow{Patent: Patent{ID: r.ID, ApplicationNo: r.ApplicationNo, Title: r.Title, Abstract: r.Abstract,
+			Status: r.Status, Industry: r.Industry, IPC: r.IPC, PatenteeID: r.PatenteeID, TransferPriceFen: r.TransferPriceFen},
+			PatenteeName: r.PatenteeName, PatenteeKind: r.PatenteeKind, DistrictCode: r.DistrictCode}
+		if r.DeclID != nil {
+			d := &Declaration{ID: *r.DeclID, PatentID: r.ID, Status: DeclLive}
+			if r.FeeModel != nil {
+				d.FeeModel = *r.FeeModel
+			}
+			if r.FeeFen != nil {
+				d.FeeFen = *r.FeeFen
+			}
+			if r.EntryFeeFen != nil {
+				d.EntryFeeFen = *r.EntryFeeFen
+			}
+			row.Declaration = d
+		}
+		for _, sym := range ipcLookupKeys(r.IPC) {
+			symbols[sym] = true
+		}
+		out = append(out, row)
+	}
+	if len(symbols) == 0 {
+		return out, nil
+	}
+	titles, err := s.ipcTitles(ctx, symbols)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for _, sym := range ipcLookupKeys(out[i].IPC) {
+			if t, ok := titles[sym]; ok {
+				out[i].IPCTitles = append(out[i].IPCTitles, t)
+			}
+		}
+	}
+	return out, nil
+}
