@@ -90,6 +90,17 @@ func (s *Store) WallDemands(ctx context.Context, w *Wall, n int) ([]DemandView, 
 	return out, nil
 }
 
+// SupermarketDemands returns the newest open demands posted to a supermarket (channel
+// "supermarket:SLUG"), which its agency moderates and matches (docs/rules.md §10).
+func (s *Store) SupermarketDemands(ctx context.Context, sm *Supermarket, n int) ([]DemandView, error) {
+	var out []DemandView
+	if err := s.demandQuery(ctx).Where("demands.status = ? AND demands.channel = ?", DemandOpen, "supermarket:"+sm.Slug).
+		Order("demands.created_at DESC, demands.id DESC").Limit(n).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("market: supermarket %s demands: %w", sm.Slug, err)
+	}
+	return out, nil
+}
+
 // DemandInput is a demand as posted or edited (the API's body, the form's fields).
 type DemandInput struct {
 	Title         string  `json:"title"`
