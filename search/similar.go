@@ -17,6 +17,12 @@ const MaxSimilarRunes = 2200
 // MaxKeyTerms bounds the key terms one similar text yields.
 const MaxKeyTerms = 48
 
+// MaxSimilarQueryTerms bounds the key terms an engine is asked for (docs/architecture.md §4, matching):
+// every term asked for costs a pass over its postings, so the engines ask for the most discriminative
+// ones (Bleve: the rarest in the index; Meilisearch, which reads only the first ten words of a query:
+// the first ones). Re-ranking (Rank) still reads all of them.
+const MaxSimilarQueryTerms = 16
+
 // demandWords are what demanders write around the technical content: cut out before bigrams are made,
 // so 我们希望降低 yields 降低 and not 们希 or 望降.
 var demandWords = []string{

@@ -3,10 +3,7 @@ package bleve
 import (
 	"context"
 	"math"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
@@ -20,25 +17,18 @@ import (
 // of the rarest, a Han term the index does not hold at all left out (it could match nothing), at most
 // maxSimilarTerms, and none found in more than maxSimilarShare of the documents unless that would leave
 // fewer than minSimilarTerms. Rank still judges the candidates by all the key terms.
-var (
-	maxSimilarTerms = envInt("PW_SIM_MAX", 16)
-	minSimilarTerms = envInt("PW_SIM_MIN", 4)
-	maxSimilarShare = float64(envInt("PW_SIM_SHARE", 10)) / 100
+const (
+	maxSimilarTerms = search.MaxSimilarQueryTerms
+	minSimilarTerms = 4
+	maxSimilarShare = 0.10
 )
-
-func envInt(k string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(k)); err == nil {
-		return n
-	}
-	return def
-}
 
 // similarTextFields are the text fields a similar text is matched in: what a patent is about. The
 // patentee's name is left out: a demand's words in a holder's name (科技, 大学) say nothing of the need.
 var similarTextFields = func() []textField {
 	var out []textField
 	for _, f := range textFields {
-		if os.Getenv("PW_SIM_FIELDS") == "" || strings.Contains(os.Getenv("PW_SIM_FIELDS"), f.name) {
+		if f.name != "patentee" {
 			out = append(out, f)
 		}
 	}
