@@ -719,22 +719,22 @@ func (s *Store) OfferedPatentIDs(ctx context.Context, orgID int64, limit int) ([
 
 // matchRow is one row of MatchRows' query.
 type matchRow struct {
-	ID               int64
-	ApplicationNo    string
-	Title            string
-	Abstract         string
-	Status           string
-	Industry         string
-	IPC              string
-	PatenteeID       int64
-	TransferPriceFen int64
-	PatenteeName     string
-	PatenteeKind     string
-	DistrictCode     string
-	DeclID           *int64
-	FeeModel         *string
-	FeeFen           *int64
-	EntryFeeFen      *int64
+	ID               int64   `gorm:"column:id"`
+	ApplicationNo    string  `gorm:"column:application_no"`
+	Title            string  `gorm:"column:title"`
+	Abstract         string  `gorm:"column:abstract"`
+	Status           string  `gorm:"column:status"`
+	Industry         string  `gorm:"column:industry"`
+	IPC              string  `gorm:"column:ipc"`
+	PatenteeID       int64   `gorm:"column:patentee_id"`
+	TransferPriceFen int64   `gorm:"column:transfer_price_fen"`
+	PatenteeName     string  `gorm:"column:patentee_name"`
+	PatenteeKind     string  `gorm:"column:patentee_kind"`
+	DistrictCode     string  `gorm:"column:district_code"`
+	DeclID           *int64  `gorm:"column:decl_id"`
+	FeeModel         *string `gorm:"column:fee_model"`
+	FeeFen           *int64  `gorm:"column:fee_fen"`
+	EntryFeeFen      *int64  `gorm:"column:entry_fee_fen"`
 }
 
 // MatchRows loads what matching a demand reads of its candidate patents (docs/rules.md §10): the text,
