@@ -147,7 +147,7 @@ func Rank(d Demand, keys []string, c *Candidate, rel float64) Match {
 }
 
 // prepared is what Rank reads of a demand, worked out once per demand rather than once per candidate:
-// its key terms, the pieces of its text and its IPC symbol.
+// its key terms, the pieces of its text, its IPC symbol and its district's names.
 type prepared struct {
 	d         Demand
 	keys      []string
@@ -155,6 +155,8 @@ type prepared struct {
 	ipc       market.IPC
 	ipcOK     bool
 	wantGroup string
+	// districtZH and districtEN name the demander's district (its code when unknown).
+	districtZH, districtEN string
 }
 
 func prepare(d Demand, keys []string) *prepared {
@@ -162,6 +164,10 @@ func prepare(d Demand, keys []string) *prepared {
 	if want, err := market.ParseIPC(d.IPC); d.IPC != "" && err == nil {
 		p.ipc, p.ipcOK = want, true
 		p.wantGroup, _, _ = strings.Cut(want.Group, "/")
+	}
+	p.districtZH, p.districtEN = d.District, d.District
+	if dist, ok := market.LookupDistrict(d.District); d.District != "" && ok {
+		p.districtZH, p.districtEN = dist.NameZH, dist.NameEN
 	}
 	return p
 }
@@ -221,11 +227,7 @@ func (p *prepared) rank(c *Candidate, rel float64) Match {
 	}
 	if d.District != "" && doc.District == d.District {
 		m.Score += wDistrict
-		zh, en := d.District, d.District
-		if dist, ok := market.LookupDistrict(d.District); ok {
-			zh, en = dist.NameZH, dist.NameEN
-		}
-		m.Reasons = append(m.Reasons, Reason{ReasonSameDistrict, "同在" + zh, "same district: " + en})
+		m.Reasons = append(m.Reasons, Reason{ReasonSameDistrict, "同在" + p.districtZH, "same district: " + p.districtEN})
 	}
 	if market.IsInstitution(doc.HolderKind) {
 		m.Score += wHolder
