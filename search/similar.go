@@ -17,7 +17,7 @@ const MaxSimilarRunes = 2200
 // MaxKeyTerms bounds the key terms one similar text yields.
 const MaxKeyTerms = 48
 
-// MaxSimilarQueryTerms bounds the key terms an engine is asked for (docs/architecture.md §4, matching):
+// MaxSimilarQueryTerms bounds the key terms an engine is asked for (docs/architecture.md §4.2):
 // every term asked for costs a pass over its postings, so the engines ask for the most discriminative
 // ones (Bleve: the rarest in the index; Meilisearch, which reads only the first ten words of a query:
 // the first ones). Re-ranking (Rank) still reads all of them.

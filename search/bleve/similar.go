@@ -13,7 +13,7 @@ import (
 // A similar text (a demand) asks for documents sharing any of its key terms, so the engine visits every
 // posting of every term it asks for: a bigram such as 电池 or 材料 is in a large share of the catalogue,
 // weighs little (its idf is low) and costs the most. The query therefore takes the key terms the index
-// finds most discriminative, as "more like this" engines do (docs/architecture.md §4, matching): those
+// finds most discriminative, as "more like this" engines do (docs/architecture.md §4.2): those
 // of the rarest, a Han term the index does not hold at all left out (it could match nothing), at most
 // maxSimilarTerms, and none found in more than maxSimilarShare of the documents unless that would leave
 // fewer than minSimilarTerms. Rank still judges the candidates by all the key terms.

@@ -12,7 +12,7 @@ import (
 	"patentwall/search/bleve"
 )
 
-// A similar query asks for the most discriminative key terms (docs/architecture.md §4, matching): a Han
+// A similar query asks for the most discriminative key terms (docs/architecture.md §4.2): a Han
 // term the index does not hold is left out, at most search.MaxSimilarQueryTerms of the rarest are asked
 // for, a term in more than a tenth of the documents only while fewer than four would be left; the terms
 // keep the text's order. And the query still finds the document that shares the rare terms.

@@ -69,7 +69,7 @@ func buildRequest(q search.Query, terms []search.Term) *meilisearch.SearchReques
 		// ("frequency") until documents match. Only its first 10 words count, so the key terms go in
 		// order of first appearance (the demand's title first), and no more than it reads are sent. As
 		// on Bleve, the patentee's name and the application number are not searched
-		// (docs/architecture.md §4, matching).
+		// (docs/architecture.md §4.2).
 		strategy = meilisearch.Frequency
 		searchOn = similarAttributes
 		keys := search.KeyTerms(q.Similar)
