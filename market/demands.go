@@ -90,6 +90,17 @@ func (s *Store) WallDemands(ctx context.Context, w *Wall, n int) ([]DemandView, 
 	return out, nil
 }
 
+// SupermarketDemands returns the newest open demands posted to a supermarket (channel
+// "supermarket:SLUG"), which its agency moderates and matches (docs/rules.md §10).
+func (s *Store) SupermarketDemands(ctx context.Context, sm *Supermarket, n int) ([]DemandView, error) {
+	var out []DemandView
+	if err := s.demandQuery(ctx).Where("demands.status = ? AND demands.channel = ?", DemandOpen, "supermarket:"+sm.Slug).
+		Order("demands.created_at DESC, demands.id DESC").Limit(n).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("market: supermarket %s demands: %w", sm.Slug, err)
+	}
+	return out, nil
+}
+
 // DemandInput is a demand as posted or edited (the API's body, the form's fields).
 type DemandInput struct {
 	Title         string  `json:"title"`
@@ -714,4 +725,87 @@ func (s *Store) OfferedPatentIDs(ctx context.Context, orgID int64, limit int) ([
 		return nil, fmt.Errorf("market: offered patents: %w", err)
 	}
 	return ids, nil
+}
+
+// matchRow is one row of MatchRows' query.
+type matchRow struct {
+	ID               int64   `gorm:"column:id"`
+	ApplicationNo    string  `gorm:"column:application_no"`
+	Title            string  `gorm:"column:title"`
+	Abstract         string  `gorm:"column:abstract"`
+	Status           string  `gorm:"column:status"`
+	Industry         string  `gorm:"column:industry"`
+	IPC              string  `gorm:"column:ipc"`
+	PatenteeID       int64   `gorm:"column:patentee_id"`
+	TransferPriceFen int64   `gorm:"column:transfer_price_fen"`
+	PatenteeName     string  `gorm:"column:patentee_name"`
+	PatenteeKind     string  `gorm:"column:patentee_kind"`
+	DistrictCode     string  `gorm:"column:district_code"`
+	DeclID           *int64  `gorm:"column:decl_id"`
+	FeeModel         *string `gorm:"column:fee_model"`
+	FeeFen           *int64  `gorm:"column:fee_fen"`
+	EntryFeeFen      *int64  `gorm:"column:entry_fee_fen"`
+}
+
+// MatchRows loads what matching a demand reads of its candidate patents (docs/rules.md §10): the text,
+// IPC, industry and status of each patent, its holder, transfer price and live declaration's fees, in
+// one query, then the titles of their IPC symbols. Unknown IDs are skipped; rows come ordered by ID.
+// Only those columns are filled: the rows are not for indexing (IndexRows is).
+func (s *Store) MatchRows(ctx context.Context, ids []int64) ([]IndexRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	db := s.reader().WithContext(ctx)
+	var rs []matchRow
+	if err := db.Table("patents p").
+		Select("p.id, p.application_no, p.title, p.abstract, p.status, p.industry, p.ipc, p.patentee_id, "+
+			"p.transfer_price_fen, o.name AS patentee_name, o.kind AS patentee_kind, o.district_code, "+
+			"d.id AS decl_id, d.fee_model, d.fee_fen, d.entry_fee_fen").
+		Joins("JOIN organisations o ON o.id = p.patentee_id").
+		Joins("LEFT JOIN declarations d ON d.patent_id = p.id AND d.status = ?", DeclLive).
+		Where("p.id IN ?", ids).Order("p.id").Scan(&rs).Error; err != nil {
+		return nil, fmt.Errorf("market: load match candidates: %w", err)
+	}
+	symbols := map[string]bool{}
+	out := make([]IndexRow, 0, len(rs))
+	for _, r := range rs {
+		if n := len(out); n > 0 && out[n-1].ID == r.ID {
+			continue // a second live declaration cannot be; take the first if it were
+		}
+		row := IndexRow{Patent: Patent{ID: r.ID, ApplicationNo: r.ApplicationNo, Title: r.Title, Abstract: r.Abstract,
+			Status: r.Status, Industry: r.Industry, IPC: r.IPC, PatenteeID: r.PatenteeID, TransferPriceFen: r.TransferPriceFen},
+			PatenteeName: r.PatenteeName, PatenteeKind: r.PatenteeKind, DistrictCode: r.DistrictCode}
+		if r.DeclID != nil {
+			d := &Declaration{ID: *r.DeclID, PatentID: r.ID, Status: DeclLive}
+			if r.FeeModel != nil {
+				d.FeeModel = *r.FeeModel
+			}
+			if r.FeeFen != nil {
+				d.FeeFen = *r.FeeFen
+			}
+			if r.EntryFeeFen != nil {
+				d.EntryFeeFen = *r.EntryFeeFen
+			}
+			row.Declaration = d
+		}
+		for _, sym := range ipcLookupKeys(r.IPC) {
+			symbols[sym] = true
+		}
+		out = append(out, row)
+	}
+	if len(symbols) == 0 {
+		return out, nil
+	}
+	titles, err := s.ipcTitles(ctx, symbols)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for _, sym := range ipcLookupKeys(out[i].IPC) {
+			if t, ok := titles[sym]; ok {
+				out[i].IPCTitles = append(out[i].IPCTitles, t)
+			}
+		}
+	}
+	return out, nil
 }

@@ -143,9 +143,41 @@ func (m *Match) HighlightedTitle() string {
 // Rank scores one candidate for a demand whose key terms are keys; rel is the engine's relative score
 // (0..1), or a negative number when no engine ranked it (then the coverage stands in).
 func Rank(d Demand, keys []string, c *Candidate, rel float64) Match {
+	return prepare(d, keys).rank(c, rel)
+}
+
+// prepared is what Rank reads of a demand, worked out once per demand rather than once per candidate:
+// its key terms, the pieces of its text, its IPC symbol and its district's names.
+type prepared struct {
+	d         Demand
+	keys      []string
+	pieces    similarPieces
+	ipc       market.IPC
+	ipcOK     bool
+	wantGroup string
+	// districtZH and districtEN name the demander's district (its code when unknown).
+	districtZH, districtEN string
+}
+
+func prepare(d Demand, keys []string) *prepared {
+	p := &prepared{d: d, keys: keys, pieces: similarPiecesOf(d.SimilarText())}
+	if want, err := market.ParseIPC(d.IPC); d.IPC != "" && err == nil {
+		p.ipc, p.ipcOK = want, true
+		p.wantGroup, _, _ = strings.Cut(want.Group, "/")
+	}
+	p.districtZH, p.districtEN = d.District, d.District
+	if dist, ok := market.LookupDistrict(d.District); d.District != "" && ok {
+		p.districtZH, p.districtEN = dist.NameZH, dist.NameEN
+	}
+	return p
+}
+
+// rank is Rank for a prepared demand.
+func (p *prepared) rank(c *Candidate, rel float64) Match {
+	d := p.d
 	doc := &c.Doc
 	m := Match{PatentID: doc.ID, ApplicationNo: doc.ApplicationNo, Title: doc.Title}
-	m.Terms, m.Coverage = SharedTerms(d.SimilarText(), keys, doc.Title+"\n"+doc.Abstract+"\n"+doc.IPCTitles)
+	m.Terms, m.Coverage = p.pieces.shared(p.keys, doc.Title+"\n"+doc.Abstract+"\n"+doc.IPCTitles)
 	if rel < 0 {
 		rel = m.Coverage
 	}
@@ -154,8 +186,8 @@ func Rank(d Demand, keys []string, c *Candidate, rel float64) Match {
 		m.Reasons = append(m.Reasons, Reason{ReasonText, "共同关键词：" + strings.Join(m.Terms, "、"),
 			"shared key terms: " + strings.Join(m.Terms, ", ")})
 	}
-	if want, err := market.ParseIPC(d.IPC); d.IPC != "" && err == nil {
-		wantGroup, _, _ := strings.Cut(want.Group, "/")
+	if p.ipcOK {
+		want, wantGroup := p.ipc, p.wantGroup
 		bestW, best := 0.0, ""
 		for _, sym := range doc.IPC {
 			got, err := market.ParseIPC(sym)
@@ -195,11 +227,7 @@ func Rank(d Demand, keys []string, c *Candidate, rel float64) Match {
 	}
 	if d.District != "" && doc.District == d.District {
 		m.Score += wDistrict
-		zh, en := d.District, d.District
-		if dist, ok := market.LookupDistrict(d.District); ok {
-			zh, en = dist.NameZH, dist.NameEN
-		}
-		m.Reasons = append(m.Reasons, Reason{ReasonSameDistrict, "同在" + zh, "same district: " + en})
+		m.Reasons = append(m.Reasons, Reason{ReasonSameDistrict, "同在" + p.districtZH, "same district: " + p.districtEN})
 	}
 	if market.IsInstitution(doc.HolderKind) {
 		m.Score += wHolder
@@ -233,7 +261,7 @@ func Matches(ctx context.Context, idx Index, store *market.Store, d Demand, limi
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	rows, err := store.IndexRows(ctx, ids)
+	rows, err := store.MatchRows(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +293,7 @@ func RankHits(d Demand, hits []Hit, cands map[int64]*Candidate, limit int) []Mat
 	if len(hits) == 0 {
 		return nil
 	}
-	keys := KeyTerms(d.SimilarText())
+	p := prepare(d, KeyTerms(d.SimilarText()))
 	top := hits[0].Score
 	out := make([]Match, 0, len(hits))
 	for i, h := range hits {
@@ -277,7 +305,7 @@ func RankHits(d Demand, hits []Hit, cands map[int64]*Candidate, limit int) []Mat
 		if top > 0 {
 			rel = h.Score / top
 		}
-		if m := Rank(d, keys, c, rel); len(m.Terms) > 0 {
+		if m := p.rank(c, rel); len(m.Terms) > 0 {
 			out = append(out, m)
 		}
 	}
@@ -331,7 +359,7 @@ func HolderDemands(ctx context.Context, idx Index, store *market.Store, holderID
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	rows, err := store.IndexRows(ctx, ids)
+	rows, err := store.MatchRows(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -354,10 +382,10 @@ func HolderDemands(ctx context.Context, idx Index, store *market.Store, holderID
 		if err != nil {
 			return nil, err
 		}
-		keys := KeyTerms(d.SimilarText())
+		p := prepare(d, KeyTerms(d.SimilarText()))
 		for _, h := range res.Hits {
 			if c := cands[h.ID]; c != nil {
-				if m := Rank(d, keys, c, -1); m.Good() {
+				if m := p.rank(c, -1); m.Good() {
 					out = append(out, HolderMatch{Demand: &demands[i], Match: m})
 				}
 			}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // Similar text ("more like this"): a demand says in an SME's words what it needs, which rarely repeats a
@@ -15,6 +16,12 @@ const MaxSimilarRunes = 2200
 
 // MaxKeyTerms bounds the key terms one similar text yields.
 const MaxKeyTerms = 48
+
+// MaxSimilarQueryTerms bounds the key terms an engine is asked for (docs/architecture.md §4.2):
+// every term asked for costs a pass over its postings, so the engines ask for the most discriminative
+// ones (Bleve: the rarest in the index; Meilisearch, which reads only the first ten words of a query:
+// the first ones). Re-ranking (Rank) still reads all of them.
+const MaxSimilarQueryTerms = 16
 
 // demandWords are what demanders write around the technical content: cut out before bigrams are made,
 // so 我们希望降低 yields 降低 and not 们希 or 望降.
@@ -84,6 +91,41 @@ func KeyTerms(text string) []string {
 // words found are kept as they are. Coverage is the share of the key terms found in the document (0 when
 // there are none).
 func SharedTerms(text string, keys []string, doc string) (shared []string, coverage float64) {
+	return similarPiecesOf(text).shared(keys, doc)
+}
+
+// similarPieces are the Han pieces of a similar text left after cutting the demand words, each with the
+// byte offset of every rune (and of its end), cut once per demand rather than once per candidate.
+type similarPieces []similarPiece
+
+type similarPiece struct {
+	text string
+	offs []int
+}
+
+func similarPiecesOf(text string) similarPieces {
+	var out similarPieces
+	for _, run := range splitRuns(text) {
+		if !run.Han {
+			continue
+		}
+		for _, piece := range strings.Split(cutter.Replace(run.Text), "|") {
+			if utf8.RuneCountInString(piece) < 2 {
+				continue
+			}
+			p := similarPiece{text: piece, offs: make([]int, 0, len(piece)/3+1)}
+			for i := range piece {
+				p.offs = append(p.offs, i)
+			}
+			p.offs = append(p.offs, len(piece))
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// shared is SharedTerms over pieces already cut.
+func (ps similarPieces) shared(keys []string, doc string) (shared []string, coverage float64) {
 	if len(keys) == 0 {
 		return nil, 0
 	}
@@ -97,26 +139,21 @@ func SharedTerms(text string, keys []string, doc string) (shared []string, cover
 			}
 		}
 	}
-	for _, run := range splitRuns(text) {
-		if !run.Han {
-			continue
-		}
-		for _, piece := range strings.Split(cutter.Replace(run.Text), "|") {
-			rs := []rune(piece)
-			for i := 0; i+1 < len(rs); {
-				end := 0
-				for j := i + 2; j <= len(rs) && strings.Contains(lower, string(rs[i:j])); j++ {
-					end = j
-				}
-				if end == 0 {
-					i++
-					continue
-				}
-				if s := string(rs[i:end]); !containsString(shared, s) {
-					shared = append(shared, s)
-				}
-				i = end
+	for _, p := range ps {
+		runes := len(p.offs) - 1
+		for i := 0; i+1 < runes; {
+			end := 0
+			for j := i + 2; j <= runes && strings.Contains(lower, p.text[p.offs[i]:p.offs[j]]); j++ {
+				end = j
 			}
+			if end == 0 {
+				i++
+				continue
+			}
+			if s := p.text[p.offs[i]:p.offs[end]]; !containsString(shared, s) {
+				shared = append(shared, s)
+			}
+			i = end
 		}
 	}
 	return shared, float64(found) / float64(len(keys))

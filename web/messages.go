@@ -230,6 +230,9 @@ func init() {
 		"sm.shelf_empty":  {"本货架暂无报价。", "Nothing on this shelf yet."},
 		"sm.demands":      {"需求对接", "Demand board"},
 		"sm.demands_text": {"企业发布的技术需求由服务机构对接匹配。", "Service agencies match the technology demands that companies post."},
+		// The supermarket's own demands (docs/rules.md §10.2)
+		"sm.demands_all":   {"本超市全部技术需求", "All of this supermarket's demands"},
+		"sm.demands_empty": {"暂无发布到本超市的技术需求。", "No open demands posted to this supermarket yet."},
 
 		// Demands
 		"demands.title":  {"技术需求", "Technology demands"},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -212,9 +213,15 @@ func (a *App) supermarketPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The open demands posted to this supermarket, as a wall shows its industry's.
+	demands, err := a.Store.SupermarketDemands(ctx, &sm.Supermarket, wallDemands)
+	if err != nil {
+		return err
+	}
 	return a.Render(c, fiber.StatusOK, "supermarket", fiber.Map{
 		"SM": sm, "Shelves": views, "Stocked": stocked, "Local": local, "Ceiling": sm.Ceiling(),
-		"Via": "supermarket:" + sm.Slug,
+		"Via": "supermarket:" + sm.Slug, "Demands": demands,
+		"DemandsURL": "/demands?" + url.Values{"channel": {"supermarket:" + sm.Slug}}.Encode(),
 	})
 }
 

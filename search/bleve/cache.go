@@ -17,6 +17,33 @@ type resultCache struct {
 	mu  sync.Mutex
 	gen uint64
 	m   map[string]*search.Result
+	// df holds the document frequencies of similar texts' key terms (similarKeys), which repeat from
+	// one demand to the next; like the results, they are forgotten on every write.
+	df map[string]uint64
+}
+
+// maxDF bounds the cached document frequencies.
+const maxDF = 1 << 16
+
+// docFreq returns a cached document frequency and the generation to pass to putDocFreq.
+func (c *resultCache) docFreq(term string) (uint64, bool, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, ok := c.df[term]
+	return n, ok, c.gen
+}
+
+// putDocFreq stores a document frequency read at generation gen, unless a write happened since.
+func (c *resultCache) putDocFreq(term string, gen, n uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.df == nil || len(c.df) >= maxDF {
+		c.df = map[string]uint64{}
+	}
+	c.df[term] = n
 }
 
 const maxCached = 1024
@@ -66,5 +93,6 @@ func (c *resultCache) invalidate() {
 	c.mu.Lock()
 	c.gen++
 	c.m = nil
+	c.df = nil
 	c.mu.Unlock()
 }

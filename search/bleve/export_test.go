@@ -1,9 +1,12 @@
 package bleve
 
 import (
+	"context"
 	"math"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"patentwall/search"
 )
 
 // SetSchemaVersionForTest makes the index record (and expect) another schema version.
@@ -34,3 +37,22 @@ func (x *Index) LoadForTest(avg float64) { x.load.avg.Store(math.Float64bits(avg
 
 // SplitsForTest is how many queries were collected in parallel parts.
 func (x *Index) SplitsForTest() int64 { return x.splits.Load() }
+
+// SimilarKeysForTest returns the key terms a similar query for text asks the index for.
+func (x *Index) SimilarKeysForTest(ctx context.Context, text string) ([]string, error) {
+	idx, err := x.current()
+	if err != nil {
+		return nil, err
+	}
+	defer x.mu.RUnlock()
+	adv, err := idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return x.similarKeys(ctx, r.(*scorch.IndexSnapshot), search.KeyTerms(text))
+}

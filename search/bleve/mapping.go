@@ -22,7 +22,14 @@ const (
 )
 
 // Text fields searched by every query, and their weights (title matches count most).
-var textFields = []struct {
+var textFields = []textField{
+	{"title", 4, true, false, true},
+	{"abstract", 1, true, true, false},
+	{"patentee", 2, false, false, false},
+	{"ipc_titles", 0.5, false, false, false},
+}
+
+type textField struct {
 	name  string
 	boost float64
 	store bool // stored fields can be highlighted
@@ -35,11 +42,6 @@ var textFields = []struct {
 	// occur: positions of the abstract were a quarter of the index, which is mapped into memory, and
 	// reading them made every query that matched the abstract slower.
 	positions bool
-}{
-	{"title", 4, true, false, true},
-	{"abstract", 1, true, true, false},
-	{"patentee", 2, false, false, false},
-	{"ipc_titles", 0.5, false, false, false},
 }
 
 // facetsField holds every facet value of a document, packed by facetTerms (facets.go).

@@ -47,7 +47,7 @@ func textQuery(an analysis.Analyzer, terms []search.Term) query.Query {
 func similarQuery(an analysis.Analyzer, keys []string) query.Query {
 	alts := make([]query.Query, 0, len(keys))
 	for _, k := range keys {
-		if q := termQuery(an, search.Term{Text: k, Han: search.HasHan(k)}); q != nil {
+		if q := termQueryIn(an, search.Term{Text: k, Han: search.HasHan(k)}, similarTextFields); q != nil {
 			alts = append(alts, q)
 		}
 	}
@@ -70,6 +70,11 @@ func withSimilar(text, similar query.Query) query.Query {
 
 // termQuery matches one term in any text field (or, for an application number, that field).
 func termQuery(an analysis.Analyzer, t search.Term) query.Query {
+	return termQueryIn(an, t, textFields)
+}
+
+// termQueryIn matches one term in any of fields (or, for an application number, that field).
+func termQueryIn(an analysis.Analyzer, t search.Term, fields []textField) query.Query {
 	if t.AppNo != "" {
 		q := bleve.NewTermQuery(t.AppNo)
 		q.SetField("application_no")
@@ -88,8 +93,8 @@ func termQuery(an analysis.Analyzer, t search.Term) query.Query {
 	}
 	// A lone Latin word also matches as a prefix: Chinese titles glue codes to words (5G → 5GC, 5GBBU).
 	prefix := !t.Han && len(seq) == 1 && len([]rune(seq[0])) >= 2
-	alts := make([]query.Query, 0, 2*len(textFields))
-	for _, f := range textFields {
+	alts := make([]query.Query, 0, 2*len(fields))
+	for _, f := range fields {
 		switch {
 		case f.bigramsOnly && t.Han && len(seq) == 1 && utf8.RuneCountInString(seq[0]) == 1:
 			alts = append(alts, charQuery(f.name, seq[0], f.boost))

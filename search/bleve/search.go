@@ -39,12 +39,29 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		}
 	}
 
+	adv, err := idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("search/bleve: %w", err)
+	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("search/bleve: %w", err)
+	}
+	defer reader.Close()
+	is, ok := reader.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, fmt.Errorf("search/bleve: unexpected index reader %T", reader)
+	}
+
 	terms := search.ParseText(q.Text)
 	text := textQuery(x.analyzer, terms)
-	var keys []string
 	if q.Similar != "" {
-		keys = search.KeyTerms(q.Similar)
-		text = withSimilar(text, similarQuery(x.analyzer, keys))
+		keys := search.KeyTerms(q.Similar)
+		asked, err := x.similarKeys(ctx, is, keys)
+		if err != nil {
+			return nil, fmt.Errorf("search/bleve: %w", err)
+		}
+		text = withSimilar(text, similarQuery(x.analyzer, asked))
 		for _, k := range keys {
 			terms = append(terms, search.Term{Text: k, Han: search.HasHan(k)})
 		}
@@ -77,19 +94,6 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	}
 
 	rank, scored := rankOf(q.Sort, text == nil)
-	adv, err := idx.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("search/bleve: %w", err)
-	}
-	reader, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("search/bleve: %w", err)
-	}
-	defer reader.Close()
-	is, ok := reader.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, fmt.Errorf("search/bleve: unexpected index reader %T", reader)
-	}
 	res, err := x.collect(ctx, is, x.mapping, root, rank, scored, q.Facets, (q.Page-1)*q.PerPage, q.PerPage)
 	if err != nil {
 		return nil, err

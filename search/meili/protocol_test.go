@@ -348,8 +348,9 @@ func TestProtocolSearch(t *testing.T) {
 	}
 }
 
-// A demand's similar text: its key terms (Han bigrams as phrases over the *_cjk shadows, Latin words),
-// none required ("frequency"), and an ID list as a filter.
+// A demand's similar text: its first ten key terms (Han bigrams as phrases over the *_cjk shadows, Latin
+// words; Meilisearch reads no more), none required ("frequency"), searched on what a patent is about
+// (not the patentee or the application number), and an ID list as a filter.
 func TestProtocolSimilar(t *testing.T) {
 	f, idx := newFake(t)
 	ctx := context.Background()
@@ -359,7 +360,7 @@ func TestProtocolSimilar(t *testing.T) {
 	f.take()
 	f.search = cannedSearch
 	if _, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{
-		Similar: "我们需要锂电池散热的BMS方案",
+		Similar: "我们需要锂电池散热的BMS方案，储能柜液冷降温，延长循环寿命",
 		Offers:  []string{"open_licence", "transfer"},
 		IDs:     []int64{11, 12},
 		PerPage: 50,
@@ -371,10 +372,11 @@ func TestProtocolSimilar(t *testing.T) {
 		t.Fatalf("search requests: %+v", reqs)
 	}
 	jsonEqual(t, "similar body", reqs[0].Body, `{
-	 "q": "\"锂 电\" \"电 池\" \"池 散\" \"散 热\" bms",
+	 "q": "\"锂 电\" \"电 池\" \"池 散\" \"散 热\" bms \"储 能\" \"能 柜\" \"柜 液\" \"液 冷\" \"冷 降\"",
 	 "hitsPerPage": 50, "page": 1,
 	 "matchingStrategy": "frequency",
 	 "attributesToRetrieve": ["id","application_no"],
+	 "attributesToSearchOn": ["title","title_cjk","abstract","abstract_cjk","ipc_titles","ipc_titles_cjk"],
 	 "filter": "offers IN [\"open_licence\", \"transfer\"] AND id IN [11, 12]",
 	 "locales": ["zho"],
 	 "hybrid": null

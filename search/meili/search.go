@@ -16,6 +16,12 @@ import (
 // abstractRunes is the length of a highlighted abstract fragment.
 const abstractRunes = 160
 
+// maxQueryWords is how many words of a query Meilisearch reads; it ignores the rest.
+const maxQueryWords = 10
+
+// similarAttributes are the attributes a similar text is matched on: what a patent is about.
+var similarAttributes = []string{"title", "title_cjk", "abstract", "abstract_cjk", "ipc_titles", "ipc_titles_cjk"}
+
 // Search answers a normalised query in page mode (exact totals up to maxTotalHits).
 func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, error) {
 	if !q.Normalized() {
@@ -57,12 +63,17 @@ func buildRequest(q search.Query, terms []search.Term) *meilisearch.SearchReques
 		}
 	}
 	strategy := meilisearch.All
+	var searchOn []string
 	if q.Similar != "" {
 		// A similar text's key terms rank and none is required: Meilisearch drops the rarest-last
 		// ("frequency") until documents match. Only its first 10 words count, so the key terms go in
-		// order of first appearance: the demand's title first.
+		// order of first appearance (the demand's title first), and no more than it reads are sent. As
+		// on Bleve, the patentee's name and the application number are not searched
+		// (docs/architecture.md §4.2).
 		strategy = meilisearch.Frequency
-		for _, k := range search.KeyTerms(q.Similar) {
+		searchOn = similarAttributes
+		keys := search.KeyTerms(q.Similar)
+		for _, k := range keys[:min(len(keys), maxQueryWords)] {
 			if search.HasHan(k) {
 				words = append(words, phrase(k))
 			} else {
@@ -79,6 +90,7 @@ func buildRequest(q search.Query, terms []search.Term) *meilisearch.SearchReques
 		AttributesToRetrieve: []string{"id", "application_no"},
 		Filter:               filterString(q),
 		Sort:                 sortOf(q.Sort, len(words) == 0),
+		AttributesToSearchOn: searchOn,
 	}
 	if req.Filter == "" {
 		req.Filter = nil

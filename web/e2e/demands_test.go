@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,8 @@ import (
 )
 
 // TestDemandFlowInBrowser: an SME posts a demand to a wall, the wall's operator approves it, the SME
-// opens a match and accepts its open licence; the holder sees the demand on its patent.
+// opens a match and accepts its open licence; the contract records demand:ID as its channel, which the
+// bureau's channel statistics count; the holder sees the demand on its patent.
 func TestDemandFlowInBrowser(t *testing.T) {
 	browserPath(t) // skip before starting anything
 	store, base := server(t)
@@ -59,6 +61,9 @@ func TestDemandFlowInBrowser(t *testing.T) {
 	if _, err := store.PublishDeclaration(ctx, holder, no, market.DeclarationInput{FeeModel: "free", TermMonths: "24"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := store.CreateStaffUser(ctx, market.StaffInput{Email: "bureau@demand.example.cn", Password: password, Role: market.RoleBureau, Name: "市局统计员"}); err != nil {
+		t.Fatal(err)
+	}
 	b := newBrowser(t, base)
 
 	// 1. The SME posts its demand to the wall.
@@ -101,6 +106,42 @@ func TestDemandFlowInBrowser(t *testing.T) {
 	b.submit(`form[action$="/accept"] button[type=submit]`, 200)
 	b.sees("signed", "许可合同已成立")
 	b.shot("23-demand-licence")
+	b.logout()
+
+	// 3b. The contract records the demand as its channel (docs/rules.md §10.5), so the demand gets the
+	// credit: in the database, and in the channel statistics the bureau reads.
+	demandID := strings.TrimPrefix(demandPath, "/demands/")
+	channel := "demand:" + demandID
+	var ct market.Contract
+	if err := db.Where("licensee_id = ?", sme.ID).Order("id DESC").First(&ct).Error; err != nil {
+		t.Fatalf("the SME's contract: %v", err)
+	}
+	if ct.Channel == nil || *ct.Channel != channel {
+		t.Errorf("contract %s channel %v, want %s", ct.ContractNo, ct.Channel, channel)
+	}
+	b.login("bureau@demand.example.cn", password)
+	b.visit("/bureau/channels", 200)
+	b.sees("bureau channels", channel)
+	b.visit("/operator/channels/"+channel, 200)
+	b.sees("demand channel page", channel)
+	b.shot("23b-demand-channel")
+	b.visit("/operator/channels/"+channel+"?format=json", 200)
+	var stats struct {
+		Channels []struct {
+			Channel       string `json:"channel"`
+			Contracts     int64  `json:"contracts"`
+			FreeContracts int64  `json:"free_contracts"`
+			SMEs          int64  `json:"smes"`
+		} `json:"channels"`
+	}
+	if err := json.Unmarshal([]byte(b.text()), &stats); err != nil {
+		t.Fatalf("channel statistics: %v", err)
+	}
+	if len(stats.Channels) != 1 || stats.Channels[0].Channel != channel || stats.Channels[0].Contracts != 1 ||
+		stats.Channels[0].FreeContracts != 1 || stats.Channels[0].SMEs != 1 {
+		t.Errorf("statistics of %s: %+v", channel, stats.Channels)
+	}
+	b.visit("/account", 200)
 	b.logout()
 
 	// 4. The holder sees the demand on its patent.
