@@ -30,7 +30,7 @@ type env struct {
 // now is the fixed clock of every web test.
 var now = time.Date(2024, 5, 20, 2, 0, 0, 0, time.UTC)
 
-func newEnv(t *testing.T, s *market.Store) *env {
+func newEnv(t testing.TB, s *market.Store) *env {
 	t.Helper()
 	s.Now = func() time.Time { return now }
 	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
@@ -69,7 +69,7 @@ type response struct {
 	body   string
 }
 
-func (e *env) do(t *testing.T, req *http.Request) response {
+func (e *env) do(t testing.TB, req *http.Request) response {
 	t.Helper()
 	resp, err := e.app.Fiber.Test(req, -1)
 	if err != nil {
@@ -155,7 +155,7 @@ func uscc(prefix string, serial int) string {
 
 const bulkCount = 45
 
-func loadFixture(t *testing.T, s *market.Store) fixture {
+func loadFixture(t testing.TB, s *market.Store) fixture {
 	t.Helper()
 	db := s.Gorm()
 	mk := func(v any) {
