@@ -105,7 +105,7 @@ func dbDigest(tb testing.TB, s *market.Store) [32]byte {
 }
 
 // checkImport reads data as a file of the given kind and format, imports it and checks the properties.
-func checkImport(t *testing.T, s *market.Store, kind importKind, format string, data []byte, skip bool) {
+func checkImport(t *testing.T, s *market.Store, kind importKind, format string, data []byte, opts imports.Options) {
 	t.Helper()
 	tab, err := imports.Read(bytes.NewReader(data), format)
 	if err != nil {
@@ -113,7 +113,8 @@ func checkImport(t *testing.T, s *market.Store, kind importKind, format string, 
 		return
 	}
 	before := dbDigest(t, s)
-	rep, err := kind.run(context.Background(), s, tab, imports.Options{SkipInvalid: skip})
+	skip := opts.SkipInvalid
+	rep, err := kind.run(context.Background(), s, tab, opts)
 	switch {
 	case err == nil:
 		if len(rep.Errors) > 0 && !skip {
@@ -174,23 +175,38 @@ func checkReadError(t *testing.T, err error) {
 	}
 }
 
+// fuzzOptions are the import's options from the fuzz bits: bit 0 imports the valid rows and reports the
+// others (SkipInvalid); bit 1 makes a patents import a holder's own upload (organisation 1, as on the site).
+func fuzzOptions(tb testing.TB, s *market.Store, bits uint8) imports.Options {
+	opts := imports.Options{SkipInvalid: bits&1 != 0}
+	if bits&2 != 0 {
+		o, err := s.OrgByUSCC(context.Background(), catUSCC(tb, 1))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		opts.Owner = o
+	}
+	return opts
+}
+
 // FuzzImportCSV imports arbitrary bytes as a CSV file of each kind (kind selects one; the IPC scheme is
 // the fifth, a TSV file read by market.Store.ImportIPCScheme).
 func FuzzImportCSV(f *testing.F) {
 	s := fuzzImportStore(f)
 	for i, k := range importKinds {
 		seed := fuzzImportSeeds(f)[k.name]
-		f.Add(uint8(i), false, []byte(catCSVText(f, seed[0], seed[1:])))
-		f.Add(uint8(i), true, []byte(catCSVText(f, seed[0], seed[1:])))
-		f.Add(uint8(i), false, []byte("\uFEFF"+strings.Join(seed[0], ",")+"\n"+strings.Join(seed[1], ",")+"\n\n,,,\n"))
+		f.Add(uint8(i), uint8(0), []byte(catCSVText(f, seed[0], seed[1:])))
+		f.Add(uint8(i), uint8(1), []byte(catCSVText(f, seed[0], seed[1:])))
+		f.Add(uint8(i), uint8(2), []byte(catCSVText(f, seed[0], seed[1:])))
+		f.Add(uint8(i), uint8(0), []byte("\uFEFF"+strings.Join(seed[0], ",")+"\n"+strings.Join(seed[1], ",")+"\n\n,,,\n"))
 	}
-	f.Add(uint8(4), false, []byte("code\tlevel\ttitle_zh\ttitle_en_short\nG\tsection\t物理\tPHYSICS\nG06F16/95\tgroup\t检索\tRetrieval\n"))
-	f.Add(uint8(4), false, []byte("code\ttitle_zh\nH01M\t\"电池\n"))
-	f.Add(uint8(0), false, []byte("uscc,name,kind\n\"unterminated\n"))
-	f.Add(uint8(1), false, []byte("application_no,title\n\xff\xfe,x\n"))
-	f.Add(uint8(2), false, []byte{0xFF, 0xFE, 'a', 0})
-	f.Add(uint8(3), false, []byte(""))
-	f.Fuzz(func(t *testing.T, kind uint8, skip bool, data []byte) {
+	f.Add(uint8(4), uint8(0), []byte("code\tlevel\ttitle_zh\ttitle_en_short\nG\tsection\t物理\tPHYSICS\nG06F16/95\tgroup\t检索\tRetrieval\n"))
+	f.Add(uint8(4), uint8(0), []byte("code\ttitle_zh\nH01M\t\"电池\n"))
+	f.Add(uint8(0), uint8(0), []byte("uscc,name,kind\n\"unterminated\n"))
+	f.Add(uint8(1), uint8(3), []byte("application_no,title\n\xff\xfe,x\n"))
+	f.Add(uint8(2), uint8(0), []byte{0xFF, 0xFE, 'a', 0})
+	f.Add(uint8(3), uint8(0), []byte(""))
+	f.Fuzz(func(t *testing.T, kind, bits uint8, data []byte) {
 		if int(kind)%(len(importKinds)+1) == len(importKinds) {
 			before := dbDigest(t, s)
 			if _, err := s.ImportIPCScheme(context.Background(), bytes.NewReader(data)); err != nil {
@@ -200,7 +216,7 @@ func FuzzImportCSV(f *testing.F) {
 			}
 			return
 		}
-		checkImport(t, s, importKinds[int(kind)%(len(importKinds)+1)], "csv", data, skip)
+		checkImport(t, s, importKinds[int(kind)%(len(importKinds)+1)], "csv", data, fuzzOptions(t, s, bits))
 	})
 }
 
@@ -235,12 +251,12 @@ func FuzzImportXLSX(f *testing.F) {
 	s := fuzzImportStore(f)
 	for i, k := range importKinds {
 		seed := fuzzImportSeeds(f)[k.name]
-		f.Add(uint8(i), false, xlsxOf(f, seed))
+		f.Add(uint8(i), uint8(i%4), xlsxOf(f, seed))
 		// Blank rows above the header, and a value beyond the header.
-		f.Add(uint8(i), false, xlsxOf(f, append([][]string{{}, {}}, append(seed, append(slices.Clone(seed[1]), "extra"))...)))
+		f.Add(uint8(i), uint8(0), xlsxOf(f, append([][]string{{}, {}}, append(seed, append(slices.Clone(seed[1]), "extra"))...)))
 	}
-	f.Add(uint8(0), false, []byte("PK\x03\x04 not really a zip"))
-	f.Fuzz(func(t *testing.T, kind uint8, skip bool, data []byte) {
-		checkImport(t, s, importKinds[int(kind)%len(importKinds)], "xlsx", data, skip)
+	f.Add(uint8(0), uint8(0), []byte("PK\x03\x04 not really a zip"))
+	f.Fuzz(func(t *testing.T, kind, bits uint8, data []byte) {
+		checkImport(t, s, importKinds[int(kind)%len(importKinds)], "xlsx", data, fuzzOptions(t, s, bits))
 	})
 }
