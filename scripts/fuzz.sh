@@ -6,17 +6,19 @@
 # package's testdata/fuzz/FuzzName/ (replayed by every go test); a failing input is written there too.
 # Inputs the fuzzer found interesting are kept in the Go build cache between runs, as go test does.
 # FUZZ_ONLY=regexp restricts the targets (e.g. FUZZ_ONLY=FuzzUSCC); FUZZFLAGS adds test flags.
+# FUZZMINTIME bounds the minimisation of each new input (go's default, 60s, would eat a short run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-5s}
+FUZZMINTIME=${FUZZMINTIME:-1s}
 only=${FUZZ_ONLY:-.}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cache=$($GO env GOCACHE)/fuzz
 
-# Folders with a Fuzz function in a test file (git's view when available, so build output is skipped).
-dirs=$( (git ls-files '*_test.go' 2>/dev/null || find . -name '*_test.go') |
+# Folders with a Fuzz function in a test file (git's view, untracked files included, when available).
+dirs=$( (git ls-files --cached --others --exclude-standard '*_test.go' 2>/dev/null || find . -name '*_test.go') |
   xargs grep -l '^func Fuzz[A-Za-z0-9_]*(f \*testing\.F)' | xargs -n1 dirname | sort -u)
 
 failed=()
@@ -28,7 +30,7 @@ for dir in $dirs; do
   for name in $("$bin" -test.list '^Fuzz' | grep -E "$only" || true); do
     echo "== $pkg $name ($FUZZTIME)"
     # The binary runs in the package's folder, where testdata/fuzz/ is, like go test.
-    if ! (cd "$dir" && "$bin" -test.run '^$' -test.fuzz "^$name\$" -test.fuzztime "$FUZZTIME" \
+    if ! (cd "$dir" && "$bin" -test.run '^$' -test.fuzz "^$name\$" -test.fuzztime "$FUZZTIME" -test.fuzzminimizetime "$FUZZMINTIME" \
       -test.fuzzcachedir "$cache/$pkg" ${FUZZFLAGS:-}); then
       failed+=("$pkg $name")
     fi
