@@ -43,6 +43,15 @@ func FuzzApplicationNo(f *testing.F) {
 	} {
 		f.Add(s, uint64(len(s))*7919, uint8(len(s)))
 	}
+	// Real-looking numbers with their computed check characters, in the forms people paste.
+	for i, digits := range []string{"202110123456", "202010566088", "202220345678", "202330987654", "201910700800", "90101673", "02123456"} {
+		c, err := market.ApplicationCheckChar(digits)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add("CN"+digits+"."+string(c), uint64(i)*104729, uint8(i))
+		f.Add("ZL "+digits+string(c), uint64(i)*7, uint8(i+5))
+	}
 	f.Fuzz(func(t *testing.T, s string, n uint64, pos uint8) {
 		// Anything accepted has a canonical form that is a fixed point, with a valid check character.
 		if canon, err := market.NormalizeApplicationNo(s); err != nil {
@@ -140,6 +149,20 @@ func FuzzUSCC(f *testing.F) {
 		"91310115OOOOOOOO28", "9131011A0000000028", "", "\xff\xfe", "91310115ＭＡ1K4B8R3H", "913101150000000O28",
 	} {
 		f.Add(s, uint64(len(s))*104729, uint64(len(s))*1_000_003, uint8(len(s)))
+	}
+	// Real-looking codes (enterprises, an institution, a social organisation) with computed check characters.
+	for i, first16 := range []string{"91310000MA1FL0XX", "91310115MA1K4B8R", "12310000425006117", "52310104MJ4966LT", "91310000132219340"} {
+		first16 = first16[:16]
+		c17, err := market.OrgCodeCheckChar(first16[8:])
+		if err != nil {
+			f.Fatal(err)
+		}
+		c18, err := market.USCCCheckChar(first16 + string(c17))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(first16+string(c17)+string(c18), uint64(i)*31, uint64(i)*961, uint8(i*3))
+		f.Add(strings.ToLower(first16+string(c17)+string(c18)), uint64(i), uint64(i), uint8(i*5))
 	}
 	f.Fuzz(func(t *testing.T, s string, n, m uint64, pos uint8) {
 		canon, warning, err := market.ValidateUSCC(s)
