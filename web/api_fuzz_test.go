@@ -1,7 +1,8 @@
 package web_test
 
-// FuzzAPIBodies sends every fuzzed body to every POST, PUT, PATCH and DELETE route under /api/v1 (taken
-// from the app's route table), as a user with the role the route is for, and checks the answer the API
+// FuzzAPIBodies sends fuzzed bodies to the POST, PUT, PATCH and DELETE routes under /api/v1 (taken from
+// the app's route table; the input picks the route, and the seeds give each route its realistic bodies
+// and a share of malformed ones), as a user with the role the route is for, and checks the answer the API
 // promises (docs/interfaces.md): never a 5xx, always JSON, an error carries a code (web/errors.go) and,
 // as a field's error (422), names the field. The env is built once per fuzz process; the bodies that
 // succeed change its data as they would on the site.
@@ -181,63 +182,94 @@ func apiFuzzEnv(tb testing.TB) (*env, []apiFuzzTarget) {
 	return e, targets
 }
 
-// apiFuzzSeeds are realistic bodies of the endpoints, with and without mistakes.
-var apiFuzzSeeds = []string{
-	`{"email":"buyer@buyer.example.cn","password":"correct horse battery"}`,
-	`{"org":{"uscc":"91310115MA1K4B8R3H","name":"上海新测试科技有限公司","kind":"enterprise","district":"浦东新区","address":"张江路 1 号","founded_on":"2019-01-02"},` +
+// apiFuzzBodies are realistic bodies of the routes that take one (docs/interfaces.md §5).
+var apiFuzzBodies = map[string][]string{
+	"POST /api/v1/tokens": {`{"email":"buyer@buyer.example.cn","password":"correct horse battery"}`},
+	"POST /api/v1/register": {`{"org":{"uscc":"91310115MA1K4B8R3H","name":"上海新测试科技有限公司","kind":"enterprise","district":"浦东新区",` +
+		`"address":"张江路 1 号","legal_rep":"李四","founded_on":"2019-01-02"},` +
 		`"sme":{"industry":"software","employees":"50","revenue_yuan":"1000000","assets_yuan":"500000","year":"2023"},` +
-		`"user":{"name":"新用户","email":"new@example.cn","password":"a long enough password"},"accept_uscc_warning":true}`,
-	`{"application_no":"CN202110123456.7","title":"一种测试装置","abstract":"摘要","type":"invention","ipc":"G06F 16/9535;H04L9/32",` +
-		`"filing_date":"2021-01-05","grant_date":"2022-02-01","status":"granted","industry":"人工智能"}`,
-	`{"fee_model":"lump_sum","fee_yuan":"5000","term_months":36}`,
-	`{"fee_model":"entry_plus_royalty","entry_fee_yuan":1000.5,"royalty_percent":"3.5","royalty_base":"profit","term_months":12,"evaluation_report_no":"PJ2024-1"}`,
-	`{"application_no":"202010566088.9","idempotency_key":"k-1","declaration_id":1,"via":"wall:new-energy"}`,
-	`{"amount_yuan":"1234.50","paid_on":"2024-05-01","reference":"BANK-1","idempotency_key":"p-1"}`,
-	`{"filing_no":"F-2024-001","filed_on":"2024-05-10"}`,
-	`{"as_of":"2024-05-01"}`,
-	`{"slug":"ai","name":"人工智能墙","name_en":"AI wall","description":"d","rules":{"industries":["人工智能"],"ipc":["G06N"],"keywords":["视觉"],"holder_kinds":["university"],"districts":["310115"]}}`,
-	`{"application_nos":["202010566088.9","CN202110100200.3"]}`,
-	`{"slug":"xuhui","name":"徐汇超市","name_en":"Xuhui","district":"徐汇区","park":"漕河泾","agency_uscc":"","max_price_yuan":"100000","price_bands_yuan":["1000","50000"]}`,
-	`[{"key":"ai","title":"人工智能","rules":{"industries":["人工智能"]},"pins":["202010566088.9"],"max_price_yuan":"5000"}]`,
-	`{"transfer_price_yuan":60000,"negotiable_licence":true}`,
-	`{"application_no":"202110100200.3","kind":"transfer","offer_yuan":50000,"message":"希望受让","via":"wall:new-energy"}`,
-	`{"body":"<script>alert(1)</script>"}`,
-	`{"fee_yuan":"55000","signed_on":"2024-05-19","effective_on":"2024-05-20"}`,
-	`{"registration_no":"R-2024-1","registered_on":"2024-05-20"}`,
-	`{"from":"2024-01-01","to":"2024-12-31","listings":10,"intents":5,"contracts":2,"smes":3,"turnover_yuan":"100000"}`,
-	`{"title":"寻求电池热管理技术","description":"需要低成本方案","industry":"新能源","ipc":"H01M","budget_min_yuan":"1000","budget_max_yuan":"100000","deadline":"2024-12-31","channel":"wall:new-energy"}`,
-	`{"decision":"approve","note":""}`,
-	`{"contract_no":"KF20240520-000001"}`,
-	`{"name":"电池","query":"q=电池&industry=新能源"}`,
-	`{"ids":[1,2,3]}`,
+		`"user":{"name":"新用户","email":"new@example.cn","password":"a long enough password"},"accept_uscc_warning":true}`},
+	"POST /api/v1/patents": {`{"application_no":"CN202110123456.7","title":"一种测试装置","abstract":"摘要","type":"invention",` +
+		`"ipc":"G06F 16/9535;H04L9/32","filing_date":"2021-01-05","grant_date":"2022-02-01","status":"granted","industry":"人工智能"}`},
+	"PUT /api/v1/patents/:no/declaration": {`{"fee_model":"lump_sum","fee_yuan":"5000","term_months":36}`,
+		`{"fee_model":"entry_plus_royalty","entry_fee_yuan":1000.5,"royalty_percent":"3.5","royalty_base":"profit","term_months":12}`},
+	"POST /api/v1/licences":                   {`{"application_no":"202010566088.9","idempotency_key":"k-1","declaration_id":1,"via":"wall:new-energy"}`},
+	"POST /api/v1/contracts/:no/payments":     {`{"amount_yuan":"1234.50","paid_on":"2024-05-01","reference":"BANK-1","idempotency_key":"p-1"}`},
+	"POST /api/v1/contracts/:no/filing":       {`{"filing_no":"F-2024-001","filed_on":"2024-05-10"}`},
+	"POST /api/v1/contracts/:no/registration": {`{"registration_no":"R-2024-1","registered_on":"2024-05-20"}`},
+	"POST /api/v1/bureau/rounds/:id/runs":     {`{"as_of":"2024-05-01"}`},
+	"POST /api/v1/walls": {`{"slug":"ai","name":"人工智能墙","name_en":"AI wall","description":"d",` +
+		`"rules":{"industries":["人工智能"],"ipc":["G06N"],"keywords":["视觉"],"holder_kinds":["university"],"districts":["310115"]}}`},
+	"PUT /api/v1/walls/:slug":          {`{"slug":"new-energy","name":"新能源专利墙","name_en":"New energy","rules":{"industries":["新能源"]}}`},
+	"PUT /api/v1/walls/:slug/pins":     {`{"application_nos":["202010566088.9","CN202110100200.3"]}`},
+	"PUT /api/v1/walls/:slug/excluded": {`{"application_nos":["202010566088.9"]}`},
+	"POST /api/v1/supermarkets": {`{"slug":"pudong-2","name":"张江超市","name_en":"Zhangjiang","district":"浦东新区","park":"张江",` +
+		`"agency_uscc":"","max_price_yuan":"100000","price_bands_yuan":["1000","50000"]}`},
+	"PUT /api/v1/supermarkets/:slug": {`{"slug":"pudong","name":"浦东专利超市","name_en":"Pudong","district":"310115","park":"张江科学城"}`},
+	"PUT /api/v1/supermarkets/:slug/shelves": {`[{"key":"ai","title":"人工智能","rules":{"industries":["人工智能"]},` +
+		`"pins":["202010566088.9"],"max_price_yuan":"5000"}]`},
+	"PUT /api/v1/patents/:no/offer":     {`{"transfer_price_yuan":60000,"negotiable_licence":true}`},
+	"POST /api/v1/intents":              {`{"application_no":"202110100200.3","kind":"transfer","offer_yuan":50000,"message":"希望受让","via":"wall:new-energy"}`},
+	"POST /api/v1/intents/:id/messages": {`{"body":"<script>alert(1)</script>"}`, `{"body":"可以面谈"}`},
+	"POST /api/v1/intents/:id/deal":     {`{"fee_yuan":"55000","signed_on":"2024-05-19","effective_on":"2024-05-20"}`},
+	"PUT /api/v1/channels/:channel/targets": {`{"from":"2024-01-01","to":"2024-12-31","listings":10,"intents":5,"contracts":2,"smes":3,` +
+		`"turnover_yuan":"100000"}`},
+	"POST /api/v1/demands": {`{"title":"寻求电池热管理技术","description":"需要低成本方案","industry":"新能源","ipc":"H01M",` +
+		`"budget_min_yuan":"1000","budget_max_yuan":"100000","deadline":"2024-12-31","channel":"wall:new-energy"}`},
+	"PUT /api/v1/demands/:id":           {`{"title":"寻求电池热管理技术","description":"需要低成本方案","industry":"新能源"}`},
+	"POST /api/v1/demands/:id/moderate": {`{"decision":"approve","note":""}`},
+	"POST /api/v1/demands/:id/close":    {`{"contract_no":"KF20240520-000001"}`},
+	"POST /api/v1/saved-searches":       {`{"name":"电池","query":"q=电池&industry=新能源"}`},
+	"POST /api/v1/notifications/read":   {`{"ids":[1,2,3]}`},
+}
+
+// apiFuzzMalformed are bodies no route accepts, each sent to a few routes.
+var apiFuzzMalformed = []string{
 	``, `null`, `[]`, `"x"`, `{`, `{"a":`, `{"fee_yuan":1e400}`, `{"term_months":-1}`, `{"term_months":1.5}`,
 	`{"application_no":null}`, `{"fee_yuan":"12.345"}`, "{\"title\":\"\xff\xfe\"}", `{"title":"\u0000"}`,
 	`{"filing_date":"0001-01-01"}`, `{"declaration_id":9223372036854775807}`, `{"ids":[-9223372036854775808]}`,
+	`{"email":"a@b.c","email":"x"}`, `{"body":` + strings.Repeat(`[`, 2000) + `}`,
 }
 
+// FuzzAPIBodies: route selects the target (an index into the sorted route list), body is sent as is.
 func FuzzAPIBodies(f *testing.F) {
-	for _, s := range apiFuzzSeeds {
-		f.Add([]byte(s))
-	}
 	e, targets := apiFuzzEnv(f)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, tg := range targets {
-			req := httptest.NewRequest(tg.method, tg.path, bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			if tg.token != nil {
-				req.Header.Set("Authorization", "Bearer "+tg.token(t))
-			}
-			resp, err := e.app.Fiber.Test(req, -1)
-			if err != nil {
-				t.Fatalf("%s %s: %v", tg.method, tg.path, err)
-			}
-			out, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkAPIAnswer(t, tg, resp, out, body)
+	keys := map[string]bool{}
+	for i, tg := range targets {
+		key := tg.method + " " + tg.route
+		keys[key] = true
+		f.Add(uint8(i), []byte(`{}`))
+		for _, b := range apiFuzzBodies[key] {
+			f.Add(uint8(i), []byte(b))
 		}
+	}
+	for k := range apiFuzzBodies {
+		if !keys[k] {
+			f.Fatalf("apiFuzzBodies names %s, which is not a route", k)
+		}
+	}
+	for j, b := range apiFuzzMalformed {
+		for k := 0; k < 3; k++ {
+			f.Add(uint8((j*7+k*13)%len(targets)), []byte(b))
+		}
+	}
+	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
+		tg := targets[int(route)%len(targets)]
+		req := httptest.NewRequest(tg.method, tg.path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if tg.token != nil {
+			req.Header.Set("Authorization", "Bearer "+tg.token(t))
+		}
+		resp, err := e.app.Fiber.Test(req, -1)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tg.method, tg.path, err)
+		}
+		out, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAPIAnswer(t, tg, resp, out, body)
 	})
 }
 
