@@ -361,7 +361,7 @@ func (s *Store) EditDemand(ctx context.Context, actor Actor, id int64, in Demand
 			return err
 		}
 		if d.OrgID != actor.OrgID {
-			return ErrForbidden
+			return notPosterErr(tx, actor, d)
 		}
 		if d.Status == DemandClosed || d.Status == DemandFulfilled {
 			return ErrDemandState
@@ -453,7 +453,7 @@ func (s *Store) CloseDemand(ctx context.Context, actor Actor, id int64, contract
 			return err
 		}
 		if d.OrgID != actor.OrgID || actor.OrgID == 0 {
-			return ErrForbidden
+			return notPosterErr(tx, actor, d)
 		}
 		if d.Status == DemandClosed || d.Status == DemandFulfilled {
 			return ErrDemandState
@@ -477,6 +477,16 @@ func (s *Store) CloseDemand(ctx context.Context, actor Actor, id int64, contract
 		return nil, wrapDemandErr("close demand", err)
 	}
 	return d, nil
+}
+
+// notPosterErr is the refusal of an edit or close by someone outside the poster's organisation: a pending
+// or rejected demand is "not found" to whoever may not see it (not only its poster's organisation and its
+// moderators, docs/rules.md §10.6), so a refusal does not confirm that it exists; others are forbidden.
+func notPosterErr(tx *gorm.DB, actor Actor, d *Demand) error {
+	if !d.Public() && mayModerate(tx, actor, d) != nil {
+		return ErrNotFound
+	}
+	return ErrForbidden
 }
 
 // DemandByID loads one demand: a public one for anyone; a pending or rejected one only for its poster's

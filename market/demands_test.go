@@ -240,3 +240,50 @@ func TestDemandOnlyThePosterEditsAndCloses(t *testing.T) {
 		}
 	})
 }
+
+// A pending demand is "not found" to whoever may not see it, editing and closing included, so a refusal
+// does not confirm it exists; its moderators, who see it, are forbidden; once public, everyone else is
+// forbidden (docs/rules.md §10.6).
+func TestDemandEditAndCloseByOthersHideAPendingDemand(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		w := newDemandWorld(t, s)
+		// the operators' organisations verified, so posting rights do not decide the refusal
+		for _, o := range []*market.Organisation{&w.sc.assoc, &w.agency} {
+			if err := s.Gorm().Model(o).Update("verified_at", time.Now().UTC()).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, err := s.PostDemand(ctx, w.poster, goodDemand())
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := goodDemand()
+		in.Title = "寻求功率芯片散热技术"
+		check := func(a market.Actor, want error) {
+			t.Helper()
+			if _, err := s.EditDemand(ctx, a, d.ID, in); !errors.Is(err, want) {
+				t.Errorf("edit by %+v: %v, want %v", a, err, want)
+			}
+			if _, err := s.CloseDemand(ctx, a, d.ID, ""); !errors.Is(err, want) {
+				t.Errorf("close by %+v: %v, want %v", a, err, want)
+			}
+		}
+		check(w.other, market.ErrNotFound)
+		check(w.agencyOp, market.ErrNotFound) // an operator of no channel of the demand
+		check(w.assocOp, market.ErrForbidden) // the wall's moderator sees it
+		if _, err := s.CloseDemand(ctx, w.bur, d.ID, ""); !errors.Is(err, market.ErrForbidden) {
+			t.Errorf("close by the bureau: %v", err)
+		}
+		if _, err := s.ModerateDemand(ctx, w.assocOp, d.ID, market.DecisionApprove, ""); err != nil {
+			t.Fatal(err)
+		}
+		check(w.other, market.ErrForbidden)
+		check(w.agencyOp, market.ErrForbidden)
+		var still market.Demand
+		s.Gorm().First(&still, d.ID)
+		if still.Title != goodDemand().Title || still.Status != market.DemandOpen {
+			t.Errorf("changed by others: %+v", still)
+		}
+	})
+}

@@ -96,10 +96,23 @@ func (s *Store) UnreadCount(ctx context.Context, actor Actor) (int64, error) {
 	return n, err
 }
 
+// mayReadNotifications: notifications are an organisation's users'; a visitor must log in (ErrUnauth),
+// staff without an organisation are refused (ErrForbidden), not told to log in with a valid session or
+// token (docs/interfaces.md §5.7).
+func mayReadNotifications(actor Actor) error {
+	switch {
+	case actor.Anonymous():
+		return ErrUnauth
+	case actor.OrgID == 0:
+		return ErrForbidden
+	}
+	return nil
+}
+
 // MarkNotificationRead marks one notification of the actor's organisation read (id 0: all of them).
 func (s *Store) MarkNotificationRead(ctx context.Context, actor Actor, id int64) error {
-	if actor.Anonymous() || actor.OrgID == 0 {
-		return ErrUnauth
+	if err := mayReadNotifications(actor); err != nil {
+		return err
 	}
 	q := visibleTo(s.db.WithContext(ctx).Model(&Notification{}), actor).Where("read_at IS NULL")
 	if id != 0 {
@@ -127,8 +140,8 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, actor Actor, ids []in
 	if len(ids) == 0 {
 		return s.MarkNotificationRead(ctx, actor, 0)
 	}
-	if actor.Anonymous() || actor.OrgID == 0 {
-		return ErrUnauth
+	if err := mayReadNotifications(actor); err != nil {
+		return err
 	}
 	if len(ids) > 500 {
 		return NewFieldError("ids", "too_many_values", "一次最多标记 500 条", "at most 500 at a time")

@@ -212,3 +212,27 @@ func TestSMTPMailer(t *testing.T) {
 		t.Error("header injection accepted")
 	}
 }
+
+// Marking notifications read: a visitor must log in; staff without an organisation, logged in with a
+// valid session or token, are refused, not told to log in.
+func TestMarkNotificationsReadRefusals(t *testing.T) {
+	s := markettest.SQLite(t)
+	ctx := context.Background()
+	staff := market.Actor{UserID: 1, Role: market.RoleBureau}
+	for name, err := range map[string]error{
+		"one":  s.MarkNotificationRead(ctx, staff, 0),
+		"some": s.MarkNotificationsRead(ctx, staff, []int64{1}),
+	} {
+		if fxCode(err) != "forbidden" {
+			t.Errorf("staff, %s: %v", name, err)
+		}
+	}
+	for name, err := range map[string]error{
+		"one":  s.MarkNotificationRead(ctx, market.Actor{}, 0),
+		"some": s.MarkNotificationsRead(ctx, market.Actor{}, []int64{1}),
+	} {
+		if fxCode(err) != "unauthenticated" {
+			t.Errorf("anonymous, %s: %v", name, err)
+		}
+	}
+}

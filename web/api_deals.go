@@ -127,6 +127,9 @@ func (a *App) apiCreateIntent(c *fiber.Ctx) error {
 		}
 		req.OfferFen = &v
 	}
+	if err := a.allowIntent(c); err != nil {
+		return a.apiFail(c, err)
+	}
 	it, err := a.Store.CreateIntent(c.UserContext(), ActorOf(c), req)
 	if err != nil {
 		return a.apiFail(c, err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -39,6 +40,10 @@ type Deps struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For names the client (IP or CIDR); empty
 	// means clients connect directly, so per-IP limits see the real address either way.
 	TrustedProxies []string
+	// AcceptLimits and IntentLimits bound open-licence acceptances and intents per organisation and
+	// client address (web/action_limits.go); zero fields take DefaultAcceptLimits and DefaultIntentLimits.
+	AcceptLimits ActionLimits
+	IntentLimits ActionLimits
 }
 
 // App is the Fiber app with its dependencies; handlers are its methods.
@@ -49,6 +54,8 @@ type App struct {
 	nav   []NavLink
 	// patentHooks add data to the patent page (e.g. the accept form's state for the viewer).
 	patentHooks []PatentPageHook
+	// trusted is TrustedProxies parsed, for clientIP.
+	trusted []netip.Prefix
 }
 
 // PatentPageHook adds entries to the patent page's data before it renders; the "accept" template reads
@@ -70,8 +77,11 @@ func New(deps Deps) (*App, error) {
 	if deps.BaseURL == "" {
 		deps.BaseURL = "http://localhost:8080"
 	}
-	a := &App{Deps: deps}
-	var err error
+	trusted, err := trustedNets(deps.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Deps: deps, trusted: trusted}
 	if a.views, err = newViews(templateFuncs); err != nil {
 		return nil, err
 	}
@@ -90,7 +100,9 @@ func New(deps Deps) (*App, error) {
 		// page path.
 		CaseSensitive: true,
 		// Behind a load balancer, c.IP() must be the client, not the balancer, or the per-IP login
-		// limit becomes one global limit. Only listed proxies are believed.
+		// limit becomes one global limit. Only listed proxies are believed. The rate limits read the
+		// client's address through clientIP (web/clientip.go), which also ignores what the client itself
+		// wrote into the header.
 		EnableTrustedProxyCheck: len(deps.TrustedProxies) > 0,
 		TrustedProxies:          deps.TrustedProxies,
 		ProxyHeader:             proxyHeader(deps.TrustedProxies),

@@ -11,15 +11,16 @@ import (
 // LoginMaxPerIP bounds login attempts (and API token requests) from one address per market.LoginWindow,
 // across every e-mail address; market.Authenticate separately counts failures per address and account
 // (market.LoginMaxAttempts) and per account (market.LoginMaxPerAccount). The counters live in the
-// database, so several servers count together. Behind a reverse proxy c.IP() is the proxy unless Fiber is
-// told to trust its X-Forwarded-For (ProxyHeader/TrustedProxies in app.go).
+// database, so several servers count together. Behind a reverse proxy the address is the proxy's unless
+// it is listed in TrustedProxies; then it is the nearest untrusted X-Forwarded-For entry (clientIP).
 var LoginMaxPerIP = 300
 
 // loginAllowedFrom counts one attempt from the client's address and puts the address in the request's
 // context, where market.Authenticate (also behind Store.CreateAPIToken) reads it.
 func (a *App) loginAllowedFrom(c *fiber.Ctx) error {
-	c.SetUserContext(market.WithClientAddr(c.UserContext(), c.IP()))
-	ok, err := a.Store.AllowAttempt(c.UserContext(), "login-ip:"+c.IP(), LoginMaxPerIP, market.LoginWindow)
+	ip := a.clientIP(c)
+	c.SetUserContext(market.WithClientAddr(c.UserContext(), ip))
+	ok, err := a.Store.AllowAttempt(c.UserContext(), "login-ip:"+ip, LoginMaxPerIP, market.LoginWindow)
 	if err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ var (
 
 // registerAllowedFrom counts one registration attempt from the client's address.
 func (a *App) registerAllowedFrom(c *fiber.Ctx) error {
-	ok, err := a.Store.AllowAttempt(c.UserContext(), "register-ip:"+c.IP(), RegisterMaxPerIP, RegisterWindow)
+	ok, err := a.Store.AllowAttempt(c.UserContext(), "register-ip:"+a.clientIP(c), RegisterMaxPerIP, RegisterWindow)
 	if err != nil {
 		return err
 	}

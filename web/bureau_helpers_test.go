@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -166,9 +167,9 @@ func (e *env) bearer(t *testing.T, method, target, token, body string) response 
 	t.Helper()
 	var req *http.Request
 	if body == "" {
-		req, _ = http.NewRequest(method, target, nil)
+		req = httptest.NewRequest(method, target, nil)
 	} else {
-		req, _ = http.NewRequest(method, target, strings.NewReader(body))
+		req = httptest.NewRequest(method, target, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if token != "" {

@@ -1,6 +1,6 @@
 package web
 
-// The bureau's bonus API (docs/interfaces.md §5.7, §6):
+// The bureau's bonus API (docs/interfaces.md §5.10, §6):
 //   POST /api/v1/bureau/rounds/{id}/runs            compute and store a run ({"as_of", "freeze"}, both optional)
 //   GET  /api/v1/bureau/rounds/{id}/runs/{n}?format= fetch a stored run as JSON, CSV or XLSX
 // and, for scripts that need to find those: GET /api/v1/bureau/rounds, GET /api/v1/bureau/rounds/{id}/runs.

@@ -141,6 +141,9 @@ func (a *App) intentCreate(c *fiber.Ctx) error {
 	}
 	var it *market.Intent
 	if err == nil {
+		err = a.allowIntent(c)
+	}
+	if err == nil {
 		it, err = a.Store.CreateIntent(c.UserContext(), ActorOf(c), in)
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -144,7 +145,7 @@ func TestDealsThroughAPI(t *testing.T) {
 		if st, _ = e.jsonReq(t, http.MethodGet, "/api/v1/bureau/channels", op, nil); st != http.StatusForbidden {
 			t.Fatalf("bureau table for an operator: %d", st)
 		}
-		req, _ := http.NewRequest(http.MethodGet, "/api/v1/bureau/channels?format=csv&from=2024-05-01&to=2024-05-31", nil)
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/bureau/channels?format=csv&from=2024-05-01&to=2024-05-31", nil)
 		req.Header.Set("Authorization", "Bearer "+bureau)
 		r := e.do(t, req)
 		mustContain(t, "csv", r.body, "渠道 channel", "wall:new-energy,2024-05-01,2024-05-31", "supermarket:pudong")

@@ -134,6 +134,13 @@ func (a *App) renderDemand(c *fiber.Ctx, status int, id int64, mf, cf *form) err
 
 // demandNewPage is GET /demands/new.
 func (a *App) demandNewPage(c *fiber.Ctx) error {
+	// Users of verified organisations post demands (docs/rules.md §10.6): the others get the refusal
+	// posting would give them, not a form that cannot succeed.
+	if act := ActorOf(c); act.OrgID == 0 {
+		return market.ErrForbidden
+	} else if !act.OrgVerified {
+		return market.ErrOrgUnverified
+	}
 	return a.renderDemandForm(c, fiber.StatusOK, nil, newForm(Lang(c), demandFields...))
 }
 
@@ -166,7 +173,8 @@ func (a *App) demandCreate(c *fiber.Ctx) error {
 	f := parseForm(c, demandFields...)
 	d, err := a.Store.PostDemand(c.UserContext(), ActorOf(c), demandInput(f))
 	if err != nil {
-		if !f.AddErr(err) || isCode(err, market.CodeForbidden) || isCode(err, market.CodeUnauthenticated) {
+		// A refusal of the poster (forbidden, org_unverified) names no field: the error page, as on the API.
+		if !f.AddErr(err) || len(f.Errors) == 0 {
 			return err
 		}
 		return a.renderDemandForm(c, fiber.StatusUnprocessableEntity, nil, f)

@@ -101,8 +101,12 @@ func (a *App) acceptLicence(c *fiber.Ctx) error {
 	if !f.Checked("agree") {
 		return a.renderAcceptPage(c, no, fiber.StatusUnprocessableEntity, errMustAgree)
 	}
-	ct, _, err := a.Store.AcceptLicenceWith(c.UserContext(), act, market.AcceptRequest{
-		ApplicationNo: no, IdempotencyKey: f.Get("idempotency_key"), DeclarationID: declID})
+	var ct *market.Contract
+	err := a.allowAccept(c)
+	if err == nil {
+		ct, _, err = a.Store.AcceptLicenceWith(c.UserContext(), act, market.AcceptRequest{
+			ApplicationNo: no, IdempotencyKey: f.Get("idempotency_key"), DeclarationID: declID})
+	}
 	if err != nil {
 		if !userError(err) {
 			return err

@@ -1,0 +1,82 @@
+package web
+
+// Rate limits on the actions that commit an organisation to something: accepting an open licence and
+// sending an intent (docs/interfaces.md §5.2). They count in the database like the login limits
+// (market.AllowAttempt), so several servers count together, and they key on the organisation and on the
+// client address as clientIP sees it: the connection's, or the nearest untrusted X-Forwarded-For entry
+// from a proxy in TRUSTED_PROXIES only, so a forged header never resets a count.
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"patentwall/market"
+)
+
+// ActionLimits bounds one action per organisation and per client address in a fixed window. A zero
+// field takes the default's value; a negative maximum turns that count off.
+type ActionLimits struct {
+	PerOrg  int
+	PerAddr int
+	Window  time.Duration
+}
+
+// DefaultAcceptLimits bound open-licence acceptances (page and API): 200 per organisation and 600 per
+// client address per hour. An SME accepts a handful of licences at a time; the address limit leaves
+// room for an agency's office or a company's NAT acting for several organisations.
+var DefaultAcceptLimits = ActionLimits{PerOrg: 200, PerAddr: 600, Window: time.Hour}
+
+// DefaultIntentLimits bound intents per client address (page and API): 120 per hour. The limit per
+// organisation is market.IntentsPerHour, counted by market.CreateIntent itself, so PerOrg is off here.
+var DefaultIntentLimits = ActionLimits{PerOrg: -1, PerAddr: 120, Window: time.Hour}
+
+func (l ActionLimits) orDefault(d ActionLimits) ActionLimits {
+	if l.PerOrg == 0 {
+		l.PerOrg = d.PerOrg
+	}
+	if l.PerAddr == 0 {
+		l.PerAddr = d.PerAddr
+	}
+	if l.Window <= 0 {
+		l.Window = d.Window
+	}
+	return l
+}
+
+// allowAction counts one attempt at action by the request's organisation and client address; a count
+// beyond its limit is market.ErrRateLimited (429 rate_limited). Attempts count whether or not they
+// succeed, like registrations.
+func (a *App) allowAction(c *fiber.Ctx, action string, l ActionLimits) error {
+	ctx := c.UserContext()
+	if act := ActorOf(c); l.PerOrg > 0 && act.OrgID != 0 {
+		ok, err := a.Store.AllowAttempt(ctx, action+"-org:"+strconv.FormatInt(act.OrgID, 10), l.PerOrg, l.Window)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return market.ErrRateLimited
+		}
+	}
+	if l.PerAddr > 0 {
+		ok, err := a.Store.AllowAttempt(ctx, action+"-ip:"+a.clientIP(c), l.PerAddr, l.Window)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return market.ErrRateLimited
+		}
+	}
+	return nil
+}
+
+// allowAccept counts one open-licence acceptance (POST /api/v1/licences, POST /patents/{no}/accept).
+func (a *App) allowAccept(c *fiber.Ctx) error {
+	return a.allowAction(c, "accept", a.AcceptLimits.orDefault(DefaultAcceptLimits))
+}
+
+// allowIntent counts one intent (POST /api/v1/intents and the patent page's form).
+func (a *App) allowIntent(c *fiber.Ctx) error {
+	return a.allowAction(c, "intents", a.IntentLimits.orDefault(DefaultIntentLimits))
+}
