@@ -3,6 +3,7 @@ GO        ?= go
 BIN       := bin/patentwall
 PKGS      := ./...
 TESTFLAGS ?= -race -count=1 -timeout 20m
+FUZZTIME  ?= 5s
 
 .PHONY: run build test test-sqlite test-pg bench bench-smoke soak fuzz lint fmt clean
 
@@ -16,12 +17,18 @@ run: build
 ## test: every test, the Postgres ones against a throwaway cluster started and stopped here.
 ## pg_virtualenv (postgresql-common) creates a temporary cluster, exports PG* and removes it afterwards;
 ## PATENTWALL_REQUIRE_PG=1 makes any Postgres test fail rather than skip if that did not work.
-test: lint
+## The fuzz step comes first: it needs no database (docs/architecture.md, "Testing").
+test: lint fuzz
 	pg_virtualenv -t env PATENTWALL_REQUIRE_PG=1 $(GO) test $(TESTFLAGS) $(PKGS)
 
 ## test-sqlite: the quick loop, without Postgres (Postgres tests skip)
 test-sqlite:
 	$(GO) test $(TESTFLAGS) $(PKGS)
+
+## fuzz: every Fuzz function, each fuzzed for FUZZTIME (go test -fuzz, one target per run); the corpus
+## is in each package's testdata/fuzz/, replayed by every go test. FUZZ_ONLY=FuzzUSCC picks targets.
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 ## bench: the performance figures (see README); Postgres ones in a throwaway cluster. One report at the
 ## end: bench-results/report.md and report.json (docs/interfaces.md §8)

@@ -122,6 +122,12 @@ func compareRunJSON(t *testing.T, r *bonus.RunResult) {
 	}
 	if mt := tokens(t, "MarshalJSON", m); len(mt) != len(gt) {
 		t.Errorf("MarshalJSON differs from WriteJSON: %s", m)
+	} else {
+		for i := range mt {
+			if mt[i] != gt[i] {
+				t.Fatalf("MarshalJSON token %d: %#v, WriteJSON %#v", i, mt[i], gt[i])
+			}
+		}
 	}
 	// Equal runs are equal bytes.
 	var again bytes.Buffer

@@ -45,6 +45,11 @@ func ParseDateField(field, s string) (Date, *FieldError) {
 			fmt.Sprintf("日期“%s”无效：日期格式应为 YYYY-MM-DD（如 2021-03-05）", s),
 			fmt.Sprintf("date %q is not YYYY-MM-DD (e.g. 2021-03-05)", s))
 	}
+	if t.IsZero() {
+		// 0001-01-01 is the zero Date, which means "no date" (NULL): accepting it would drop the value.
+		return Date{}, NewFieldError(field, "invalid_date", fmt.Sprintf("日期“%s”超出范围", s),
+			fmt.Sprintf("date %q is out of range", s))
+	}
 	return Date{t}, nil
 }
 

@@ -2,7 +2,9 @@ package search
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"patentwall/market"
@@ -27,7 +29,9 @@ func ParseQueryString(raw string) (Query, error) {
 		FieldType: &q.Types, FieldIPC: &q.IPC, FieldIndustry: &q.Industries, FieldDistrict: &q.Districts,
 		FieldHolderKind: &q.HolderKinds, FieldFeeModel: &q.FeeModels, FieldPriceBand: &q.PriceBands, FieldOffer: &q.Offers,
 	}
-	for key, vs := range vals {
+	// Keys in order, so that a string with several problems always gets the same error.
+	for _, key := range slices.Sorted(maps.Keys(vals)) {
+		vs := vals[key]
 		if dst, ok := lists[key]; ok {
 			for _, v := range vs {
 				for _, part := range strings.Split(v, ",") {
@@ -37,6 +41,13 @@ func ParseQueryString(raw string) (Query, error) {
 				}
 			}
 			continue
+		}
+		switch key {
+		case FieldText, FieldSort, FieldMaxFee, FieldPage, FieldPerPage, "lang":
+		default:
+			// An unknown (or empty) key is named as part of "query", before any check of its values.
+			return q, badQuery(FieldQuery, "unknown_parameter", fmt.Sprintf("检索条件含未知参数“%s”", clip(key)),
+				fmt.Sprintf("query has an unknown parameter %q", clip(key)))
 		}
 		if len(vs) > 1 {
 			return q, badQuery(key, "repeated", fmt.Sprintf("参数 %s 只能出现一次", key), fmt.Sprintf("parameter %s may appear only once", key))
@@ -55,10 +66,6 @@ func ParseQueryString(raw string) (Query, error) {
 				}
 				q.MaxFeeFen = &fen
 			}
-		case FieldPage, FieldPerPage, "lang":
-		default:
-			return q, badQuery(FieldQuery, "unknown_parameter", fmt.Sprintf("检索条件含未知参数“%s”", clip(key)),
-				fmt.Sprintf("query has an unknown parameter %q", clip(key)))
 		}
 	}
 	return q.Normalize()

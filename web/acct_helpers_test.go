@@ -112,7 +112,7 @@ func (cl *client) login(t *testing.T, email string) {
 }
 
 // jsonReq calls the API with an optional bearer token and a JSON body (nil: none).
-func (e *env) jsonReq(t *testing.T, method, target, token string, body any) (int, map[string]any) {
+func (e *env) jsonReq(t testing.TB, method, target, token string, body any) (int, map[string]any) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -168,7 +168,7 @@ type people struct {
 	office      market.Organisation // verified, Pudong
 }
 
-func (e *env) addUser(t *testing.T, org *market.Organisation, role, email string) market.User {
+func (e *env) addUser(t testing.TB, org *market.Organisation, role, email string) market.User {
 	t.Helper()
 	hash, err := argon2id.CreateHash(testPassword, market.PasswordParams)
 	if err != nil {
@@ -184,7 +184,7 @@ func (e *env) addUser(t *testing.T, org *market.Organisation, role, email string
 	return u
 }
 
-func (e *env) addOrg(t *testing.T, kind, name string, serial int, verified bool) market.Organisation {
+func (e *env) addOrg(t testing.TB, kind, name string, serial int, verified bool) market.Organisation {
 	t.Helper()
 	prefix := map[string]string{market.KindEnterprise: "91", market.KindUniversity: "12", market.KindAssociation: "51", market.KindDistrictOffice: "11", market.KindAgency: "52"}[kind]
 	o := market.Organisation{USCC: validUSCC(prefix, serial), Name: name, Kind: kind, DistrictCode: "310104", Address: "上海市徐汇区测试路 1 号",
@@ -199,7 +199,7 @@ func (e *env) addOrg(t *testing.T, kind, name string, serial int, verified bool)
 	return o
 }
 
-func (e *env) people(t *testing.T) people {
+func (e *env) people(t testing.TB) people {
 	t.Helper()
 	var p people
 	p.buyerOrg = e.addOrg(t, market.KindEnterprise, "张江买方科技有限公司", 101, true)
@@ -223,7 +223,7 @@ func (e *env) people(t *testing.T) people {
 }
 
 // token makes an API token for a user.
-func (e *env) token(t *testing.T, u market.User) string {
+func (e *env) token(t testing.TB, u market.User) string {
 	t.Helper()
 	status, m := e.jsonReq(t, http.MethodPost, "/api/v1/tokens", "", map[string]string{"email": u.Email, "password": testPassword})
 	tok, _ := m["token"].(string)

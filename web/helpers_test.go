@@ -30,10 +30,10 @@ type env struct {
 // now is the fixed clock of every web test.
 var now = time.Date(2024, 5, 20, 2, 0, 0, 0, time.UTC)
 
-func newEnv(t *testing.T, s *market.Store) *env { return newEnvWith(t, s, nil) }
+func newEnv(t testing.TB, s *market.Store) *env { return newEnvWith(t, s, nil) }
 
 // newEnvWith is newEnv whose app reaches the index through wrap (nil: directly).
-func newEnvWith(t *testing.T, s *market.Store, wrap func(search.Index) search.Index) *env {
+func newEnvWith(t testing.TB, s *market.Store, wrap func(search.Index) search.Index) *env {
 	t.Helper()
 	s.Now = func() time.Time { return now }
 	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
@@ -76,7 +76,7 @@ type response struct {
 	body   string
 }
 
-func (e *env) do(t *testing.T, req *http.Request) response {
+func (e *env) do(t testing.TB, req *http.Request) response {
 	t.Helper()
 	resp, err := e.app.Fiber.Test(req, -1)
 	if err != nil {
@@ -162,7 +162,7 @@ func uscc(prefix string, serial int) string {
 
 const bulkCount = 45
 
-func loadFixture(t *testing.T, s *market.Store) fixture {
+func loadFixture(t testing.TB, s *market.Store) fixture {
 	t.Helper()
 	db := s.Gorm()
 	mk := func(v any) {
