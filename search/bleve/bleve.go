@@ -231,6 +231,11 @@ func (x *Index) Upsert(ctx context.Context, docs []search.Document) error {
 		return err
 	}
 	defer x.mu.RUnlock()
+	// A removed directory fails every write anyway, and Bleve may panic on the way (a nil map of the
+	// lost segment state): refuse first, and turn a panic of the race that remains into an error.
+	if err := x.checkDir(); err != nil {
+		return err
+	}
 	parts := 1
 	if len(docs) >= 2*minPart {
 		parts = parallelBatches
@@ -251,7 +256,7 @@ func (x *Index) Upsert(ctx context.Context, docs []search.Document) error {
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for p, b := range batches {
-		wg.Go(func() { errs[p] = idx.Batch(b) })
+		wg.Go(func() { errs[p] = safeBatch(idx, b) })
 	}
 	wg.Wait()
 	x.cache.invalidate() // even on error: part of the batch may have been applied
@@ -259,6 +264,17 @@ func (x *Index) Upsert(ctx context.Context, docs []search.Document) error {
 		return fmt.Errorf("search/bleve: write batch: %w", err)
 	}
 	return ctx.Err()
+}
+
+// safeBatch applies b, turning a panic inside Bleve (seen when the index directory disappears under a
+// write) into an error, so the outbox worker retries instead of the server dying (docs/architecture.md §9.1).
+func safeBatch(idx bleve.Index, b *bleve.Batch) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("search/bleve: write batch panicked: %v", r)
+		}
+	}()
+	return idx.Batch(b)
 }
 
 // parallelBatches is how many Bleve batches one Upsert writes at once (one per core of the 2-core
@@ -275,11 +291,14 @@ func (x *Index) Delete(ctx context.Context, ids []int64) error {
 		return err
 	}
 	defer x.mu.RUnlock()
+	if err := x.checkDir(); err != nil {
+		return err
+	}
 	b := idx.NewBatch()
 	for _, id := range ids {
 		b.Delete(docID(id))
 	}
-	err = idx.Batch(b)
+	err = safeBatch(idx, b)
 	x.cache.invalidate()
 	if err != nil {
 		return fmt.Errorf("search/bleve: delete: %w", err)

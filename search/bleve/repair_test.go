@@ -147,8 +147,22 @@ func TestRemovedDirectoryFails(t *testing.T) {
 	if err := idx.Ping(ctx); !errors.Is(err, bleve.ErrDirGone) {
 		t.Errorf("ping after removal: %v, want ErrDirGone", err)
 	}
-	if err := idx.Upsert(ctx, []search.Document{{ID: 9, Title: "电池", ListedAt: time.Now()}}); err == nil {
-		t.Error("upsert after removal succeeded")
+	// Writes are refused before they reach Bleve, which can panic writing into a removed directory; a
+	// batch large enough to be cut in parts as well as a single document and a delete.
+	many := make([]search.Document, 300)
+	for i := range many {
+		many[i] = search.Document{ID: int64(100 + i), Title: "电池", ListedAt: time.Now()}
+	}
+	for i := 0; i < 3; i++ {
+		if err := idx.Upsert(ctx, []search.Document{{ID: 9, Title: "电池", ListedAt: time.Now()}}); !errors.Is(err, bleve.ErrDirGone) {
+			t.Errorf("upsert after removal: %v, want ErrDirGone", err)
+		}
+		if err := idx.Upsert(ctx, many); !errors.Is(err, bleve.ErrDirGone) {
+			t.Errorf("upsert of %d after removal: %v, want ErrDirGone", len(many), err)
+		}
+		if err := idx.Delete(ctx, []int64{1, 2}); !errors.Is(err, bleve.ErrDirGone) {
+			t.Errorf("delete after removal: %v, want ErrDirGone", err)
+		}
 	}
 	idx.Close()
 
