@@ -27,7 +27,25 @@ type OfferFilter struct {
 // BrowseOffers returns the IDs of one page of the live open-licence patents f selects, newest declaration
 // first (published_at, then ID, both descending: the engines' "newest" order), and how many there are.
 func (s *Store) BrowseOffers(ctx context.Context, f OfferFilter, offset, limit int) ([]int64, int64, error) {
-	q := s.reader().WithContext(ctx).Table("patents").
+	q := offersQuery(s.reader().WithContext(ctx), f)
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("market: count offers: %w", err)
+	}
+	var ids []int64
+	if limit > 0 && int64(offset) < total {
+		if err := q.Order("d.published_at DESC, patents.id DESC").Offset(offset).Limit(limit).
+			Pluck("patents.id", &ids).Error; err != nil {
+			return nil, 0, fmt.Errorf("market: browse offers: %w", err)
+		}
+	}
+	return ids, total, nil
+}
+
+// offersQuery is the query of the live open-licence patents f selects (patents joined with their live
+// declaration d and holder o).
+func offersQuery(db *gorm.DB, f OfferFilter) *gorm.DB {
+	q := db.Table("patents").
 		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
 		Joins("JOIN organisations o ON o.id = patents.patentee_id")
 	for _, k := range f.Keywords {
@@ -73,16 +91,12 @@ func (s *Store) BrowseOffers(ctx context.Context, f OfferFilter, offset, limit i
 	if len(f.ExcludeIDs) > 0 {
 		q = q.Where("patents.id NOT IN ?", f.ExcludeIDs)
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("market: count offers: %w", err)
-	}
-	var ids []int64
-	if limit > 0 && int64(offset) < total {
-		if err := q.Order("d.published_at DESC, patents.id DESC").Offset(offset).Limit(limit).
-			Pluck("patents.id", &ids).Error; err != nil {
-			return nil, 0, fmt.Errorf("market: browse offers: %w", err)
-		}
-	}
-	return ids, total, nil
+	return q
+}
+
+// RulesFilter is the filter of a channel's rules (its keywords, industries, IPC, holder kinds and
+// districts), leaving out hidden (pinned or excluded) patents.
+func RulesFilter(r ChannelRules, hidden []int64) OfferFilter {
+	return OfferFilter{Keywords: r.Keywords, Industries: r.Industries, IPC: r.IPC, HolderKinds: r.HolderKinds,
+		Districts: r.Districts, ExcludeIDs: hidden}
 }

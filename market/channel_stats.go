@@ -289,10 +289,9 @@ func (s *Store) channelDeals(db *gorm.DB, members []string, from, to Date, at fu
 	return nil
 }
 
-// channelListings counts what each channel offers now: the patents a wall shows (wallScope: a live
-// declaration, of the wall's industry or featured); a supermarket's district holders' patents with a live
-// declaration or an offer; a demand lists nothing. One grouped scan of the offered patents serves every
-// channel.
+// channelListings counts what each channel offers now: the patents a wall shows (its live pins and the
+// live open-licence patents its rules select, one count each); a supermarket's district holders' patents
+// with a live declaration or an offer (one grouped scan for every supermarket); a demand lists nothing.
 func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *ChannelStats) error {
 	var walls, markets []string
 	for _, ch := range chs {
@@ -314,6 +313,23 @@ func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *Cha
 	if err := db.Where("slug IN ?", append(markets, "")).Find(&sms).Error; err != nil {
 		return err
 	}
+	// A wall lists what its page shows: its live pins, then the live open-licence patents its rules select
+	// (docs/rules.md §10.5).
+	for i := range ws {
+		slug := ws[i].Slug
+		w, err := s.WallSetup(db.Statement.Context, slug)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if err := offersQuery(db, RulesFilter(w.Rules, w.HiddenIDs())).Count(&n).Error; err != nil {
+			return err
+		}
+		at(ChannelWall + ":" + slug).Listings = int64(len(w.LivePinIDs())) + n
+	}
+	if len(markets) == 0 {
+		return nil
+	}
 	var groups []struct {
 		Industry string
 		Featured bool
@@ -331,11 +347,6 @@ func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *Cha
 		return err
 	}
 	for _, g := range groups {
-		for i := range ws {
-			if (ws[i].Industry == "" && g.Featured) || (ws[i].Industry != "" && g.Industry == ws[i].Industry) {
-				at(ChannelWall + ":" + ws[i].Slug).Listings += g.Declared
-			}
-		}
 		for i := range sms {
 			if sms[i].DistrictCode != "" && g.District == sms[i].DistrictCode {
 				at(ChannelSupermarket + ":" + sms[i].Slug).Listings += g.Offered

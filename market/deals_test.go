@@ -30,7 +30,8 @@ func newChanWorld(t *testing.T, s *market.Store) *chanWorld {
 	w.bureau = w.user(t, nil, market.RoleBureau)
 	n := fxSerial.Add(1)
 	for i, org := range []*market.Organisation{w.assoc, w.otherAssoc} {
-		wall := &market.Wall{Slug: fmt.Sprintf("w%d-%d", n, i), Name: "墙", Industry: "测试", OrgID: org.ID, CreatedAt: w.clock.Now()}
+		wall := &market.Wall{Slug: fmt.Sprintf("w%d-%d", n, i), Name: "墙", Industry: "测试", OrgID: org.ID, CreatedAt: w.clock.Now(),
+			Rules: `{"industries":["测试"]}`}
 		if err := s.Gorm().Create(wall).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -401,6 +402,19 @@ func TestChannelStats(t *testing.T) {
 		}
 		if st.Targets == nil || st.Targets.Contracts != 6 {
 			t.Errorf("targets %+v", st.Targets)
+		}
+		// listings follow the wall's pins and exclusions as its page does: P3 (outside the rules) pinned, P1
+		// excluded → P3 and P2
+		must(s.SetWallPatents(w.ctx, w.op, slug, market.WallPin, []string{p3}))
+		must(s.SetWallPatents(w.ctx, w.op, slug, market.WallExclude, []string{p1}))
+		st2, err := s.ChannelStatsFor(w.ctx, w.op, w.wall, from, to)
+		must(err)
+		if st2.Listings != 2 {
+			t.Errorf("listings with P3 pinned and P1 excluded: %d, want 2", st2.Listings)
+		}
+		must(s.SetWallPatents(w.ctx, w.op, slug, market.WallExclude, []string{p1, p2}))
+		if st2, err = s.ChannelStatsFor(w.ctx, w.op, w.wall, from, to); err != nil || st2.Listings != 1 {
+			t.Errorf("listings with P1 and P2 excluded: %d %v, want 1 (the pin)", st2.Listings, err)
 		}
 		// a period before any of it
 		st0, err := s.ChannelStatsFor(w.ctx, w.bureau, w.wall, market.MustDate("2025-01-01"), market.MustDate("2025-02-28"))

@@ -110,8 +110,8 @@ func (a *App) listChannelSQL(ctx context.Context, l channelList, page, perPage i
 	if offset < len(l.Pins) {
 		ids = append(ids, l.Pins[offset:min(len(l.Pins), offset+perPage)]...)
 	}
-	f := market.OfferFilter{Keywords: l.Rules.Keywords, Industries: l.Rules.Industries, IPC: l.Rules.IPC,
-		HolderKinds: l.Rules.HolderKinds, Districts: l.Rules.Districts, MaxFeeFen: l.MaxFeeFen, ExcludeIDs: l.Hidden}
+	f := market.RulesFilter(l.Rules, l.Hidden)
+	f.MaxFeeFen = l.MaxFeeFen
 	matched, n, err := a.Store.BrowseOffers(ctx, f, max(0, offset-len(l.Pins)), perPage-len(ids))
 	if err != nil {
 		return nil, 0, err
