@@ -123,6 +123,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Log:            env.Log,
 		SecureCookies:  env.Config.SecureCookie,
 		TrustedProxies: env.Config.TrustedProxies,
+		AcceptLimits:   env.Config.AcceptLimits,
 	})
 	if err != nil {
 		return err

@@ -34,3 +34,19 @@ func TestShutdownGrace(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptLimits(t *testing.T) {
+	for v, want := range map[string][2]int{"": {200, 600}, "off": {-1, -1}, " OFF ": {-1, -1}, "10,30": {10, 30}, " 5 , 7 ": {5, 7}} {
+		t.Setenv("ACCEPT_LIMITS", v)
+		c := LoadConfig()
+		if c.err != nil || c.AcceptLimits.PerOrg != want[0] || c.AcceptLimits.PerAddr != want[1] || c.AcceptLimits.Window != time.Hour {
+			t.Errorf("ACCEPT_LIMITS=%q: %+v %v, want %v an hour", v, c.AcceptLimits, c.err, want)
+		}
+	}
+	for _, v := range []string{"200", "0,5", "5,0", "-1,5", "a,b", "5,6,7", "none"} {
+		t.Setenv("ACCEPT_LIMITS", v)
+		if c := LoadConfig(); c.err == nil {
+			t.Errorf("ACCEPT_LIMITS=%q accepted as %+v", v, c.AcceptLimits)
+		}
+	}
+}

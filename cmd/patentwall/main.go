@@ -21,6 +21,7 @@ import (
 
 	"patentwall/market"
 	"patentwall/search"
+	"patentwall/web"
 )
 
 // exit codes (docs/interfaces.md §2.2): 0 success, 1 failure, 2 bad usage.
@@ -179,6 +180,9 @@ type Config struct {
 	// ShutdownGrace is how long serve lets in-flight requests finish after SIGTERM (SHUTDOWN_GRACE, a Go
 	// duration; default 10s).
 	ShutdownGrace time.Duration
+	// AcceptLimits bound open-licence acceptances an hour per organisation and per client address
+	// (ACCEPT_LIMITS: "ORG,ADDR", e.g. "200,600", the default; "off" lifts both, for load tests).
+	AcceptLimits web.ActionLimits
 	// err is the first unreadable setting; commands refuse to run with it.
 	err error
 }
@@ -209,12 +213,38 @@ func LoadConfig() Config {
 		}
 		c.ShutdownGrace = d
 	}
+	if l, err := parseAcceptLimits(os.Getenv("ACCEPT_LIMITS")); err != nil {
+		if c.err == nil {
+			c.err = err
+		}
+	} else {
+		c.AcceptLimits = l
+	}
 	for _, p := range strings.Split(os.Getenv("TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
 	return c
+}
+
+// parseAcceptLimits reads ACCEPT_LIMITS (docs/interfaces.md §1): "" is web.DefaultAcceptLimits, "off" no
+// limit, "ORG,ADDR" positive counts an hour.
+func parseAcceptLimits(v string) (web.ActionLimits, error) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return web.DefaultAcceptLimits, nil
+	case strings.EqualFold(v, "off"):
+		return web.ActionLimits{PerOrg: -1, PerAddr: -1, Window: time.Hour}, nil
+	}
+	org, addr, ok := strings.Cut(v, ",")
+	o, err1 := strconv.Atoi(strings.TrimSpace(org))
+	a, err2 := strconv.Atoi(strings.TrimSpace(addr))
+	if !ok || err1 != nil || err2 != nil || o <= 0 || a <= 0 {
+		return web.ActionLimits{}, fmt.Errorf("ACCEPT_LIMITS %q: give two positive counts an hour, per organisation and per address (200,600), or off", v)
+	}
+	return web.ActionLimits{PerOrg: o, PerAddr: a, Window: time.Hour}, nil
 }
 
 // parseTokenTTL reads API_TOKEN_TTL: "" is the default (90 days); a Go duration ("2160h"), or whole days

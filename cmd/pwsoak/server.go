@@ -48,12 +48,14 @@ func (s *server) start(extra ...string) error {
 		// The server's configuration is the run's alone.
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "DATABASE_URL", "DATA_DIR", "LISTEN_ADDR", "MEILISEARCH_URL", "MEILISEARCH_API_KEY", "BASE_URL", "SMTP_ADDR", "PPROF_ADDR":
+		case "DATABASE_URL", "DATA_DIR", "LISTEN_ADDR", "MEILISEARCH_URL", "MEILISEARCH_API_KEY", "BASE_URL", "SMTP_ADDR", "PPROF_ADDR", "ACCEPT_LIMITS":
 			continue
 		}
 		env = append(env, kv)
 	}
-	cmd.Env = append(env, "DATABASE_URL="+s.dsn, "DATA_DIR="+s.dataDir, "BASE_URL="+s.base())
+	// Every client is on loopback and a licensee accepts hundreds of licences in minutes: the
+	// acceptance limits (docs/interfaces.md §1) would answer most of the load with 429.
+	cmd.Env = append(env, "DATABASE_URL="+s.dsn, "DATA_DIR="+s.dataDir, "BASE_URL="+s.base(), "ACCEPT_LIMITS=off")
 	cmd.Env = append(cmd.Env, extra...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
