@@ -81,11 +81,12 @@ func (x *Index) Init(ctx context.Context) (bool, error) {
 		return false, errors.New("search/bleve: analyzer missing")
 	}
 	if _, err := os.Stat(filepath.Join(x.Dir, "index_meta.json")); err == nil {
-		idx, err := bleve.OpenUsing(x.Dir, x.runtimeConfig())
-		opened := err == nil
-		if opened {
-			err = intact(idx)
+		err := x.checkIntact()
+		var idx bleve.Index
+		if err == nil {
+			idx, err = bleve.OpenUsing(x.Dir, x.runtimeConfig())
 		}
+		opened := err == nil
 		switch {
 		case errors.Is(err, bolt.ErrTimeout):
 			return false, x.openErr(err)
@@ -120,6 +121,22 @@ func (x *Index) Init(ctx context.Context) (bool, error) {
 	}
 	x.setIndex(idx)
 	return true, nil
+}
+
+// checkIntact opens the index read-only (no persister or merger running, which LoadSnapshot would race
+// with) and checks it with intact.
+func (x *Index) checkIntact() error {
+	cfg := x.runtimeConfig()
+	cfg["read_only"] = true
+	idx, err := bleve.OpenUsing(x.Dir, cfg)
+	if err != nil {
+		return err
+	}
+	err = intact(idx)
+	if cerr := idx.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // intact checks that an opened index loaded its newest snapshot: Scorch skips a snapshot whose segment
