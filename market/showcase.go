@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -67,12 +68,6 @@ type WallSummary struct {
 	Wall
 	OrgName string
 	Patents int64
-}
-
-// liveDeclared starts a query over patents that have a live declaration (joined as d).
-func (s *Store) liveDeclared(ctx context.Context) *gorm.DB {
-	return s.db.WithContext(ctx).Model(&Patent{}).
-		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive)
 }
 
 // Walls lists every wall with its owner, by name (the web layer counts what each shows).
@@ -191,19 +186,24 @@ type ShelfBand struct {
 // SupermarketShelves returns the licence shelves (one per band below the supermarket's ceiling) and the
 // transfer shelf, each with up to perShelf offers, cheapest first. local reports whether the offers are
 // the district's own (false: the district has none, so the city's are shown).
+//
+// The licence shelves come from one statement: each live offer gets the index of its band (bands do not
+// overlap), a window function numbers the offers of each band and counts them, and only the first
+// perShelf of each are read. One scan instead of a count and a select per band (the supermarket page
+// was the slowest page under load: README, "Operations").
 func (s *Store) SupermarketShelves(ctx context.Context, sm *Supermarket, bands []ShelfBand, perShelf int) (shelves []Shelf, local bool, err error) {
 	local, err = s.supermarketIsLocal(ctx, sm)
 	if err != nil {
 		return nil, false, err
 	}
-	scope := func(q *gorm.DB) *gorm.DB {
-		if !local {
-			return q
-		}
-		return q.Joins("JOIN organisations po ON po.id = patents.patentee_id").
-			Where("po.district_code = ?", sm.DistrictCode)
+	db := s.reader().WithContext(ctx)
+	scopeSQL, scopeArgs := "", []any{}
+	if local {
+		scopeSQL, scopeArgs = " JOIN organisations po ON po.id = patents.patentee_id AND po.district_code = ?", []any{sm.DistrictCode}
 	}
 	ceiling := sm.Ceiling()
+	var cases []string
+	var caseArgs []any
 	for _, b := range bands {
 		if !b.Free && b.MinFen >= ceiling {
 			continue
@@ -212,37 +212,74 @@ func (s *Store) SupermarketShelves(ctx context.Context, sm *Supermarket, bands [
 		if max < 0 || max > ceiling {
 			max = ceiling
 		}
-		q := scope(s.liveDeclared(ctx))
 		if b.Free {
-			q = q.Where("d.fee_model = ?", FeeFree)
+			cases = append(cases, "WHEN d.fee_model = ? THEN ?")
+			caseArgs = append(caseArgs, FeeFree, len(shelves))
 		} else {
-			q = q.Where("d.fee_model <> ? AND "+upfrontSQL+" > ? AND "+upfrontSQL+" <= ?", FeeFree, b.MinFen, max)
+			cases = append(cases, "WHEN d.fee_model <> ? AND "+upfrontSQL+" > ? AND "+upfrontSQL+" <= ? THEN ?")
+			caseArgs = append(caseArgs, FeeFree, b.MinFen, max, len(shelves))
 		}
-		sh := Shelf{Band: b.Name, MinFen: b.MinFen, MaxFen: max}
-		if err := s.fillShelf(q, &sh, upfrontSQL+", d.published_at DESC, patents.id", perShelf); err != nil {
-			return nil, false, fmt.Errorf("market: supermarket %s shelf %s: %w", sm.Slug, b.Name, err)
-		}
-		shelves = append(shelves, sh)
+		shelves = append(shelves, Shelf{Band: b.Name, MinFen: b.MinFen, MaxFen: max})
 	}
-	q := scope(s.db.WithContext(ctx).Model(&Patent{})).
-		Where("patents.transfer_price_fen > 0 AND patents.transfer_price_fen <= ? AND patents.status = ?", ceiling, StatusGranted)
-	sh := Shelf{Band: "transfer", MaxFen: ceiling}
-	if err := s.fillShelf(q, &sh, "patents.transfer_price_fen, patents.id", perShelf); err != nil {
+	var ids []int64
+	var bandOf []int // shelf index of ids[i]
+	if len(shelves) > 0 {
+		var rows []struct {
+			ID    int64 `gorm:"column:id"`
+			Band  int   `gorm:"column:band"`
+			Total int64 `gorm:"column:total"`
+		}
+		q := `SELECT id, band, total FROM (
+  SELECT id, band, ROW_NUMBER() OVER (PARTITION BY band ORDER BY fee, published_at DESC, id) AS rn,
+         COUNT(*) OVER (PARTITION BY band) AS total
+  FROM (SELECT patents.id AS id, ` + upfrontSQL + ` AS fee, d.published_at AS published_at,
+               CASE ` + strings.Join(cases, " ") + ` ELSE -1 END AS band
+        FROM patents JOIN declarations d ON d.patent_id = patents.id AND d.status = ?` + scopeSQL + `) offers
+  WHERE band >= 0) ranked
+WHERE rn <= ? ORDER BY band, rn`
+		args := append(append(append(caseArgs, DeclLive), scopeArgs...), perShelf)
+		if err := db.Raw(q, args...).Scan(&rows).Error; err != nil {
+			return nil, false, fmt.Errorf("market: supermarket %s shelves: %w", sm.Slug, err)
+		}
+		for _, r := range rows {
+			if r.Band < 0 || r.Band >= len(shelves) {
+				return nil, false, fmt.Errorf("market: supermarket %s shelves: band %d out of range", sm.Slug, r.Band)
+			}
+			shelves[r.Band].Total = r.Total
+			ids, bandOf = append(ids, r.ID), append(bandOf, r.Band)
+		}
+	}
+	tq := db.Model(&Patent{})
+	if local {
+		tq = tq.Joins("JOIN organisations po ON po.id = patents.patentee_id").Where("po.district_code = ?", sm.DistrictCode)
+	}
+	tq = tq.Where("patents.transfer_price_fen > 0 AND patents.transfer_price_fen <= ? AND patents.status = ?", ceiling, StatusGranted)
+	transfer := Shelf{Band: "transfer", MaxFen: ceiling}
+	if err := tq.Session(&gorm.Session{}).Count(&transfer.Total).Error; err != nil {
 		return nil, false, fmt.Errorf("market: supermarket %s transfers: %w", sm.Slug, err)
 	}
-	return append(shelves, sh), local, nil
-}
-
-// fillShelf counts q and loads its first n patents in the given order.
-func (s *Store) fillShelf(q *gorm.DB, sh *Shelf, order string, n int) error {
-	if err := q.Session(&gorm.Session{}).Count(&sh.Total).Error; err != nil {
-		return err
+	var tids []int64
+	if err := tq.Session(&gorm.Session{}).Order("patents.transfer_price_fen, patents.id").Limit(perShelf).
+		Pluck("patents.id", &tids).Error; err != nil {
+		return nil, false, fmt.Errorf("market: supermarket %s transfers: %w", sm.Slug, err)
 	}
-	var ps []Patent
-	if err := q.Session(&gorm.Session{}).Order(order).Limit(n).Find(&ps).Error; err != nil {
-		return err
+	for _, id := range tids {
+		ids, bandOf = append(ids, id), append(bandOf, len(shelves))
 	}
-	var err error
-	sh.Patents, err = s.viewsOf(q.Statement.Context, ps)
-	return err
+	shelves = append(shelves, transfer)
+	// Every shelf's patents in one load (a patent may sit on a licence shelf and the transfer shelf).
+	views, err := s.PatentsByIDs(ctx, ids)
+	if err != nil {
+		return nil, false, err
+	}
+	byID := make(map[int64]PatentView, len(views))
+	for _, v := range views {
+		byID[v.ID] = v
+	}
+	for i, id := range ids {
+		if v, ok := byID[id]; ok {
+			shelves[bandOf[i]].Patents = append(shelves[bandOf[i]].Patents, v)
+		}
+	}
+	return shelves, local, nil
 }

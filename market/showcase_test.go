@@ -193,6 +193,22 @@ func TestSupermarketShelves(t *testing.T) {
 			sameList(t, "shelf "+band, got[band], w)
 		}
 
+		// One offer a shelf: the cheapest of each, each shelf still counting all of its offers.
+		shelves, _, err = s.SupermarketShelves(ctx, &pd.Supermarket, bands, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		totals := map[string]int64{}
+		got = map[string][]string{}
+		for _, sh := range shelves {
+			got[sh.Band], totals[sh.Band] = titles(sh.Patents), sh.Total
+		}
+		sameList(t, "first of lt_10k", got["lt_10k"], []string{"浦东提成"})
+		sameList(t, "first of 10k_50k", got["10k_50k"], []string{"浦东入门三万"})
+		if totals["lt_10k"] != 2 || totals["free"] != 1 || totals["50k_200k"] != 0 || totals["transfer"] != 1 {
+			t.Errorf("totals with one offer a shelf: %v", totals)
+		}
+
 		// Chongming has no patentee with an offer: the city's offers, under its own 10,000 yuan ceiling.
 		cm, _ := s.SupermarketBySlug(ctx, "cm")
 		shelves, local, err = s.SupermarketShelves(ctx, &cm.Supermarket, bands, 10)

@@ -267,7 +267,7 @@ func benchHTTP(r *report, c config, env []string, mode, id string, all []string,
 		}
 		a, b, cc := mmm(p50s)
 		d, e, f := mmm(p95s)
-		r.f("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | p95 ≤ 20 |", name, a, b, cc, d, e, f)
+		r.f("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s |", name, a, b, cc, d, e, f, targetOf(figureIDs[name]+".p95."+id))
 		rows.runs[figureIDs[name]+".p95."+id] = p95s
 	}
 	r.f("\n### HTTP, 32 concurrent clients, %s, %s each (requests/s; min/median/max over %d runs)\n", mode, c.load, c.reps)
@@ -283,7 +283,7 @@ func benchHTTP(r *report, c config, env []string, mode, id string, all []string,
 		}
 		a, b, cc := mmm(rates)
 		_, p, _ := mmm(p95)
-		r.f("| %s | %.0f | %.0f | %.0f | %.1f | %d | ≥ 600 req/s |", name, a, b, cc, p, errs)
+		r.f("| %s | %.0f | %.0f | %.0f | %.1f | %d | %s |", name, a, b, cc, p, errs, targetOf(figureIDs[name]+".rps."+id))
 		rid := figureIDs[name] + ".rps." + id
 		rows.runs[rid] = rates
 		if errs > 0 {
@@ -300,6 +300,16 @@ func benchHTTP(r *report, c config, env []string, mode, id string, all []string,
 	}
 	srv.Process.Signal(syscall.SIGTERM)
 	srv.Wait()
+}
+
+// targetOf is the target of a figure as the report states it ("—": none).
+func targetOf(id string) string {
+	for _, f := range figures {
+		if f.ID == id {
+			return targetText(Row{Target: f.Target, Unit: f.Unit})
+		}
+	}
+	return "—"
 }
 
 // figureIDs names the HTTP endpoints in the figures' IDs.
