@@ -16,7 +16,7 @@ type OfferFilter struct {
 	// substring: no word analysis, unlike the engines).
 	Keywords    []string
 	Industries  []string
-	IPC         []string // canonical section (G), class (G06), subclass (G06F) or full symbol (G06F 16/9535)
+	IPC         []string // canonical section (G), class (G06), subclass (G06F), main group (G06F 16/) or full symbol (G06F 16/9535)
 	HolderKinds []string
 	Districts   []string // district codes
 	Types       []string
@@ -69,12 +69,12 @@ func offersQuery(db *gorm.DB, f OfferFilter) *gorm.DB {
 		q = q.Where("patents.type IN ?", f.Types)
 	}
 	if len(f.IPC) > 0 {
-		// patents.ipc holds canonical symbols separated by ";": a section, class or subclass matches the
-		// start of any symbol, a full symbol the whole of one.
+		// patents.ipc holds canonical symbols separated by ";": a section, class, subclass or main group
+		// ("G06F 16/") matches the start of any symbol, a full symbol the whole of one.
 		var conds []string
 		var args []any
 		for _, v := range f.IPC {
-			if strings.Contains(v, " ") {
+			if strings.Contains(v, " ") && !strings.HasSuffix(v, "/") {
 				conds = append(conds, "(';' || patents.ipc || ';') LIKE ? ESCAPE '\\'")
 				args = append(args, "%;"+escapeLike(v)+";%")
 			} else {

@@ -69,7 +69,7 @@ func rulesJSON(r ChannelRules) string {
 }
 
 // CheckRules validates rules and returns their canonical form: industries must be ones the catalogue
-// knows, IPC entries section/class/subclass/group symbols, keywords single words of plain text, holder
+// knows, IPC entries section/class/subclass/main-group/group symbols, keywords single words of plain text, holder
 // kinds organisation kinds, districts Shanghai districts (by name or code, stored as codes). field
 // prefixes the fields of the errors ("rules" gives "rules.ipc[1]").
 func CheckRules(db *gorm.DB, field string, in ChannelRules) (ChannelRules, error) {
@@ -109,8 +109,8 @@ func CheckRules(db *gorm.DB, field string, in ChannelRules) (ChannelRules, error
 			canon, _, ok := canonicalIPCSymbol(v)
 			if !ok {
 				errs = append(errs, NewFieldError(f("ipc", i), "invalid_format",
-					fmt.Sprintf("IPC 前缀“%s”格式错误，可填部（H）、大类（H01）、小类（H01M）或组（H01M 10/052）", clipRunes(v, 30)),
-					fmt.Sprintf("invalid IPC prefix %q: use a section (H), class (H01), subclass (H01M) or group (H01M 10/052)", clipRunes(v, 30))))
+					fmt.Sprintf("IPC 前缀“%s”格式错误，可填部（H）、大类（H01）、小类（H01M）、大组（H01M 10/）或组（H01M 10/052）", clipRunes(v, 30)),
+					fmt.Sprintf("invalid IPC prefix %q: use a section (H), class (H01), subclass (H01M), main group (H01M 10/) or group (H01M 10/052)", clipRunes(v, 30))))
 				continue
 			}
 			out.IPC = appendNew(out.IPC, canon)

@@ -328,6 +328,29 @@ func ParseIPC(s string) (IPC, error) {
 	return ipc, nil
 }
 
+// MainGroup returns the symbol's main group as a prefix, "G06F 16/" for G06F 16/9535 (and for G06F 16/00
+// itself); "" at subclass level. Walls and searches filter by it (docs/interfaces.md §5.8).
+func (i IPC) MainGroup() string {
+	main, _, ok := strings.Cut(i.Group, "/")
+	if !ok {
+		return ""
+	}
+	return i.Subclass + " " + main + "/"
+}
+
+// ipcMainGroupRe is a main group as a prefix: "G06F 16/", also written "G06F16/" or "G06F 16".
+var ipcMainGroupRe = regexp.MustCompile(`^([A-H]\d{2}[A-Z])\s*(\d{1,4})\s*/?$`)
+
+// ParseIPCMainGroup reads a main-group prefix ("G06F 16/", "g06f16/", "G06F 16") and returns its
+// canonical form "G06F 16/"; ok is false for anything else (a full symbol such as G06F 16/9535 included).
+func ParseIPCMainGroup(s string) (canonical string, ok bool) {
+	m := ipcMainGroupRe.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(halfWidth(s))))
+	if m == nil {
+		return "", false
+	}
+	return m[1] + " " + m[2] + "/", true
+}
+
 // String returns the canonical form: "G06F 16/9535", or "G06F" at subclass level.
 func (i IPC) String() string {
 	if i.Group == "" {

@@ -22,6 +22,8 @@ const (
 	IPCClass    = "class"
 	IPCSubclass = "subclass"
 	IPCGroup    = "group"
+	// IPCMainGroup is a main group as a prefix ("G06F 16/"): every group under it (rules and filters).
+	IPCMainGroup = "main_group"
 )
 
 var ipcSections = map[string]IPCTitle{
@@ -37,7 +39,8 @@ var ipcSections = map[string]IPCTitle{
 
 var ipcClassRe = regexp.MustCompile(`^[A-H]\d{2}$`)
 
-// canonicalIPCSymbol returns the stored form and level of a section, class, subclass or group symbol.
+// canonicalIPCSymbol returns the stored form and level of a section, class, subclass, main-group prefix
+// ("G06F 16/") or group symbol.
 func canonicalIPCSymbol(s string) (string, string, bool) {
 	s = strings.ToUpper(strings.TrimSpace(halfWidth(s)))
 	switch {
@@ -45,6 +48,9 @@ func canonicalIPCSymbol(s string) (string, string, bool) {
 		return s, IPCSection, true
 	case ipcClassRe.MatchString(s):
 		return s, IPCClass, true
+	}
+	if mg, ok := ParseIPCMainGroup(s); ok {
+		return mg, IPCMainGroup, true
 	}
 	ipc, err := ParseIPC(s)
 	if err != nil {
@@ -66,8 +72,11 @@ func ipcAncestors(s string) []string {
 	if level != IPCSection {
 		out = append(out, canon[:3])
 	}
-	if level == IPCSubclass || level == IPCGroup {
+	if level == IPCSubclass || level == IPCGroup || level == IPCMainGroup {
 		out = append(out, canon[:4])
+	}
+	if level == IPCMainGroup { // its title is the main group's, "G06F 16/00"
+		return append(out, canon+"00")
 	}
 	if level == IPCGroup {
 		main, sub, _ := strings.Cut(canon, "/")
@@ -117,10 +126,16 @@ func (s *Store) IPCTitles(ctx context.Context, symbols []string) (map[string]IPC
 		}
 	}
 	for _, sym := range symbols {
-		if canon, _, ok := canonicalIPCSymbol(sym); ok {
-			if t, found := out[canon]; found && sym != canon {
-				out[sym] = t
-			}
+		canon, level, ok := canonicalIPCSymbol(sym)
+		if !ok {
+			continue
+		}
+		key := canon
+		if level == IPCMainGroup { // "G06F 16/" has the title of "G06F 16/00"
+			key = canon + "00"
+		}
+		if t, found := out[key]; found {
+			out[canon], out[sym] = t, t
 		}
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,4 +142,28 @@ func TestImportIPCSchemeRealFile(t *testing.T) {
 		t.Errorf("real titles missing: G06F %+v, H01M %+v, H01 %+v", got["G06F"], got["H01M"], got["H01"])
 	}
 	t.Logf("G06F: %s / %s", got["G06F"].TitleZH, got["G06F"].TitleEN)
+}
+
+// A main group is a prefix ("G06F 16/", also written "G06F16/" or "G06F 16"): rules store it canonical;
+// anything else that is not a symbol is still refused, naming the entry.
+func TestRulesIPCMainGroup(t *testing.T) {
+	got, err := market.CheckRules(nil, "rules", market.ChannelRules{IPC: []string{"G06F 16/", "h01m10", "Ｇ０６Ｆ１６／", "G06F 16/00", "G06F 16/9535"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"G06F 16/", "H01M 10/", "G06F 16/00", "G06F 16/9535"}; !slices.Equal(got.IPC, want) {
+		t.Errorf("canonical %v, want %v", got.IPC, want)
+	}
+	for _, bad := range []string{"G06F 16//", "G06F /", "G06F 16/x", "G06F 12345/", "16/"} {
+		_, err := market.CheckRules(nil, "rules", market.ChannelRules{IPC: []string{bad}})
+		if fes := market.AsFieldErrors(err); len(fes) != 1 || fes[0].Field != "rules.ipc[0]" {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	if mg, ok := market.ParseIPCMainGroup("G06F 16/9535"); ok {
+		t.Errorf("a full symbol read as the main group %q", mg)
+	}
+	if ipc, _ := market.ParseIPC("G06F 16/9535"); ipc.MainGroup() != "G06F 16/" {
+		t.Errorf("main group of G06F 16/9535: %q", ipc.MainGroup())
+	}
 }

@@ -40,6 +40,7 @@ func DocumentOf(r market.IndexRow) Document {
 		addOnce(&d.IPCSection, ipc.Section)
 		addOnce(&d.IPCClass, ipc.Class)
 		addOnce(&d.IPCSubclass, ipc.Subclass)
+		addOnce(&d.IPCMainGroup, ipc.MainGroup())
 	}
 	// The symbols lead the IPC text, so a query such as G06F finds the patents classified there.
 	titles := append([]string(nil), d.IPC...)

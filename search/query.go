@@ -245,7 +245,8 @@ func PriceBandNames() []string {
 }
 
 // IPCFilter tells which document field an IPC filter value applies to (its level) and the value in
-// canonical form: "G" → ipc_section, "G06" → ipc_class, "G06F" → ipc_subclass, "G06F 16/9535" → ipc.
+// canonical form: "G" → ipc_section, "G06" → ipc_class, "G06F" → ipc_subclass, "G06F 16/" (a main group:
+// every group under it) → ipc_main_group, "G06F 16/9535" → ipc.
 func IPCFilter(v string) (field, canonical string, err error) {
 	s := strings.ToUpper(strings.TrimSpace(v))
 	switch {
@@ -254,11 +255,14 @@ func IPCFilter(v string) (field, canonical string, err error) {
 	case len(s) == 3 && s[0] >= 'A' && s[0] <= 'H' && isDigit(s[1]) && isDigit(s[2]):
 		return "ipc_class", s, nil
 	}
+	if mg, ok := market.ParseIPCMainGroup(s); ok {
+		return "ipc_main_group", mg, nil
+	}
 	ipc, perr := market.ParseIPC(s)
 	if perr != nil {
 		return "", "", badQuery(FieldIPC, "invalid_format",
-			fmt.Sprintf("IPC 分类“%s”格式错误，可填部（G）、大类（G06）、小类（G06F）或组（G06F 16/9535）", clip(v)),
-			fmt.Sprintf("invalid IPC %q: use a section (G), class (G06), subclass (G06F) or group (G06F 16/9535)", clip(v)))
+			fmt.Sprintf("IPC 分类“%s”格式错误，可填部（G）、大类（G06）、小类（G06F）、大组（G06F 16/）或组（G06F 16/9535）", clip(v)),
+			fmt.Sprintf("invalid IPC %q: use a section (G), class (G06), subclass (G06F), main group (G06F 16/) or group (G06F 16/9535)", clip(v)))
 	}
 	if ipc.Group == "" {
 		return "ipc_subclass", ipc.Subclass, nil
@@ -275,6 +279,8 @@ func IPCField(canonical string) string {
 		return "ipc_class"
 	case len(canonical) == 4:
 		return "ipc_subclass"
+	case strings.HasSuffix(canonical, "/"):
+		return "ipc_main_group"
 	}
 	return "ipc"
 }

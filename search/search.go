@@ -20,11 +20,12 @@ type Document struct {
 	HolderKind    string    `json:"holder_kind"`
 	District      string    `json:"district"` // district code, "" outside Shanghai
 	Type          string    `json:"type"`
-	IPC           []string  `json:"ipc"`          // canonical symbols, main first
-	IPCSection    []string  `json:"ipc_section"`  // "G"
-	IPCClass      []string  `json:"ipc_class"`    // "G06"
-	IPCSubclass   []string  `json:"ipc_subclass"` // "G06F"
-	IPCTitles     string    `json:"ipc_titles"`   // titles of the symbols, zh and en, for full text
+	IPC           []string  `json:"ipc"`            // canonical symbols, main first
+	IPCSection    []string  `json:"ipc_section"`    // "G"
+	IPCClass      []string  `json:"ipc_class"`      // "G06"
+	IPCSubclass   []string  `json:"ipc_subclass"`   // "G06F"
+	IPCMainGroup  []string  `json:"ipc_main_group"` // "G06F 16/": the main groups, for prefix filters
+	IPCTitles     string    `json:"ipc_titles"`     // titles of the symbols, zh and en, for full text
 	Industry      string    `json:"industry"`
 	FeeModel      string    `json:"fee_model"`  // "" when no live declaration
 	FeeFen        int64     `json:"fee_fen"`    // up-front amount (lump sum or entry fee); 0 free/royalty
@@ -71,7 +72,7 @@ const (
 type Query struct {
 	Text        string
 	Types       []string
-	IPC         []string // a section "G", class "G06", subclass "G06F" or full symbol "G06F 16/9535"
+	IPC         []string // a section "G", class "G06", subclass "G06F", main group "G06F 16/" or full symbol "G06F 16/9535"
 	Industries  []string
 	Districts   []string
 	HolderKinds []string

@@ -152,7 +152,7 @@ func TestWorkerDrainsAndRetries(t *testing.T) {
 			d.FeeModel != market.FeeLumpSum || d.FeeFen != 30_000_00 || d.PriceBand != "10k_50k" ||
 			!slices.Equal(d.Offers, []string{search.OfferOpenLicence}) || !d.ListedAt.Equal(t0.Add(time.Hour)) ||
 			!slices.Equal(d.IPC, []string{"H01M 10/052", "G06F"}) || !slices.Equal(d.IPCSection, []string{"H", "G"}) ||
-			!slices.Equal(d.IPCClass, []string{"H01", "G06"}) || d.GrantYear != 2022 || d.IPCTitles != "H01M 10/052；G06F" {
+			!slices.Equal(d.IPCClass, []string{"H01", "G06"}) || !slices.Equal(d.IPCMainGroup, []string{"H01M 10/"}) || d.GrantYear != 2022 || d.IPCTitles != "H01M 10/052；G06F" {
 			t.Errorf("document with declaration: %+v", d)
 		}
 		if d := idx.docs[ids[1]]; d.FeeModel != "" || d.PriceBand != "" || len(d.Offers) != 0 || !d.ListedAt.Equal(t0) {

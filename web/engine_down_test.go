@@ -80,7 +80,12 @@ func TestBrowsingWithoutSearchEngine(t *testing.T) {
 		if status, m := e.jsonReq(t, http.MethodPost, "/api/v1/walls", op, wall3); status != http.StatusCreated {
 			t.Fatalf("create wall: %d %v", status, m)
 		}
-		for _, slug := range []string{"mix", "energy", "ipc"} {
+		// Main groups as prefixes: H01M 10/ takes the battery (H01M 10/0525), not the casing (H01M 50/10).
+		wall4 := map[string]any{"slug": "mg", "name": "大组墙", "rules": map[string]any{"ipc": []string{"H01M 10/", "b23q3"}}}
+		if status, m := e.jsonReq(t, http.MethodPost, "/api/v1/walls", op, wall4); status != http.StatusCreated {
+			t.Fatalf("create wall: %d %v", status, m)
+		}
+		for _, slug := range []string{"mix", "energy", "ipc", "mg"} {
 			pins := map[string]any{"application_nos": []string{fx.vision.ApplicationNo, fx.bulk[7].ApplicationNo}}
 			if status, m := e.jsonReq(t, http.MethodPut, "/api/v1/walls/"+slug+"/pins", op, pins); status != http.StatusOK {
 				t.Fatalf("pins: %d %v", status, m)
@@ -145,8 +150,12 @@ func TestBrowsingWithoutSearchEngine(t *testing.T) {
 		const browsePage = "/search?industry=高端装备&offer=open_licence&per_page=10"
 		var upTotals = map[string][]int{}
 		var upNos = map[string][][]string{}
-		for _, slug := range []string{"mix", "energy", "ipc"} {
+		for _, slug := range []string{"mix", "energy", "ipc", "mg"} {
 			upTotals[slug], upNos[slug] = wallPages(slug)
+		}
+		if mg := slices.Concat(upNos["mg"]...); upTotals["mg"][0] != 2+1+bulkCount-2 || !slices.Contains(mg, fx.battery.ApplicationNo) ||
+			slices.Contains(mg, fx.hostile.ApplicationNo) {
+			t.Errorf("main-group wall with the engine: %d %v", upTotals["mg"][0], mg)
 		}
 		upBrowseTotal, upBrowse, _ := apiNos(browse)
 		upPage := pageNos(browsePage)
@@ -158,7 +167,7 @@ func TestBrowsingWithoutSearchEngine(t *testing.T) {
 
 		t.Logf("ipc wall with the engine: %d %v", upTotals["ipc"][0], upNos["ipc"][:3])
 		sw.down.Store(true)
-		for _, slug := range []string{"mix", "energy", "ipc"} {
+		for _, slug := range []string{"mix", "energy", "ipc", "mg"} {
 			totals, nos := wallPages(slug)
 			if !slices.Equal(totals, upTotals[slug]) {
 				t.Errorf("wall %s totals without the engine %v, with it %v", slug, totals, upTotals[slug])

@@ -24,7 +24,7 @@ func init() {
 		"op.rules":              {"自动收录规则", "Rules that fill it"},
 		"op.rules_hint":         {"多个取值用逗号或换行分隔；留空表示不限。同一规则内任一取值满足即可，不同规则须同时满足。", "Separate values with commas or new lines; empty means any. One value of a rule suffices; every rule must hold."},
 		"op.industries":         {"产业", "Industries"},
-		"op.ipc":                {"IPC 前缀（如 H01M、G06F 16/00）", "IPC prefixes (e.g. H01M, G06F 16/00)"},
+		"op.ipc":                {"IPC 前缀（如 H01M、G06F 16/，多个用逗号分隔）", "IPC prefixes (e.g. H01M, G06F 16/; separate with commas)"},
 		"op.keywords":           {"关键词（每个关键词都须匹配，与检索相同）", "Keywords (each must match, as in the search)"},
 		"op.holder_kinds":       {"权利人类型（university、institute、hospital、enterprise…）", "Holder kinds (university, institute, hospital, enterprise…)"},
 		"op.districts":          {"区（区名或代码）", "Districts (name or code)"},

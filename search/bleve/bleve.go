@@ -420,6 +420,7 @@ func toBleve(d *search.Document) map[string]any {
 		"ipc_titles":     d.IPCTitles,
 		"ipc":            d.IPC,
 		"ipc_subclass":   d.IPCSubclass,
+		"ipc_main_group": d.IPCMainGroup,
 		"offers":         d.Offers,
 	}
 	for k, v := range m {

@@ -13,7 +13,7 @@ import (
 
 // SchemaVersion names the mapping and analysis below. Change it whenever either changes: Init then
 // drops the index and asks the caller for a full reindex.
-const SchemaVersion = "pw-bleve-10"
+const SchemaVersion = "pw-bleve-11"
 
 const (
 	zhAnalyzer    = "pw_zh"
@@ -50,7 +50,7 @@ const facetsField = "facets"
 // Keyword fields for the filters that are not facets (one term per value, no analysis). Filters on a
 // facet (type, industry, district, …) match the facet's term in facetsField instead: a keyword field of
 // their own would index every value twice, and each field costs in every segment built and merged.
-var keywordFields = []string{"ipc", "ipc_subclass", "offers"}
+var keywordFields = []string{"ipc", "ipc_subclass", "ipc_main_group", "offers"}
 
 // newMapping builds the index mapping. Chinese text is cut into overlapping bigrams plus unigrams
 // (unicode tokenizer → cjk_width → lowercase → porter → cjk_bigram with output_unigram): unigrams let a

@@ -26,6 +26,7 @@ type document struct {
 	IPCSection    []string `json:"ipc_section,omitempty"`
 	IPCClass      []string `json:"ipc_class,omitempty"`
 	IPCSubclass   []string `json:"ipc_subclass,omitempty"`
+	IPCMainGroup  []string `json:"ipc_main_group,omitempty"`
 	Industry      string   `json:"industry,omitempty"`
 	District      string   `json:"district,omitempty"`
 	HolderKind    string   `json:"holder_kind,omitempty"`
@@ -46,7 +47,8 @@ func toDocument(d *search.Document) document {
 		Patentee: d.Patentee, PatenteeCJK: spacedHan(d.Patentee),
 		IPCTitles: d.IPCTitles, IPCTitlesCJK: spacedHan(d.IPCTitles),
 		Type: d.Type, IPC: d.IPC, IPCSection: d.IPCSection, IPCClass: d.IPCClass, IPCSubclass: d.IPCSubclass,
-		Industry: d.Industry, District: d.District, HolderKind: d.HolderKind, FeeModel: d.IndexedFeeModel(),
+		IPCMainGroup: d.IPCMainGroup,
+		Industry:     d.Industry, District: d.District, HolderKind: d.HolderKind, FeeModel: d.IndexedFeeModel(),
 		PriceBand: d.PriceBand, Offers: d.Offers, Status: d.Status, ListedAt: d.ListedAt.Unix(), GrantYear: d.GrantYear,
 	}
 	if d.HasDeclaration() {

@@ -63,15 +63,15 @@ func (f *fakeMeili) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.reqs = append(f.reqs, request{r.Method, r.URL.Path, r.URL.RawQuery, body})
 	}
 	w.Header().Set("Content-Type", "application/json")
-	const uid = "/indexes/patents_v3"
+	const uid = "/indexes/patents_v4"
 	switch {
 	case r.Method == "GET" && r.URL.Path == uid:
 		if !f.indexExists {
 			w.WriteHeader(404)
-			fmt.Fprint(w, `{"message":"Index `+"`patents_v3`"+` not found.","code":"index_not_found","type":"invalid_request","link":"https://docs.meilisearch.com/errors#index_not_found"}`)
+			fmt.Fprint(w, `{"message":"Index `+"`patents_v4`"+` not found.","code":"index_not_found","type":"invalid_request","link":"https://docs.meilisearch.com/errors#index_not_found"}`)
 			return
 		}
-		fmt.Fprint(w, `{"uid":"patents_v3","createdAt":"2026-11-27T01:00:00.0Z","updatedAt":"2026-11-27T01:00:00.0Z","primaryKey":"id"}`)
+		fmt.Fprint(w, `{"uid":"patents_v4","createdAt":"2026-11-27T01:00:00.0Z","updatedAt":"2026-11-27T01:00:00.0Z","primaryKey":"id"}`)
 	case r.Method == "POST" && r.URL.Path == "/indexes":
 		f.indexExists = true
 		f.enqueue(w, "indexCreation")
@@ -105,7 +105,7 @@ func (f *fakeMeili) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = "failed"
 			errJSON = `{"message":"invalid settings","code":"` + f.failTask[typ] + `","type":"invalid_request","link":"https://docs.meilisearch.com/errors"}`
 		}
-		fmt.Fprintf(w, `{"uid":%d,"batchUid":%d,"indexUid":"patents_v3","status":%q,"type":%q,"canceledBy":null,"details":{},"error":%s,"duration":"PT0.004S","enqueuedAt":"2026-11-27T01:00:00.0Z","startedAt":"2026-11-27T01:00:00.0Z","finishedAt":"2026-11-27T01:00:00.1Z"}`,
+		fmt.Fprintf(w, `{"uid":%d,"batchUid":%d,"indexUid":"patents_v4","status":%q,"type":%q,"canceledBy":null,"details":{},"error":%s,"duration":"PT0.004S","enqueuedAt":"2026-11-27T01:00:00.0Z","startedAt":"2026-11-27T01:00:00.0Z","finishedAt":"2026-11-27T01:00:00.1Z"}`,
 			n, n, status, typ, errJSON)
 	default:
 		f.t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
@@ -117,7 +117,7 @@ func (f *fakeMeili) enqueue(w http.ResponseWriter, typ string) {
 	f.nextTask++
 	f.taskType[f.nextTask] = typ
 	w.WriteHeader(202)
-	fmt.Fprintf(w, `{"taskUid":%d,"indexUid":"patents_v3","status":"enqueued","type":%q,"enqueuedAt":"2026-11-27T01:00:00.0Z"}`, f.nextTask, typ)
+	fmt.Fprintf(w, `{"taskUid":%d,"indexUid":"patents_v4","status":"enqueued","type":%q,"enqueuedAt":"2026-11-27T01:00:00.0Z"}`, f.nextTask, typ)
 }
 
 func (f *fakeMeili) take() []request {
@@ -147,7 +147,7 @@ const wantSettings = `{
  "rankingRules": ["sort","words","typo","proximity","attribute","exactness"],
  "searchableAttributes": ["title","title_cjk","abstract","abstract_cjk","patentee","patentee_cjk","ipc_titles","ipc_titles_cjk","application_no"],
  "displayedAttributes": ["id","application_no","title","abstract"],
- "filterableAttributes": ["id","type","ipc","ipc_section","ipc_class","ipc_subclass","industry","district","holder_kind","fee_model","price_band","offers","status","fee_fen","listed_at"],
+ "filterableAttributes": ["id","type","ipc","ipc_section","ipc_class","ipc_subclass","ipc_main_group","industry","district","holder_kind","fee_model","price_band","offers","status","fee_fen","listed_at"],
  "sortableAttributes": ["listed_at","fee_fen","id"],
  "localizedAttributes": [
    {"attributePatterns": ["*_cjk"], "locales": ["zho"]},
@@ -169,11 +169,11 @@ func TestProtocolInitCreatesIndexThenSettings(t *testing.T) {
 	for _, r := range reqs {
 		got = append(got, r.Method+" "+r.Path)
 	}
-	want := []string{"GET /indexes/patents_v3", "POST /indexes", "PATCH /indexes/patents_v3/settings"}
+	want := []string{"GET /indexes/patents_v4", "POST /indexes", "PATCH /indexes/patents_v4/settings"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("requests %v, want %v", got, want)
 	}
-	jsonEqual(t, "create index", reqs[1].Body, `{"uid":"patents_v3","primaryKey":"id"}`)
+	jsonEqual(t, "create index", reqs[1].Body, `{"uid":"patents_v4","primaryKey":"id"}`)
 	jsonEqual(t, "settings", reqs[2].Body, wantSettings)
 	if f.polled[1] < 2 || f.polled[2] < 2 {
 		t.Errorf("tasks not waited for: polls %v", f.polled)
@@ -190,7 +190,7 @@ func TestProtocolInitCreatesIndexThenSettings(t *testing.T) {
 	for _, r := range f.take() {
 		got = append(got, r.Method+" "+r.Path)
 	}
-	if want := []string{"GET /indexes/patents_v3", "PATCH /indexes/patents_v3/settings"}; !reflect.DeepEqual(got, want) {
+	if want := []string{"GET /indexes/patents_v4", "PATCH /indexes/patents_v4/settings"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("requests %v, want %v", got, want)
 	}
 }
@@ -222,7 +222,7 @@ func TestProtocolDocuments(t *testing.T) {
 	docs := []search.Document{
 		{ID: 11, ApplicationNo: "202010566088.9", Title: "一种锂电池5G基站", Abstract: "A battery.", Patentee: "上海交通大学",
 			HolderKind: "university", District: "310104", Type: "invention", IPC: []string{"H01M 4/525"},
-			IPCSection: []string{"H"}, IPCClass: []string{"H01"}, IPCSubclass: []string{"H01M"}, IPCTitles: "电池组；BATTERIES",
+			IPCSection: []string{"H"}, IPCClass: []string{"H01"}, IPCSubclass: []string{"H01M"}, IPCMainGroup: []string{"H01M 4/"}, IPCTitles: "电池组；BATTERIES",
 			Industry: "新能源", FeeModel: "lump_sum", FeeFen: 500000, PriceBand: "lt_10k", Offers: []string{"open_licence"},
 			Status: "granted", ListedAt: time.Date(2024, 1, 10, 8, 0, 0, 0, time.UTC), GrantYear: 2022},
 		{ID: 12, ApplicationNo: "202120006666.7", Title: "<script>x</script>传感器", Type: "utility_model", Status: "granted",
@@ -232,14 +232,14 @@ func TestProtocolDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := f.take()
-	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/indexes/patents_v3/documents" || reqs[0].Query != "primaryKey=id" {
+	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/indexes/patents_v4/documents" || reqs[0].Query != "primaryKey=id" {
 		t.Fatalf("upsert requests: %+v", reqs)
 	}
 	jsonEqual(t, "documents", reqs[0].Body, `[
 	 {"id":11,"application_no":"202010566088.9","title":"一种锂电池5G基站","title_cjk":"一 种 锂 电 池 . 基 站",
 	  "abstract":"A battery.","patentee":"上海交通大学","patentee_cjk":"上 海 交 通 大 学",
 	  "ipc_titles":"电池组；BATTERIES","ipc_titles_cjk":"电 池 组",
-	  "type":"invention","ipc":["H01M 4/525"],"ipc_section":["H"],"ipc_class":["H01"],"ipc_subclass":["H01M"],
+	  "type":"invention","ipc":["H01M 4/525"],"ipc_section":["H"],"ipc_class":["H01"],"ipc_subclass":["H01M"],"ipc_main_group":["H01M 4/"],
 	  "industry":"新能源","district":"310104","holder_kind":"university","fee_model":"lump_sum","fee_fen":500000,
 	  "price_band":"lt_10k","offers":["open_licence"],"status":"granted","listed_at":1704873600,"grant_year":2022},
 	 {"id":12,"application_no":"202120006666.7","title":"<script>x</script>传感器","title_cjk":"传 感 器","abstract":"",
@@ -256,8 +256,8 @@ func TestProtocolDocuments(t *testing.T) {
 		t.Fatalf("Count = %d, %v", n, err)
 	}
 	reqs = f.take()
-	if len(reqs) != 3 || reqs[0].Path != "/indexes/patents_v3/documents/delete-batch" ||
-		reqs[1].Method != "DELETE" || reqs[1].Path != "/indexes/patents_v3/documents" || reqs[2].Path != "/indexes/patents_v3/stats" {
+	if len(reqs) != 3 || reqs[0].Path != "/indexes/patents_v4/documents/delete-batch" ||
+		reqs[1].Method != "DELETE" || reqs[1].Path != "/indexes/patents_v4/documents" || reqs[2].Path != "/indexes/patents_v4/stats" {
 		t.Fatalf("delete/reset/count requests: %+v", reqs)
 	}
 	jsonEqual(t, "delete-batch", reqs[0].Body, `["11","404"]`)
@@ -298,7 +298,7 @@ func TestProtocolSearch(t *testing.T) {
 	res, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{
 		Text:       "一种锂电池 方法 5G",
 		Types:      []string{"invention", "utility_model"},
-		IPC:        []string{"G06F", "h", "H01M4/525"},
+		IPC:        []string{"G06F", "h", "H01M4/525", "g06f16"},
 		Industries: []string{`新"能源\`},
 		Districts:  []string{"徐汇"},
 		FeeModels:  []string{"none", "lump_sum"},
@@ -311,7 +311,7 @@ func TestProtocolSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := f.take()
-	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v3/search" {
+	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v4/search" {
 		t.Fatalf("search requests: %+v", reqs)
 	}
 	jsonEqual(t, "search body", reqs[0].Body, `{
@@ -319,7 +319,7 @@ func TestProtocolSearch(t *testing.T) {
 	 "hitsPerPage": 10, "page": 2,
 	 "matchingStrategy": "all",
 	 "attributesToRetrieve": ["id","application_no","title","abstract"],
-	 "filter": "type IN [\"invention\", \"utility_model\"] AND (ipc_subclass = \"G06F\" OR ipc_section = \"H\" OR ipc = \"H01M 4/525\") AND industry IN [\"新\\\"能源\\\\\"] AND district IN [\"310104\"] AND fee_model IN [\"none\", \"lump_sum\"] AND fee_fen <= 5000000",
+	 "filter": "type IN [\"invention\", \"utility_model\"] AND (ipc_subclass = \"G06F\" OR ipc_section = \"H\" OR ipc = \"H01M 4/525\" OR ipc_main_group = \"G06F 16/\") AND industry IN [\"新\\\"能源\\\\\"] AND district IN [\"310104\"] AND fee_model IN [\"none\", \"lump_sum\"] AND fee_fen <= 5000000",
 	 "sort": ["fee_fen:asc","listed_at:desc","id:desc"],
 	 "facets": ["type","ipc_section","ipc_class","industry","district","fee_model","holder_kind","price_band"],
 	 "locales": ["zho"],
@@ -368,7 +368,7 @@ func TestProtocolSimilar(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := f.take()
-	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v3/search" {
+	if len(reqs) != 1 || reqs[0].Path != "/indexes/patents_v4/search" {
 		t.Fatalf("search requests: %+v", reqs)
 	}
 	jsonEqual(t, "similar body", reqs[0].Body, `{

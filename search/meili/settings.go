@@ -8,8 +8,8 @@ import (
 
 // SchemaVersion is part of the index uid (patents_v3): a change of settings or document shape gets a new
 // index, which Init reports as rebuild=true, while processes still on the old version keep theirs.
-// v3: id is filterable (Query.ExcludeIDs).
-const SchemaVersion = "v3"
+// v3: id is filterable (Query.ExcludeIDs). v4: ipc_main_group (main-group prefix filters).
+const SchemaVersion = "v4"
 
 // searchable lists the searched attributes, most important first (the attribute ranking rule uses the
 // order). Each Chinese text has a *_cjk shadow with its Han characters separated by spaces: Meilisearch
@@ -19,7 +19,7 @@ var searchable = []string{"title", "title_cjk", "abstract", "abstract_cjk", "pat
 	"ipc_titles", "ipc_titles_cjk", "application_no"}
 
 // filterable lists every attribute a filter or facet uses.
-var filterable = []string{"id", "type", "ipc", "ipc_section", "ipc_class", "ipc_subclass", "industry", "district",
+var filterable = []string{"id", "type", "ipc", "ipc_section", "ipc_class", "ipc_subclass", "ipc_main_group", "industry", "district",
 	"holder_kind", "fee_model", "price_band", "offers", "status", "fee_fen", "listed_at"}
 
 // maxFacetValues bounds the values per facet; IPC classes (~130) are the most numerous.

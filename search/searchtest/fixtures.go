@@ -85,6 +85,9 @@ func (f fixture) doc() search.Document {
 		add(&d.IPCSection, s[:1])
 		add(&d.IPCClass, s[:3])
 		add(&d.IPCSubclass, s[:4])
+		if slash := strings.Index(s, "/"); slash > 0 {
+			add(&d.IPCMainGroup, s[:slash+1])
+		}
 	}
 	d.IPCTitles = strings.Join(ipcTitlesOf(d.IPCSubclass), "；")
 	if f.feeModel != "" {

@@ -250,6 +250,9 @@ func testEnglish(t *testing.T, idx search.Index) {
 func testFilters(t *testing.T, idx search.Index, ds []search.Document) {
 	fee := func(v int64) *int64 { return &v }
 	has := func(list []string, v string) bool { return slices.Contains(list, v) }
+	hasPrefix := func(list []string, p string) bool {
+		return slices.ContainsFunc(list, func(v string) bool { return strings.HasPrefix(v, p) })
+	}
 	cases := []struct {
 		name string
 		q    search.Query
@@ -261,6 +264,9 @@ func testFilters(t *testing.T, idx search.Index, ds []search.Document) {
 		{"ipc class", search.Query{IPC: []string{"H01"}}, func(d search.Document) bool { return has(d.IPCClass, "H01") }},
 		{"ipc subclass", search.Query{IPC: []string{"h01m"}}, func(d search.Document) bool { return has(d.IPCSubclass, "H01M") }},
 		{"ipc symbol", search.Query{IPC: []string{"H01M4/525"}}, func(d search.Document) bool { return has(d.IPC, "H01M 4/525") }},
+		// A main group selects every group under it: H01M 4/525, not H01M 50/40; G06V 20/56, not G06V 10/82.
+		{"ipc main group", search.Query{IPC: []string{"H01M 4/"}}, func(d search.Document) bool { return hasPrefix(d.IPC, "H01M 4/") }},
+		{"ipc main group unspaced", search.Query{IPC: []string{"g06v20"}}, func(d search.Document) bool { return hasPrefix(d.IPC, "G06V 20/") }},
 		{"ipc mixed levels", search.Query{IPC: []string{"A", "G06V"}}, func(d search.Document) bool {
 			return has(d.IPCSection, "A") || has(d.IPCSubclass, "G06V")
 		}},
