@@ -290,8 +290,8 @@ func (s *Store) channelDeals(db *gorm.DB, members []string, from, to Date, at fu
 }
 
 // channelListings counts what each channel offers now: the patents a wall shows (its live pins and the
-// live open-licence patents its rules select, one count each); a supermarket's district holders' patents
-// with a live declaration or an offer (one grouped scan for every supermarket); a demand lists nothing.
+// live open-licence patents its rules select, one count each); a supermarket what its page shows
+// (supermarketListings); a demand lists nothing.
 func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *ChannelStats) error {
 	var walls, markets []string
 	for _, ch := range chs {
@@ -327,33 +327,67 @@ func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *Cha
 		}
 		at(ChannelWall + ":" + slug).Listings = int64(len(w.LivePinIDs())) + n
 	}
-	if len(markets) == 0 {
-		return nil
-	}
-	var groups []struct {
-		Industry string
-		Featured bool
-		District string
-		Declared int64
-		Offered  int64
-	}
-	err := db.Raw(`SELECT p.industry, p.featured, o.district_code AS district,
-		SUM(CASE WHEN d.id IS NULL THEN 0 ELSE 1 END) AS declared, COUNT(*) AS offered
-		FROM patents p JOIN organisations o ON o.id = p.patentee_id
-		LEFT JOIN declarations d ON d.patent_id = p.id AND d.status = ?
-		WHERE d.id IS NOT NULL OR p.transfer_price_fen > 0 OR p.negotiable_licence
-		GROUP BY p.industry, p.featured, o.district_code`, DeclLive).Scan(&groups).Error
-	if err != nil {
-		return err
-	}
-	for _, g := range groups {
-		for i := range sms {
-			if sms[i].DistrictCode != "" && g.District == sms[i].DistrictCode {
-				at(ChannelSupermarket + ":" + sms[i].Slug).Listings += g.Offered
-			}
+	for i := range sms {
+		n, err := s.supermarketListings(db, &sms[i])
+		if err != nil {
+			return err
 		}
+		at(ChannelSupermarket + ":" + sms[i].Slug).Listings = n
 	}
 	return nil
+}
+
+// supermarketListings counts the distinct patents a supermarket's page shows (SupermarketShelves and the
+// stocked shelves): the live open-licence offers of its scope (its district's holders, or the city's when
+// the district has none) up to its price ceiling, the transfer offers of that scope up to the ceiling, and
+// each stocked shelf's live pins and the offers its rules select under its price limit.
+func (s *Store) supermarketListings(db *gorm.DB, sm *Supermarket) (int64, error) {
+	ctx := db.Statement.Context
+	local, err := s.supermarketIsLocal(ctx, sm)
+	if err != nil {
+		return 0, err
+	}
+	ceiling := sm.Ceiling()
+	scoped := func(q *gorm.DB) *gorm.DB {
+		if !local {
+			return q
+		}
+		return q.Joins("JOIN organisations po ON po.id = patents.patentee_id").Where("po.district_code = ?", sm.DistrictCode)
+	}
+	parts := []*gorm.DB{
+		scoped(db.Table("patents").Select("patents.id").
+			Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive)).
+			Where(upfrontSQL+" <= ?", ceiling),
+		scoped(db.Table("patents").Select("patents.id")).
+			Where("patents.transfer_price_fen > 0 AND patents.transfer_price_fen <= ? AND patents.status = ?", ceiling, StatusGranted),
+	}
+	shelves, err := s.Shelves(ctx, sm)
+	if err != nil {
+		return 0, err
+	}
+	for _, sh := range shelves {
+		pins, err := s.PatentIDsOf(ctx, sh.Pins) // live pins only
+		if err != nil {
+			return 0, err
+		}
+		if len(pins) > 0 {
+			parts = append(parts, db.Table("patents").Select("patents.id").Where("patents.id IN ?", pins))
+		}
+		f := RulesFilter(sh.Rules, pins)
+		limit := sh.MaxPriceFen
+		f.MaxFeeFen = &limit
+		parts = append(parts, offersQuery(db, f).Select("patents.id"))
+	}
+	sql := "SELECT COUNT(*) FROM (" + strings.Repeat("? UNION ", len(parts)-1) + "?) listed"
+	args := make([]any, len(parts))
+	for i, q := range parts {
+		args[i] = q
+	}
+	var n int64
+	if err := db.Raw(sql, args...).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("market: listings of supermarket %s: %w", sm.Slug, err)
+	}
+	return n, nil
 }
 
 // channelTargets attaches to each channel the targets of its period: those set for exactly the period,

@@ -253,3 +253,47 @@ func TestDemandsNewestFirst(t *testing.T) {
 		}
 	})
 }
+
+// A supermarket's listings are what its page shows: the shelves' offers of its scope up to its ceiling,
+// its transfers up to the ceiling, and its stocked shelves' pins and rule matches, each patent once.
+func TestSupermarketListings(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		sc := showcaseFixture(t, s)
+		pd := market.Supermarket{Slug: "pd", Name: "浦东专利超市", DistrictCode: "310115", OfficeID: sc.office.ID, CreatedAt: time.Now()}
+		if err := s.Gorm().Create(&pd).Error; err != nil {
+			t.Fatal(err)
+		}
+		bureau := market.Actor{UserID: 1, Role: market.RoleBureau}
+		listings := func() int64 {
+			t.Helper()
+			st, err := s.ChannelStatsFor(ctx, bureau, "supermarket:pd", market.MustDate("2024-01-01"), market.MustDate("2024-12-31"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.Listings
+		}
+		// Pudong's offers up to 200,000 yuan: 免费, 五千, 提成, 三万 and the 8,000 yuan sale; not the 300,000
+		// lump sum, the 500,000 sale, nor Yangpu's patents.
+		if n := listings(); n != 5 {
+			t.Errorf("listings %d, want 5", n)
+		}
+		// A stocked shelf pins Yangpu's free patent and selects 人工智能 (浦东提成, already counted); another
+		// pins a patent without a live declaration (not shown) and selects nothing under its limit of 0.
+		limit := int64(0)
+		for i, sh := range []market.StockedShelf{
+			{Key: "ai", Title: "人工智能", Rules: `{"industries":["人工智能"]}`,
+				Pins: `["` + sc.byTitle["杨浦免费"].ApplicationNo + `"]`},
+			{Key: "none", Title: "空", Rules: `{"industries":["集成电路"],"keywords":["一次性"]}`, MaxPriceFen: &limit,
+				Pins: `["` + sc.byTitle["杨浦无声明"].ApplicationNo + `"]`},
+		} {
+			sh.SupermarketID, sh.Position = pd.ID, i
+			if err := s.Gorm().Create(&sh).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := listings(); n != 6 {
+			t.Errorf("listings with stocked shelves %d, want 6", n)
+		}
+	})
+}
