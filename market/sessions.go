@@ -140,12 +140,9 @@ func (s *Store) loadAuth(db *gorm.DB, fromSession bool, hash string) (*authRow, 
 			" FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organisations o ON o.id = u.org_id WHERE t.token_hash = ?"
 	}
 	var row authRow
-	res := db.Raw(q, hash).Scan(&row)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return nil, nil
+	found, err := rawScan(db, &row, q, hash)
+	if err != nil || !found {
+		return nil, err
 	}
 	return &row, nil
 }
