@@ -268,9 +268,12 @@ var (
 // licensee, the start of the attribution window, the application number.
 func (s *Store) acceptSelect(tx *gorm.DB, limits int) string {
 	acceptSelectOnce.Do(func() {
-		// The abstract is the one long text of these rows and nothing here needs it.
+		// The abstract is the one long text of these rows and nothing here needs it. Of the organisations,
+		// only what the checks and the terms read (acceptTx, buildTerms' parties): each column costs the
+		// server and the scan on every acceptance.
+		orgCols := []string{"id", "uscc", "name", "kind", "address", "legal_rep", "verified_at"}
 		acceptSelectCols = strings.Join([]string{selectColumns(tx, "p", &Patent{}, "abstract"), selectColumns(tx, "d", &Declaration{}),
-			selectColumns(tx, "lo", &Organisation{}), selectColumns(tx, "le", &Organisation{})}, ", ")
+			pickColumns("lo", orgCols), pickColumns("le", orgCols)}, ", ")
 	})
 	next, lock := "(SELECT COALESCE(MAX(id), 0) + 1 FROM contracts)", "" // SQLite: one writer at a time
 	if s.IsPostgres() {
@@ -344,6 +347,15 @@ func rawScan(db *gorm.DB, dest any, sql string, args ...any) (found bool, err er
 		return false, err
 	}
 	return true, rows.Close()
+}
+
+// pickColumns lists the named columns as "alias.col AS alias_col".
+func pickColumns(alias string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = alias + "." + c + " AS " + alias + "_" + c
+	}
+	return strings.Join(out, ", ")
 }
 
 // selectColumns lists a model's columns as "alias.col AS alias_col", without the omitted ones.
@@ -442,6 +454,7 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, req AcceptReque
 	if err != nil {
 		return nil, false, err
 	}
+	c.terms = terms
 	if c.AmountDueFen == 0 {
 		c.Status, c.EffectiveAt, c.EffectiveOn = ContractEffective, &now, DateOf(now)
 	} else {

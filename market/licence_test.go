@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -495,6 +496,18 @@ func TestAcceptLicenceLimits(t *testing.T) {
 		}
 		if n := w.count(t, &market.Contract{}, ""); n != 1 {
 			t.Errorf("%d contracts, want 1", n)
+		}
+		// The new contract's terms, as the acceptance kept them, are the ones stored.
+		c, _, err := s.AcceptLicenceWith(w.ctx, w.lic, market.AcceptRequest{ApplicationNo: b, IdempotencyKey: "k5"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored market.Contract
+		s.Gorm().Where("id = ?", c.ID).First(&stored)
+		kept, err1 := c.Terms()
+		read, err2 := stored.Terms()
+		if err1 != nil || err2 != nil || kept == nil || !reflect.DeepEqual(kept, read) {
+			t.Errorf("terms kept %+v (%v), stored %+v (%v)", kept, err1, read, err2)
 		}
 		if o, ip := count("accept-org:t"), count("accept-ip:t"); o != 6 || ip != 6 {
 			t.Errorf("counts %d and %d after six attempts", o, ip)
