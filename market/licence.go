@@ -266,7 +266,7 @@ var (
 // §10.5) and, on Postgres, counts the attempt against the request's rate limits (data-modifying WITH
 // clauses, which run whether or not the read finds a row). Arguments: limitArgs, then DeclLive, the
 // licensee, the start of the attribution window, the application number.
-func (s *Store) acceptSelect(tx *gorm.DB, limits int) string {
+func (s *Store) acceptSelect(tx *gorm.DB, limits int) (string, error) {
 	acceptSelectOnce.Do(func() {
 		// The abstract is the one long text of these rows and nothing here needs it. Of the organisations,
 		// only what the checks and the terms read (acceptTx, buildTerms' parties): each column costs the
@@ -277,7 +277,11 @@ func (s *Store) acceptSelect(tx *gorm.DB, limits int) string {
 	})
 	next, lock := "(SELECT COALESCE(MAX(id), 0) + 1 FROM contracts)", "" // SQLite: one writer at a time
 	if s.IsPostgres() {
-		next, lock = "nextval(pg_get_serial_sequence('contracts', 'id'))", " FOR NO KEY UPDATE OF p FOR SHARE OF d"
+		seq, err := s.contractSequence(tx)
+		if err != nil {
+			return "", err
+		}
+		next, lock = "nextval('"+strings.ReplaceAll(seq, "'", "''")+"'::regclass)", " FOR NO KEY UPDATE OF p FOR SHARE OF d"
 	}
 	var b strings.Builder
 	limited := "false"
@@ -302,7 +306,22 @@ JOIN organisations lo ON lo.id = p.patentee_id
 JOIN organisations le ON le.id = ?
 LEFT JOIN channel_touches ct ON ct.org_id = le.id AND ct.touched_at >= ?
 WHERE p.application_no = ?` + lock)
-	return b.String()
+	return b.String(), nil
+}
+
+// contractSequence is the name of the contracts ID sequence (Postgres), looked up once: resolving it in
+// every acceptance (pg_get_serial_sequence reads the catalogue's dependencies) costs the server more
+// than the nextval itself.
+func (s *Store) contractSequence(tx *gorm.DB) (string, error) {
+	if p := s.contractSeq.Load(); p != nil {
+		return *p, nil
+	}
+	var seq string
+	if err := tx.Raw("SELECT pg_get_serial_sequence('contracts', 'id')").Row().Scan(&seq); err != nil {
+		return "", fmt.Errorf("market: contracts sequence: %w", err)
+	}
+	s.contractSeq.Store(&seq)
+	return seq, nil
 }
 
 // limitArgs are acceptSelect's arguments for the limits: each upsert's, then each maximum.
@@ -390,7 +409,11 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, req AcceptReque
 	}
 	for attempt := 0; ; attempt++ {
 		args := append(limitArgs(limits, start), DeclLive, actor.OrgID, start.Add(-AttributionWindow), appNo)
-		found, err := rawScan(tx, &row, s.acceptSelect(tx, len(limits)), args...)
+		q, err := s.acceptSelect(tx, len(limits))
+		if err != nil {
+			return nil, false, err
+		}
+		found, err := rawScan(tx, &row, q, args...)
 		if err != nil {
 			return nil, false, err
 		}

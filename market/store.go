@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -36,6 +37,8 @@ type Store struct {
 	mark  *outboxMark
 	// tokens caches resolved API tokens (tokencache.go); Bound copies share it.
 	tokens *tokenCache
+	// contractSeq is the contracts ID sequence's name, looked up once (acceptSelect); shared by Bound copies.
+	contractSeq *atomic.Pointer[string]
 }
 
 // Open connects to Postgres when dsn starts with postgres:// or postgresql://, otherwise treats dsn
@@ -105,7 +108,7 @@ func Open(dsn string) (*Store, error) {
 		return nil, fmt.Errorf("market: open %s database: %w", dialect, err)
 	}
 	return &Store{db: db, read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
-		outbox: &outboxSignal{}, tokens: tokens}, nil
+		outbox: &outboxSignal{}, tokens: tokens, contractSeq: new(atomic.Pointer[string])}, nil
 }
 
 // Close closes the connection pool.
