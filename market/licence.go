@@ -68,6 +68,12 @@ type AcceptRequest struct {
 	// Via is the channel an API client came through (docs/rules.md §10.5); empty: the organisation's last
 	// channel within the attribution window.
 	Via string
+	// Limits are the rate limits the acceptance counts against (docs/interfaces.md §5.2): one attempt
+	// under each, whether the acceptance succeeds or not; beyond any of them it fails with
+	// ErrRateLimited and nothing is signed. The count is part of the acceptance's own transaction (on
+	// Postgres, of its locking read), so it costs no statement or commit of its own; an acceptance that
+	// fails is counted after its transaction rolled back.
+	Limits []AttemptLimit
 }
 
 // AcceptLicence accepts the live open-licence declaration of a patent for the actor's organisation.
@@ -79,26 +85,9 @@ func (s *Store) AcceptLicence(ctx context.Context, actor Actor, appNo, idempoten
 
 // AcceptLicenceWith is AcceptLicence with every option.
 func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRequest) (*Contract, bool, error) {
-	if actor.Anonymous() {
-		return nil, false, ErrUnauth
-	}
-	if actor.OrgID == 0 || actor.Role != RoleLicensee || actor.OrgKind != KindEnterprise {
-		return nil, false, ErrNotLicensee
-	}
-	if !actor.OrgVerified {
-		return nil, false, ErrOrgUnverified
-	}
-	canon, err := NormalizeApplicationNo(req.ApplicationNo)
+	canon, scopedKey, err := acceptChecks(actor, req)
 	if err != nil {
-		return nil, false, err
-	}
-	var scopedKey *string
-	if req.IdempotencyKey != "" {
-		if err := checkIdempotencyKey(req.IdempotencyKey); err != nil {
-			return nil, false, err
-		}
-		k := fmt.Sprintf("%d:%s", actor.OrgID, req.IdempotencyKey)
-		scopedKey = &k
+		return nil, false, s.countFailedAttempt(ctx, req.Limits, err)
 	}
 	var (
 		out     *Contract
@@ -107,10 +96,7 @@ func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRe
 	for attempt := 1; ; attempt++ {
 		err = s.Tx(ctx, func(tx *gorm.DB) error {
 			var err error
-			out, created, err = s.acceptTx(tx, actor, canon, req.DeclarationID, scopedKey)
-			if err == nil && created {
-				err = AttributeAcceptance(tx, out, req.Via, s.now())
-			}
+			out, created, err = s.acceptTx(tx, actor, canon, req, scopedKey)
 			return err
 		})
 		// A deadlock with a writer that takes the same rows in another order (e.g. an import) aborts
@@ -119,7 +105,10 @@ func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRe
 			break
 		}
 	}
-	if err != nil && AsFieldErrors(err) != nil {
+	if err != nil {
+		err = s.countFailedAttempt(ctx, req.Limits, err)
+	}
+	if err != nil && !errors.Is(err, ErrRateLimited) && AsFieldErrors(err) != nil {
 		// A retry after the declaration was withdrawn or replaced still gets its contract back: replays
 		// are answered here, off the hot path, rather than by a look-up before every acceptance.
 		if c, rerr := s.acceptedBefore(ctx, actor.OrgID, canon, scopedKey); rerr != nil {
@@ -129,10 +118,56 @@ func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRe
 		}
 		return nil, false, err
 	}
-	if err != nil {
+	if err != nil && AsFieldErrors(err) == nil {
 		return nil, false, fmt.Errorf("market: accept licence %s: %w", canon, err)
 	}
+	if err != nil {
+		return nil, false, err
+	}
 	return out, created, nil
+}
+
+// acceptChecks are the checks of an acceptance that need no database: who may accept, the application
+// number (canonical) and the idempotency key (scoped to the organisation).
+func acceptChecks(actor Actor, req AcceptRequest) (string, *string, error) {
+	if actor.Anonymous() {
+		return "", nil, ErrUnauth
+	}
+	if actor.OrgID == 0 || actor.Role != RoleLicensee || actor.OrgKind != KindEnterprise {
+		return "", nil, ErrNotLicensee
+	}
+	if !actor.OrgVerified {
+		return "", nil, ErrOrgUnverified
+	}
+	canon, err := NormalizeApplicationNo(req.ApplicationNo)
+	if err != nil {
+		return "", nil, err
+	}
+	if req.IdempotencyKey == "" {
+		return canon, nil, nil
+	}
+	if err := checkIdempotencyKey(req.IdempotencyKey); err != nil {
+		return "", nil, err
+	}
+	k := fmt.Sprintf("%d:%s", actor.OrgID, req.IdempotencyKey)
+	return canon, &k, nil
+}
+
+// countFailedAttempt counts an acceptance that did not commit (its transaction's count was rolled
+// back, or it never began) against its limits: failed attempts count too. Beyond a limit the answer is
+// ErrRateLimited, whatever the failure was, as when the limit is checked first.
+func (s *Store) countFailedAttempt(ctx context.Context, limits []AttemptLimit, failure error) error {
+	if len(limits) == 0 {
+		return failure
+	}
+	ok, err := allowAttempts(s.db.WithContext(ctx), limits, s.now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrRateLimited
+	}
+	return failure
 }
 
 // acceptedBefore finds the contract an acceptance repeats: the one with the same idempotency key (which
@@ -210,6 +245,11 @@ type acceptRow struct {
 	Lo     Organisation `gorm:"embedded;embeddedPrefix:lo_"` // licensor (the patentee)
 	Le     Organisation `gorm:"embedded;embeddedPrefix:le_"` // licensee
 	NextID int64        `gorm:"column:next_id"`
+	// The licensee's last channel touch (docs/rules.md §10.5), if within the attribution window.
+	TouchChannel *string    `gorm:"column:ct_channel"`
+	TouchedAt    *time.Time `gorm:"column:ct_touched_at"`
+	// RateLimited: the attempt counted by the read (Postgres) is beyond one of the request's limits.
+	RateLimited bool `gorm:"column:rate_limited"`
 }
 
 var (
@@ -222,23 +262,119 @@ var (
 // and the live declaration row FOR SHARE: the patent row itself is not changed by a withdrawal, so only
 // the declaration's lock makes Postgres re-check its newest version after the wait (EvalPlanQual), find
 // it no longer live and drop the row. It also reserves the contract ID, so the number and the hashed
-// terms are known before the insert.
-func (s *Store) acceptSelect(tx *gorm.DB) string {
+// terms are known before the insert, reads the licensee's last channel touch (attribution, docs/rules.md
+// §10.5) and, on Postgres, counts the attempt against the request's rate limits (data-modifying WITH
+// clauses, which run whether or not the read finds a row). Arguments: limitArgs, then DeclLive, the
+// licensee, the start of the attribution window, the application number.
+func (s *Store) acceptSelect(tx *gorm.DB, limits int) (string, error) {
 	acceptSelectOnce.Do(func() {
-		// The abstract is the one long text of these rows and nothing here needs it.
+		// The abstract is the one long text of these rows and nothing here needs it. Of the organisations,
+		// only what the checks and the terms read (acceptTx, buildTerms' parties): each column costs the
+		// server and the scan on every acceptance.
+		orgCols := []string{"id", "uscc", "name", "kind", "address", "legal_rep", "verified_at"}
 		acceptSelectCols = strings.Join([]string{selectColumns(tx, "p", &Patent{}, "abstract"), selectColumns(tx, "d", &Declaration{}),
-			selectColumns(tx, "lo", &Organisation{}), selectColumns(tx, "le", &Organisation{})}, ", ")
+			pickColumns("lo", orgCols), pickColumns("le", orgCols)}, ", ")
 	})
 	next, lock := "(SELECT COALESCE(MAX(id), 0) + 1 FROM contracts)", "" // SQLite: one writer at a time
 	if s.IsPostgres() {
-		next, lock = "nextval(pg_get_serial_sequence('contracts', 'id'))", " FOR NO KEY UPDATE OF p FOR SHARE OF d"
+		seq, err := s.contractSequence(tx)
+		if err != nil {
+			return "", err
+		}
+		next, lock = "nextval('"+strings.ReplaceAll(seq, "'", "''")+"'::regclass)", " FOR NO KEY UPDATE OF p FOR SHARE OF d"
 	}
-	return "SELECT " + acceptSelectCols + ", " + next + ` AS next_id
+	var b strings.Builder
+	limited := "false"
+	if limits > 0 {
+		b.WriteString("WITH ")
+		var over []string
+		for i := range limits {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "rl%d AS (%s)", i, upsertAttemptSQL)
+			over = append(over, fmt.Sprintf("(SELECT count FROM rl%d) > ?", i))
+		}
+		b.WriteString("\n")
+		limited = strings.Join(over, " OR ")
+	}
+	b.WriteString("SELECT " + acceptSelectCols + ", " + next + " AS next_id, ct.channel AS ct_channel, ct.touched_at AS ct_touched_at, (" +
+		limited + `) AS rate_limited
 FROM patents p
 JOIN declarations d ON d.patent_id = p.id AND d.status = ?
 JOIN organisations lo ON lo.id = p.patentee_id
 JOIN organisations le ON le.id = ?
-WHERE p.application_no = ?` + lock
+LEFT JOIN channel_touches ct ON ct.org_id = le.id AND ct.touched_at >= ?
+WHERE p.application_no = ?` + lock)
+	return b.String(), nil
+}
+
+// contractSequence is the name of the contracts ID sequence (Postgres), looked up once: resolving it in
+// every acceptance (pg_get_serial_sequence reads the catalogue's dependencies) costs the server more
+// than the nextval itself.
+func (s *Store) contractSequence(tx *gorm.DB) (string, error) {
+	if p := s.contractSeq.Load(); p != nil {
+		return *p, nil
+	}
+	var seq string
+	if err := tx.Raw("SELECT pg_get_serial_sequence('contracts', 'id')").Row().Scan(&seq); err != nil {
+		return "", fmt.Errorf("market: contracts sequence: %w", err)
+	}
+	s.contractSeq.Store(&seq)
+	return seq, nil
+}
+
+// limitArgs are acceptSelect's arguments for the limits: each upsert's, then each maximum.
+func limitArgs(limits []AttemptLimit, now time.Time) []any {
+	var args []any
+	for _, l := range limits {
+		args = append(args, attemptArgs(l.Key, l.Window, now)...)
+	}
+	for _, l := range limits {
+		args = append(args, l.Max)
+	}
+	return args
+}
+
+// overLimit reads back the counts of the limits this transaction counted (for a read that found no row).
+func overLimit(tx *gorm.DB, limits []AttemptLimit) (bool, error) {
+	for _, l := range limits {
+		var n int
+		if err := tx.Raw("SELECT count FROM rate_limits WHERE key = ?", l.Key).Row().Scan(&n); err != nil {
+			return false, fmt.Errorf("market: rate limit %s: %w", l.Key, err)
+		}
+		if n > l.Max {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// rawScan is db.Raw(sql, args...).Scan(dest) for one row, without the recording logger Scan installs,
+// which formats the statement with its arguments on every call whether anything is logged or not.
+// found is false when there is no row.
+func rawScan(db *gorm.DB, dest any, sql string, args ...any) (found bool, err error) {
+	rows, err := db.Raw(sql, args...).Rows()
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return false, rows.Err()
+	}
+	if err := db.ScanRows(rows, dest); err != nil {
+		return false, err
+	}
+	return true, rows.Close()
+}
+
+// pickColumns lists the named columns as "alias.col AS alias_col".
+func pickColumns(alias string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = alias + "." + c + " AS " + alias + "_" + c
+	}
+	return strings.Join(out, ", ")
 }
 
 // selectColumns lists a model's columns as "alias.col AS alias_col", without the omitted ones.
@@ -256,14 +392,45 @@ func selectColumns(db *gorm.DB, alias string, model any, omit ...string) string 
 	return strings.Join(cols, ", ")
 }
 
-func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, wantDecl int64, scopedKey *string) (*Contract, bool, error) {
+func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, req AcceptRequest, scopedKey *string) (*Contract, bool, error) {
 	var row acceptRow
-	for attempt := 0; ; attempt++ {
-		res := tx.Raw(s.acceptSelect(tx), DeclLive, actor.OrgID, appNo).Scan(&row)
-		if res.Error != nil {
-			return nil, false, res.Error
+	start := s.now()
+	limits := req.Limits
+	if len(limits) > 0 && !s.IsPostgres() {
+		// SQLite counts here; Postgres in the read.
+		ok, err := allowAttempts(tx, limits, start)
+		if err != nil {
+			return nil, false, err
 		}
-		if res.RowsAffected > 0 {
+		if !ok {
+			return nil, false, ErrRateLimited
+		}
+		limits = nil
+	}
+	for attempt := 0; ; attempt++ {
+		args := append(limitArgs(limits, start), DeclLive, actor.OrgID, start.Add(-AttributionWindow), appNo)
+		q, err := s.acceptSelect(tx, len(limits))
+		if err != nil {
+			return nil, false, err
+		}
+		found, err := rawScan(tx, &row, q, args...)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(limits) > 0 {
+			// Counted once, by the first read.
+			if !found {
+				row.RateLimited, err = overLimit(tx, limits)
+				if err != nil {
+					return nil, false, err
+				}
+			}
+			if row.RateLimited {
+				return nil, false, ErrRateLimited
+			}
+			limits = nil
+		}
+		if found {
 			break
 		}
 		// Say why there is nothing to accept. A replacement that committed while we waited leaves the new
@@ -277,7 +444,7 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, wantDecl int64,
 		}
 	}
 	p, d, licensor, licensee := &row.P, &row.D, &row.Lo, &row.Le
-	if wantDecl != 0 && d.ID != wantDecl {
+	if req.DeclarationID != 0 && d.ID != req.DeclarationID {
 		return nil, false, ErrTermsChanged
 	}
 	switch {
@@ -300,12 +467,17 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, wantDecl int64,
 		DeclarationID: &d.ID, LicensorID: licensor.ID, LicenseeID: licensee.ID, AmountDueFen: d.AmountDueFen(),
 		FeeFen: d.AmountDueFen(), IdempotencyKey: scopedKey, LiveKey: &live, SignedOn: DateOf(now),
 		NoticeDeliveredAt: &now, CreatedAt: now, UpdatedAt: now}
+	if strings.TrimSpace(req.Via) == "" && row.TouchChannel != nil && !row.TouchedAt.Before(now.Add(-AttributionWindow)) {
+		// Attributed to the last channel within the window (AttributeAcceptance without its look-up).
+		c.Channel = row.TouchChannel
+	}
 	terms := buildTerms(c, p, d, licensor, licensee, now)
 	var err error
 	c.TermsJSON, c.ContentSHA256, err = terms.canonical()
 	if err != nil {
 		return nil, false, err
 	}
+	c.terms = terms
 	if c.AmountDueFen == 0 {
 		c.Status, c.EffectiveAt, c.EffectiveOn = ContractEffective, &now, DateOf(now)
 	} else {
@@ -333,6 +505,12 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, wantDecl int64,
 	if !inserted {
 		existing, err := s.existingAfterConflict(tx, scopedKey, live, appNo)
 		return existing, false, err
+	}
+	if strings.TrimSpace(req.Via) != "" {
+		// An explicit channel is checked and remembered as the last touch.
+		if err := AttributeAcceptance(tx, c, req.Via, now); err != nil {
+			return nil, false, err
+		}
 	}
 	return c, true, nil
 }
@@ -387,8 +565,8 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 	b.WriteString(`WITH c AS (
   INSERT INTO contracts (id, contract_no, kind, source, declaration_id, licensor_id, licensee_id, status,
     amount_due_fen, fee_fen, terms_json, content_sha256, idempotency_key, live_key, signed_on,
-    notice_delivered_at, effective_at, effective_on, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    notice_delivered_at, effective_at, effective_on, channel, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT DO NOTHING RETURNING id
 ), cp AS (
   INSERT INTO contract_patents (contract_id, patent_id) SELECT id, ? FROM c
@@ -402,7 +580,7 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 `)
 	args := []any{c.ID, c.ContractNo, c.Kind, c.Source, c.DeclarationID, c.LicensorID, c.LicenseeID, c.Status,
 		c.AmountDueFen, c.FeeFen, c.TermsJSON, c.ContentSHA256, c.IdempotencyKey, c.LiveKey, c.SignedOn,
-		c.NoticeDeliveredAt, c.EffectiveAt, c.EffectiveOn, c.CreatedAt, c.UpdatedAt,
+		c.NoticeDeliveredAt, c.EffectiveAt, c.EffectiveOn, c.Channel, c.CreatedAt, c.UpdatedAt,
 		patentID,
 		n.OrgID, n.Kind, n.Subject, n.Body, n.Link, n.CreatedAt,
 		c.ContractNo}
@@ -415,7 +593,7 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 	}
 	b.WriteString(")\nSELECT count(*) FROM c")
 	var inserted int
-	if err := tx.Raw(b.String(), args...).Scan(&inserted).Error; err != nil {
+	if err := tx.Raw(b.String(), args...).Row().Scan(&inserted); err != nil {
 		return false, err
 	}
 	return inserted == 1, nil

@@ -121,6 +121,10 @@ func (c *Contract) Terms() (*ContractTerms, error) {
 	if c.TermsJSON == "" || c.Source == ContractSourceDeal { // a deal's terms are its own (deals.go)
 		return nil, nil
 	}
+	if c.terms != nil {
+		t := *c.terms
+		return &t, nil
+	}
 	var t ContractTerms
 	if err := json.Unmarshal([]byte(c.TermsJSON), &t); err != nil {
 		return nil, fmt.Errorf("market: terms of %s: %w", c.ContractNo, err)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -450,6 +451,68 @@ func TestAcceptLicenceRefusals(t *testing.T) {
 		if _, created, err := s.AcceptLicenceWith(w.ctx, w.lic, market.AcceptRequest{ApplicationNo: appNo, DeclarationID: d.ID}); err != nil || !created {
 			t.Errorf("accept with the seen declaration: %v %v", created, err)
 		}
+	})
+}
+
+// The rate limits an acceptance carries are counted once per attempt, in its own transaction when it
+// commits and after the rollback when it fails; beyond a limit nothing is signed.
+func TestAcceptLicenceLimits(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		w := fxNew(t, s)
+		a, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
+		b, _ := w.patent(t, w.holderOrg, market.FeeLumpSum, 500_00)
+		undeclared, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
+		s.Gorm().Where("patent_id = (SELECT id FROM patents WHERE application_no = ?)", undeclared).Delete(&market.Declaration{})
+		limits := []market.AttemptLimit{{Key: "accept-org:t", Max: 3, Window: time.Hour}, {Key: "accept-ip:t", Max: 10, Window: time.Hour}}
+		req := func(no, key string) market.AcceptRequest {
+			return market.AcceptRequest{ApplicationNo: no, IdempotencyKey: key, Limits: limits}
+		}
+		count := func(key string) int {
+			var n int
+			s.Gorm().Raw("SELECT count FROM rate_limits WHERE key = ?", key).Row().Scan(&n)
+			return n
+		}
+		if _, created, err := s.AcceptLicenceWith(w.ctx, w.lic, req(a, "k1")); err != nil || !created {
+			t.Fatalf("first: %v %v", created, err)
+		}
+		if _, created, err := s.AcceptLicenceWith(w.ctx, w.lic, req(a, "k1")); err != nil || created {
+			t.Fatalf("replay: %v %v", created, err)
+		}
+		if _, _, err := s.AcceptLicenceWith(w.ctx, w.lic, req(undeclared, "k2")); fxCode(err) != "no_declaration" {
+			t.Fatalf("undeclared: %v", err)
+		}
+		if n := count("accept-org:t"); n != 3 {
+			t.Errorf("after three attempts the count is %d", n)
+		}
+		// The fourth is beyond the organisation's limit: refused, nothing signed, still counted.
+		if _, _, err := s.AcceptLicenceWith(w.ctx, w.lic, req(b, "k3")); !errors.Is(err, market.ErrRateLimited) {
+			t.Fatalf("fourth: %v", err)
+		}
+		if _, _, err := s.AcceptLicenceWith(w.ctx, w.lic, req("12345", "k4")); !errors.Is(err, market.ErrRateLimited) {
+			t.Fatalf("malformed, over the limit: %v", err)
+		}
+		if _, _, err := s.AcceptLicenceWith(w.ctx, w.lic, req(a, "k1")); !errors.Is(err, market.ErrRateLimited) {
+			t.Fatalf("replay over the limit: %v", err)
+		}
+		if n := w.count(t, &market.Contract{}, ""); n != 1 {
+			t.Errorf("%d contracts, want 1", n)
+		}
+		// The new contract's terms, as the acceptance kept them, are the ones stored.
+		c, _, err := s.AcceptLicenceWith(w.ctx, w.lic, market.AcceptRequest{ApplicationNo: b, IdempotencyKey: "k5"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored market.Contract
+		s.Gorm().Where("id = ?", c.ID).First(&stored)
+		kept, err1 := c.Terms()
+		read, err2 := stored.Terms()
+		if err1 != nil || err2 != nil || kept == nil || !reflect.DeepEqual(kept, read) {
+			t.Errorf("terms kept %+v (%v), stored %+v (%v)", kept, err1, read, err2)
+		}
+		if o, ip := count("accept-org:t"), count("accept-ip:t"); o != 6 || ip != 6 {
+			t.Errorf("counts %d and %d after six attempts", o, ip)
+		}
+		w.mustVerify(t)
 	})
 }
 

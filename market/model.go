@@ -213,6 +213,9 @@ type Contract struct {
 	ListedAt  *time.Time `gorm:"column:listed_at"`
 	CreatedAt time.Time  `gorm:"column:created_at"`
 	UpdatedAt time.Time  `gorm:"column:updated_at"`
+	// terms is TermsJSON decoded, kept by the acceptance that built it so that answering with the new
+	// contract does not parse what was just written (Terms).
+	terms *ContractTerms
 }
 
 func (Contract) TableName() string { return "contracts" }

@@ -64,7 +64,7 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, keepSession, cu
 	if err != nil {
 		return fmt.Errorf("market: hash password: %w", err)
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("password_hash", hash).Error; err != nil {
 			return err
 		}

@@ -140,12 +140,9 @@ func (s *Store) loadAuth(db *gorm.DB, fromSession bool, hash string) (*authRow, 
 			" FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organisations o ON o.id = u.org_id WHERE t.token_hash = ?"
 	}
 	var row authRow
-	res := db.Raw(q, hash).Scan(&row)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return nil, nil
+	found, err := rawScan(db, &row, q, hash)
+	if err != nil || !found {
+		return nil, err
 	}
 	return &row, nil
 }
@@ -258,19 +255,36 @@ func (s *Store) TokenUser(ctx context.Context, token string) (*Auth, error) {
 	if !strings.HasPrefix(token, apiTokenPrefix) {
 		return nil, ErrUnauth
 	}
-	db := s.db.WithContext(ctx)
-	row, err := s.loadAuth(db, false, tokenHash(token))
-	if err != nil {
-		return nil, fmt.Errorf("market: load API token: %w", err)
+	hash := tokenHash(token)
+	e, cached := s.tokens.get(hash)
+	row, epoch, loaded := e.row, e.epoch, e.loaded
+	if !cached {
+		// The epoch and time before the read: a write counted after it makes the entry unusable.
+		epoch, loaded = s.tokens.epoch.Load(), time.Now()
+		r, err := s.loadAuth(s.db.WithContext(ctx), false, hash)
+		if err != nil {
+			return nil, fmt.Errorf("market: load API token: %w", err)
+		}
+		if r == nil {
+			return nil, ErrUnauth
+		}
+		row = *r
 	}
 	now := s.now()
-	if row == nil || !row.T.Live(now) || row.U.DisabledAt != nil {
+	if !row.T.Live(now) || row.U.DisabledAt != nil {
 		return nil, ErrUnauth
 	}
 	if t := row.T; t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= sessionTouchEvery {
+		// The throttled touch changes nothing the cache holds (quietTouch).
+		db := s.db.WithContext(context.WithValue(ctx, quietTouchKey{}, true))
 		if err := db.Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error; err != nil {
 			return nil, fmt.Errorf("market: touch API token: %w", err)
 		}
+		row.T.LastUsedAt = &now
+		cached = false
+	}
+	if !cached {
+		s.tokens.put(hash, row, epoch, loaded)
 	}
 	a := row.auth()
 	a.TokenID = row.T.ID

@@ -236,3 +236,103 @@ func fxRegistration(t testing.TB, kind, email string) market.RegisterInput {
 	}
 	return in
 }
+
+// A resolved API token is reused for a moment (tokencache.go), but a revocation, a disabled user or a
+// changed organisation written through this store take effect at the next request; a change written
+// behind the store's back (another process) within the cache's lifetime.
+func TestTokenCache(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		w := fxNew(t, s)
+		ctx := w.ctx
+		s.SetTokenCacheTTL(time.Hour)
+		org, u, err := s.Register(ctx, fxRegistration(t, market.KindEnterprise, "cache@example.cn"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := market.ActorOf(u, org)
+		mint := func(name string) (string, int64) {
+			tok, tk, err := s.CreateAPIToken(ctx, "cache@example.cn", "correct horse battery", name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok, tk.ID
+		}
+		resolve := func(tok string) *market.Auth {
+			t.Helper()
+			for range 2 { // the second one from the cache
+				a, err := s.TokenUser(ctx, tok)
+				if err != nil {
+					t.Fatalf("token: %v", err)
+				}
+				if a.Org == nil || a.Org.ID != org.ID {
+					t.Fatalf("auth %+v", a)
+				}
+			}
+			a, _ := s.TokenUser(ctx, tok)
+			return a
+		}
+		raw, err := s.Gorm().DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// Behind the store's back (as another process would): unseen while the entry lives …
+		tok, _ := mint("other-process")
+		resolve(tok)
+		if _, err := raw.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = created_at WHERE token_hash IS NOT NULL AND name = 'other-process'"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TokenUser(ctx, tok); err != nil {
+			t.Fatalf("cached token: %v", err)
+		}
+		// … and seen once it has lived its time.
+		s.SetTokenCacheTTL(50 * time.Millisecond)
+		short, _ := mint("short")
+		resolve(short)
+		time.Sleep(60 * time.Millisecond)
+		if _, err := s.TokenUser(ctx, tok); fxCode(err) != "unauthenticated" {
+			t.Errorf("revoked elsewhere, after the cache's lifetime: %v", err)
+		}
+		s.SetTokenCacheTTL(time.Hour)
+
+		// Revoked here: at once.
+		tok, id := mint("revoked")
+		resolve(tok)
+		if err := s.RevokeAPIToken(ctx, owner, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TokenUser(ctx, tok); fxCode(err) != "unauthenticated" {
+			t.Errorf("revoked token: %v", err)
+		}
+
+		// The organisation's verification withdrawn and its name changed (a GORM update, a raw statement):
+		// at once.
+		tok, _ = mint("org")
+		if a := resolve(tok); a.Org.VerifiedAt == nil && org.VerifiedAt != nil {
+			t.Fatalf("verified org read as unverified")
+		}
+		if err := s.Gorm().Model(&market.Organisation{}).Where("id = ?", org.ID).Update("verified_at", nil).Error; err != nil {
+			t.Fatal(err)
+		}
+		if a, err := s.TokenUser(ctx, tok); err != nil || a.Org.VerifiedAt != nil || a.Actor.OrgVerified {
+			t.Errorf("after unverifying: %+v %v", a, err)
+		}
+		resolve(tok)
+		if err := s.Gorm().Exec(`UPDATE "organisations" SET name = ? WHERE id = ?`, "改名后的公司", org.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if a, err := s.TokenUser(ctx, tok); err != nil || a.Org.Name != "改名后的公司" {
+			t.Errorf("after renaming: %+v %v", a, err)
+		}
+
+		// The user disabled (a transaction that also revokes): at once.
+		resolve(tok)
+		admin := w.user(t, nil, market.RoleAdmin)
+		if err := s.DisableUser(ctx, admin, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TokenUser(ctx, tok); fxCode(err) != "unauthenticated" {
+			t.Errorf("token of a disabled user: %v", err)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -34,6 +35,10 @@ type Store struct {
 	// transaction's outbox mark (nil when that transaction did not come from Store.Tx).
 	bound bool
 	mark  *outboxMark
+	// tokens caches resolved API tokens (tokencache.go); Bound copies share it.
+	tokens *tokenCache
+	// contractSeq is the contracts ID sequence's name, looked up once (acceptSelect); shared by Bound copies.
+	contractSeq *atomic.Pointer[string]
 }
 
 // Open connects to Postgres when dsn starts with postgres:// or postgresql://, otherwise treats dsn
@@ -97,8 +102,13 @@ func Open(dsn string) (*Store, error) {
 		rdb.SetMaxOpenConns(4)
 		rdb.SetMaxIdleConns(4)
 	}
+	// After the readers' Open: both pools share cfg, and so its callbacks, which each Open resets.
+	tokens := newTokenCache()
+	if err := registerTokenCacheInvalidation(db, tokens); err != nil {
+		return nil, fmt.Errorf("market: open %s database: %w", dialect, err)
+	}
 	return &Store{db: db, read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
-		outbox: &outboxSignal{}}, nil
+		outbox: &outboxSignal{}, tokens: tokens, contractSeq: new(atomic.Pointer[string])}, nil
 }
 
 // Close closes the connection pool.
@@ -172,7 +182,14 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		return s.db.WithContext(context.WithValue(ctx, outboxMarkKey{}, s.mark)).Transaction(fn)
 	}
 	m := new(outboxMark)
+	epoch := s.tokens.epoch.Load()
 	err := s.db.WithContext(context.WithValue(ctx, outboxMarkKey{}, m)).Transaction(fn)
+	if s.tokens.epoch.Load() != epoch {
+		// The transaction wrote a table resolved tokens depend on (or another one did meanwhile): a token
+		// read between that statement and the commit saw the old rows, so forget it now that they are
+		// committed (tokencache.go).
+		s.tokens.invalidate()
+	}
 	if err == nil && m.enqueued.Load() {
 		s.outbox.signal()
 	}

@@ -50,17 +50,8 @@ func (l ActionLimits) orDefault(d ActionLimits) ActionLimits {
 // succeed, like registrations.
 func (a *App) allowAction(c *fiber.Ctx, action string, l ActionLimits) error {
 	ctx := c.UserContext()
-	if act := ActorOf(c); l.PerOrg > 0 && act.OrgID != 0 {
-		ok, err := a.Store.AllowAttempt(ctx, action+"-org:"+strconv.FormatInt(act.OrgID, 10), l.PerOrg, l.Window)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return market.ErrRateLimited
-		}
-	}
-	if l.PerAddr > 0 {
-		ok, err := a.Store.AllowAttempt(ctx, action+"-ip:"+a.clientIP(c), l.PerAddr, l.Window)
+	for _, al := range a.actionLimits(c, action, l) {
+		ok, err := a.Store.AllowAttempt(ctx, al.Key, al.Max, al.Window)
 		if err != nil {
 			return err
 		}
@@ -71,9 +62,23 @@ func (a *App) allowAction(c *fiber.Ctx, action string, l ActionLimits) error {
 	return nil
 }
 
-// allowAccept counts one open-licence acceptance (POST /api/v1/licences, POST /patents/{no}/accept).
-func (a *App) allowAccept(c *fiber.Ctx) error {
-	return a.allowAction(c, "accept", a.AcceptLimits.orDefault(DefaultAcceptLimits))
+// actionLimits are the counts one attempt at action by the request's organisation and client address
+// goes into.
+func (a *App) actionLimits(c *fiber.Ctx, action string, l ActionLimits) []market.AttemptLimit {
+	var out []market.AttemptLimit
+	if act := ActorOf(c); l.PerOrg > 0 && act.OrgID != 0 {
+		out = append(out, market.AttemptLimit{Key: action + "-org:" + strconv.FormatInt(act.OrgID, 10), Max: l.PerOrg, Window: l.Window})
+	}
+	if l.PerAddr > 0 {
+		out = append(out, market.AttemptLimit{Key: action + "-ip:" + a.clientIP(c), Max: l.PerAddr, Window: l.Window})
+	}
+	return out
+}
+
+// acceptLimits are the counts of one open-licence acceptance (POST /api/v1/licences, POST
+// /patents/{no}/accept); market.AcceptLicenceWith counts them in the acceptance's own transaction.
+func (a *App) acceptLimits(c *fiber.Ctx) []market.AttemptLimit {
+	return a.actionLimits(c, "accept", a.AcceptLimits.orDefault(DefaultAcceptLimits))
 }
 
 // allowIntent counts one intent (POST /api/v1/intents and the patent page's form).

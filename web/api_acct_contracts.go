@@ -33,11 +33,9 @@ func (a *App) apiAcceptLicence(c *fiber.Ctx) error {
 	if strings.TrimSpace(in.IdempotencyKey) == "" {
 		return errKeyRequired
 	}
-	if err := a.allowAccept(c); err != nil {
-		return a.apiFail(c, err)
-	}
 	ct, created, err := a.Store.AcceptLicenceWith(c.UserContext(), ActorOf(c), market.AcceptRequest{
-		ApplicationNo: in.ApplicationNo, IdempotencyKey: in.IdempotencyKey, DeclarationID: in.DeclarationID})
+		ApplicationNo: in.ApplicationNo, IdempotencyKey: in.IdempotencyKey, DeclarationID: in.DeclarationID,
+		Limits: a.acceptLimits(c)})
 	if err != nil {
 		return a.apiFail(c, err)
 	}

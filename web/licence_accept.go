@@ -101,12 +101,8 @@ func (a *App) acceptLicence(c *fiber.Ctx) error {
 	if !f.Checked("agree") {
 		return a.renderAcceptPage(c, no, fiber.StatusUnprocessableEntity, errMustAgree)
 	}
-	var ct *market.Contract
-	err := a.allowAccept(c)
-	if err == nil {
-		ct, _, err = a.Store.AcceptLicenceWith(c.UserContext(), act, market.AcceptRequest{
-			ApplicationNo: no, IdempotencyKey: f.Get("idempotency_key"), DeclarationID: declID})
-	}
+	ct, _, err := a.Store.AcceptLicenceWith(c.UserContext(), act, market.AcceptRequest{
+		ApplicationNo: no, IdempotencyKey: f.Get("idempotency_key"), DeclarationID: declID, Limits: a.acceptLimits(c)})
 	if err != nil {
 		if !userError(err) {
 			return err
