@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -33,26 +34,43 @@ func (s *Store) PatentsByIDs(ctx context.Context, ids []int64) ([]PatentView, er
 		return nil, fmt.Errorf("market: load patents: %w", err)
 	}
 	defer rows.Close()
-	byID := make(map[int64]PatentView, len(ids))
+	// Rows are scanned straight into their place in the answer (a PatentView is large: copying it
+	// through a map was most of a search request's allocation).
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		if _, ok := at[id]; !ok {
+			at[id] = i
+		}
+	}
+	out := make([]PatentView, len(ids))
+	found := make([]bool, len(ids))
+	var v PatentView
+	var d declarationScan
+	dests := viewDests(&v, &d)
 	for rows.Next() {
-		var v PatentView
-		var d declarationScan
-		if err := rows.Scan(viewDests(&v, &d)...); err != nil {
+		v, d = PatentView{}, declarationScan{}
+		if err := rows.Scan(dests...); err != nil {
 			return nil, fmt.Errorf("market: load patents: %w", err)
 		}
 		v.Declaration = d.declaration()
-		byID[v.ID] = v
+		if i, ok := at[v.ID]; ok {
+			out[i], found[i] = v, true
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("market: load patents: %w", err)
 	}
-	out := make([]PatentView, 0, len(ids))
+	if len(at) == len(ids) && !slices.Contains(found, false) {
+		return out, nil
+	}
+	// In the order asked, without the IDs not found; an ID asked twice is answered twice.
+	kept := make([]PatentView, 0, len(ids))
 	for _, id := range ids {
-		if v, ok := byID[id]; ok {
-			out = append(out, v)
+		if j := at[id]; found[j] {
+			kept = append(kept, out[j])
 		}
 	}
-	return out, nil
+	return kept, nil
 }
 
 // viewColumns and viewDests list the same columns in the same order (a test compares PatentsByIDs with

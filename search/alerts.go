@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -81,6 +82,33 @@ func (a *Alerts) DrainOnce(ctx context.Context) (int, error) {
 
 // round percolates one batch of patents.
 func (a *Alerts) round(ctx context.Context, ids []int64) (int, error) {
+	// Whom to tell comes first: with no saved search and no open demand that a user posted, nobody is
+	// told of anything, and the round ends without building a scratch index (after a bulk import that
+	// was most of a new server's memory and CPU for a minute).
+	// Users often keep the same search: each distinct query string runs once.
+	byQuery := map[string][]market.SavedSearch{}
+	var queries []string
+	err := a.Store.ForEachSavedSearch(ctx, 1000, func(page []market.SavedSearch) error {
+		for _, ss := range page {
+			if _, ok := byQuery[ss.Query]; !ok {
+				queries = append(queries, ss.Query)
+			}
+			byQuery[ss.Query] = append(byQuery[ss.Query], ss)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	demands, err := a.Store.OpenDemands(ctx)
+	if err != nil {
+		return 0, err
+	}
+	// Demands imported without a user: nobody to tell.
+	demands = slices.DeleteFunc(demands, func(d market.DemandView) bool { return d.PostedBy == nil })
+	if len(queries) == 0 && len(demands) == 0 {
+		return 0, nil
+	}
 	rows, err := a.Store.IndexRows(ctx, ids)
 	if err != nil {
 		return 0, err
@@ -131,19 +159,7 @@ func (a *Alerts) round(ctx context.Context, ids []int64) (int, error) {
 	}()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	// Users often keep the same search: each distinct query string runs once.
-	byQuery := map[string][]market.SavedSearch{}
-	var queries []string
-	err = a.Store.ForEachSavedSearch(gctx, 1000, func(page []market.SavedSearch) error {
-		for _, ss := range page {
-			if _, ok := byQuery[ss.Query]; !ok {
-				queries = append(queries, ss.Query)
-			}
-			byQuery[ss.Query] = append(byQuery[ss.Query], ss)
-		}
-		return nil
-	})
-	for start := 0; err == nil && start < len(queries); start += 200 {
+	for start := 0; start < len(queries); start += 200 {
 		part := queries[start:min(start+200, len(queries))]
 		g.Go(func() error {
 			var out []hit
@@ -165,43 +181,33 @@ func (a *Alerts) round(ctx context.Context, ids []int64) (int, error) {
 			return nil
 		})
 	}
-	if err == nil {
-		var demands []market.DemandView
-		if demands, err = a.Store.OpenDemands(gctx); err == nil {
-			for start := 0; start < len(demands); start += 200 {
-				part := demands[start:min(start+200, len(demands))]
-				g.Go(func() error {
-					var out []hit
-					for i := range part {
-						dv := &part[i]
-						if dv.PostedBy == nil {
-							continue // demands imported without a user: nobody to tell
-						}
-						d := DemandOf(dv)
-						res, err := SearchSimilar(gctx, idx, d, nil)
-						if err != nil {
-							return err
-						}
-						keys := KeyTerms(d.SimilarText())
-						for _, h := range res.Hits {
-							c := cands[h.ID]
-							if c == nil || c.HolderID == d.OrgID {
-								continue
-							}
-							if m := Rank(d, keys, c, -1); m.Good() {
-								out = append(out, hit{*dv.PostedBy, dv.OrgID, h.ID, "需求“" + dv.Title + "”"})
-							}
-						}
+	for start := 0; start < len(demands); start += 200 {
+		part := demands[start:min(start+200, len(demands))]
+		g.Go(func() error {
+			var out []hit
+			for i := range part {
+				dv := &part[i]
+				d := DemandOf(dv)
+				res, err := SearchSimilar(gctx, idx, d, nil)
+				if err != nil {
+					return err
+				}
+				keys := KeyTerms(d.SimilarText())
+				for _, h := range res.Hits {
+					c := cands[h.ID]
+					if c == nil || c.HolderID == d.OrgID {
+						continue
 					}
-					hits <- out
-					return nil
-				})
+					if m := Rank(d, keys, c, -1); m.Good() {
+						out = append(out, hit{*dv.PostedBy, dv.OrgID, h.ID, "需求“" + dv.Title + "”"})
+					}
+				}
 			}
-		}
+			hits <- out
+			return nil
+		})
 	}
-	if gerr := g.Wait(); err == nil {
-		err = gerr
-	}
+	err = g.Wait()
 	close(hits)
 	<-collected
 	a.log().Debug("alerts: percolated", "patents", len(docs), "took", time.Since(start))

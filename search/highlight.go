@@ -1,7 +1,6 @@
 package search
 
 import (
-	"html"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -56,6 +55,7 @@ func Mark(text string, terms []Term, maxRunes int) string {
 		to = forwardRunes(text, from, maxRunes)
 	}
 	var b strings.Builder
+	b.Grow(to - from + 13*len(merged) + 8)
 	if from > 0 {
 		b.WriteString("…")
 	}
@@ -64,17 +64,42 @@ func Mark(text string, terms []Term, maxRunes int) string {
 		if s.start < pos || s.end > to {
 			continue
 		}
-		b.WriteString(html.EscapeString(text[pos:s.start]))
+		escapeTo(&b, text[pos:s.start])
 		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(text[s.start:s.end]))
+		escapeTo(&b, text[s.start:s.end])
 		b.WriteString("</mark>")
 		pos = s.end
 	}
-	b.WriteString(html.EscapeString(text[pos:to]))
+	escapeTo(&b, text[pos:to])
 	if to < len(text) {
 		b.WriteString("…")
 	}
 	return b.String()
+}
+
+// escapeTo writes s escaped as html.EscapeString escapes it, without an intermediate string.
+func escapeTo(b *strings.Builder, s string) {
+	for {
+		i := strings.IndexAny(s, `&'<>"`)
+		if i < 0 {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(s[:i])
+		switch s[i] {
+		case '&':
+			b.WriteString("&amp;")
+		case '\'':
+			b.WriteString("&#39;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&#34;")
+		}
+		s = s[i+1:]
+	}
 }
 
 // asciiLower lowercases ASCII letters only, so byte offsets stay those of the original text.

@@ -165,7 +165,7 @@ func (a *App) apiSearch(c *fiber.Ctx) error {
 			out.Facets[name] = map[string]int{}
 		}
 	}
-	return c.JSON(out)
+	return sendJSON(c, out)
 }
 
 // apiPatentGet is GET /api/v1/patents/{application_no}: one patent with its current declaration.

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -131,15 +132,42 @@ func proxyHeader(trusted []string) string {
 
 // jsonEncode is encoding/json without HTML escaping: highlights carry <mark> and API clients should
 // see it as written. The API is served as application/json, never sniffed as HTML (nosniff).
+// The encoding buffer is reused (a search answer grew a fresh one through doublings from 64 bytes); the
+// answer is one copy of exactly its size, which Fiber keeps as the body.
 func jsonEncode(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	var out []byte
+	err := encodeJSON(v, func(b []byte) { out = bytes.Clone(b) })
+	return out, err
+}
+
+// sendJSON answers v as c.JSON does, encoding into a reused buffer that the response body copies (into
+// its own reused buffer): the search API's answers are tens of kilobytes each.
+func sendJSON(c *fiber.Ctx, v any) error {
+	return encodeJSON(v, func(b []byte) {
+		c.Response().SetBody(b)
+		c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	})
+}
+
+// encodeJSON encodes v and hands the encoding to use, which must not keep it.
+func encodeJSON(v any, use func([]byte)) error {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 { // a rare huge answer is not kept
+			buf.Reset()
+			jsonBuffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return nil, err
+		return err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	use(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return nil
 }
+
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // NavLink is an entry of the header navigation; other parts of the app add theirs while registering
 // routes (e.g. the dashboard for logged-in users, the bureau console for bureau staff).

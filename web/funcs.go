@@ -292,16 +292,32 @@ func feeSummary(lang string, d *market.Declaration) string {
 	return d.FeeModel
 }
 
-var markTags = strings.NewReplacer("<mark>", "", "</mark>", "")
-
 // highlightHTML marks an engine's fragment as safe HTML. Engines escape the text and add only
 // <mark>…</mark>; anything else in the fragment means it was not escaped, so it is shown as text.
 func highlightHTML(fragment string) template.HTML {
-	bare := markTags.Replace(fragment)
-	if strings.ContainsAny(bare, "<>") {
+	if !onlyMarkTags(fragment) {
 		return template.HTML(template.HTMLEscapeString(fragment))
 	}
 	return template.HTML(fragment)
+}
+
+// onlyMarkTags reports whether every '<' and '>' of s belongs to a <mark> or </mark> tag (scanned left
+// to right, as removing the tags and then looking for '<' or '>' would find), without copying s.
+func onlyMarkTags(s string) bool {
+	for {
+		i := strings.IndexAny(s, "<>")
+		if i < 0 {
+			return true
+		}
+		switch rest := s[i:]; {
+		case strings.HasPrefix(rest, "<mark>"):
+			s = rest[len("<mark>"):]
+		case strings.HasPrefix(rest, "</mark>"):
+			s = rest[len("</mark>"):]
+		default:
+			return false
+		}
+	}
 }
 
 func toInt64(n any) int64 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"sort"
 	"sync"
@@ -186,7 +187,7 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 	idle := x.load.observe(x.running.Add(1)) < 1.5
 	defer x.running.Add(-1)
 	n := 1
-	if at := x.splitAt(); idle && first.Count() >= at && docs >= 2*at {
+	if at := x.splitAt(); idle && first.Count() >= at && docs >= 2*at && (x.testParts > 0 || !runQueued()) {
 		n = min(runtime.GOMAXPROCS(0), maxParts)
 		if x.testParts > 0 {
 			n = x.testParts
@@ -264,6 +265,15 @@ func (c *concurrency) observe(running int64) float64 {
 			return v
 		}
 	}
+}
+
+// runQueued reports whether goroutines of this process wait for a core: then the other parts of a split
+// would only queue behind them (the searches' own average above misses the rest of a request's work, such
+// as its database query and encoding, which kept both cores busy while searches seldom overlapped).
+func runQueued() bool {
+	s := []metrics.Sample{{Name: "/sched/goroutines/runnable:goroutines"}}
+	metrics.Read(s)
+	return s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() > 0
 }
 
 // maxParts bounds the parallel parts of one query.
