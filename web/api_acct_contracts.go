@@ -23,8 +23,8 @@ func (a *App) apiAcceptLicence(c *fiber.Ctx) error {
 		ApplicationNo  string `json:"application_no"`
 		IdempotencyKey string `json:"idempotency_key"`
 		DeclarationID  int64  `json:"declaration_id"`
-		// Via names the channel an API client came through (docs/interfaces.md §5.6); accepted, not yet
-		// recorded: channel attribution is not built.
+		// Via names the channel an API client came through (docs/interfaces.md §5.6): checked, recorded as
+		// the contract's channel and as the organisation's last touch.
 		Via string `json:"via"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
@@ -35,7 +35,7 @@ func (a *App) apiAcceptLicence(c *fiber.Ctx) error {
 	}
 	ct, created, err := a.Store.AcceptLicenceWith(c.UserContext(), ActorOf(c), market.AcceptRequest{
 		ApplicationNo: in.ApplicationNo, IdempotencyKey: in.IdempotencyKey, DeclarationID: in.DeclarationID,
-		Limits: a.acceptLimits(c)})
+		Via: in.Via, Limits: a.acceptLimits(c)})
 	if err != nil {
 		return a.apiFail(c, err)
 	}
