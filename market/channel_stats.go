@@ -347,19 +347,11 @@ func (s *Store) supermarketListings(db *gorm.DB, sm *Supermarket) (int64, error)
 	if err != nil {
 		return 0, err
 	}
-	ceiling := sm.Ceiling()
-	scoped := func(q *gorm.DB) *gorm.DB {
-		if !local {
-			return q
-		}
-		return q.Joins("JOIN organisations po ON po.id = patents.patentee_id").Where("po.district_code = ?", sm.DistrictCode)
-	}
 	parts := []*gorm.DB{
-		scoped(db.Table("patents").Select("patents.id").
-			Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive)).
-			Where(upfrontSQL+" <= ?", ceiling),
-		scoped(db.Table("patents").Select("patents.id")).
-			Where("patents.transfer_price_fen > 0 AND patents.transfer_price_fen <= ? AND patents.status = ?", ceiling, StatusGranted),
+		inScope(db.Table("patents").Select("patents.id").
+			Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive), sm, local).
+			Where(upfrontSQL+" <= ?", sm.Ceiling()),
+		transferOffers(db.Table("patents").Select("patents.id"), sm, local),
 	}
 	shelves, err := s.Shelves(ctx, sm)
 	if err != nil {

@@ -105,10 +105,14 @@ func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRe
 			break
 		}
 	}
-	if err != nil {
-		err = s.countFailedAttempt(ctx, req.Limits, err)
+	if err == nil {
+		return out, created, nil
 	}
-	if err != nil && !errors.Is(err, ErrRateLimited) && AsFieldErrors(err) != nil {
+	err = s.countFailedAttempt(ctx, req.Limits, err)
+	if AsFieldErrors(err) == nil {
+		return nil, false, fmt.Errorf("market: accept licence %s: %w", canon, err)
+	}
+	if !errors.Is(err, ErrRateLimited) {
 		// A retry after the declaration was withdrawn or replaced still gets its contract back: replays
 		// are answered here, off the hot path, rather than by a look-up before every acceptance.
 		if c, rerr := s.acceptedBefore(ctx, actor.OrgID, canon, scopedKey); rerr != nil {
@@ -116,15 +120,8 @@ func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRe
 		} else if c != nil {
 			return c, false, nil
 		}
-		return nil, false, err
 	}
-	if err != nil && AsFieldErrors(err) == nil {
-		return nil, false, fmt.Errorf("market: accept licence %s: %w", canon, err)
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return out, created, nil
+	return nil, false, err
 }
 
 // acceptChecks are the checks of an acceptance that need no database: who may accept, the application

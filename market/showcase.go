@@ -183,6 +183,21 @@ type ShelfBand struct {
 	MaxFen int64
 }
 
+// inScope narrows a query over patents to the supermarket's district holders when local.
+func inScope(q *gorm.DB, sm *Supermarket, local bool) *gorm.DB {
+	if !local {
+		return q
+	}
+	return q.Joins("JOIN organisations po ON po.id = patents.patentee_id").Where("po.district_code = ?", sm.DistrictCode)
+}
+
+// transferOffers narrows a query over patents to the supermarket's transfer shelf: granted patents of its
+// scope offered for sale at no more than its ceiling.
+func transferOffers(q *gorm.DB, sm *Supermarket, local bool) *gorm.DB {
+	return inScope(q, sm, local).Where("patents.transfer_price_fen > 0 AND patents.transfer_price_fen <= ? AND patents.status = ?",
+		sm.Ceiling(), StatusGranted)
+}
+
 // SupermarketShelves returns the licence shelves (one per band below the supermarket's ceiling) and the
 // transfer shelf, each with up to perShelf offers, cheapest first. local reports whether the offers are
 // the district's own (false: the district has none, so the city's are shown).
@@ -249,11 +264,7 @@ WHERE rn <= ? ORDER BY band, rn`
 			ids, bandOf = append(ids, r.ID), append(bandOf, r.Band)
 		}
 	}
-	tq := db.Model(&Patent{})
-	if local {
-		tq = tq.Joins("JOIN organisations po ON po.id = patents.patentee_id").Where("po.district_code = ?", sm.DistrictCode)
-	}
-	tq = tq.Where("patents.transfer_price_fen > 0 AND patents.transfer_price_fen <= ? AND patents.status = ?", ceiling, StatusGranted)
+	tq := transferOffers(db.Model(&Patent{}), sm, local)
 	transfer := Shelf{Band: "transfer", MaxFen: ceiling}
 	if err := tq.Session(&gorm.Session{}).Count(&transfer.Total).Error; err != nil {
 		return nil, false, fmt.Errorf("market: supermarket %s transfers: %w", sm.Slug, err)

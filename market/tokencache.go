@@ -17,6 +17,7 @@ package market
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,7 +97,7 @@ var authTables = []string{"api_tokens", "users", "organisations"}
 // cache once it has run: GORM's creates, updates and deletes by their table, raw statements by their text.
 func registerTokenCacheInvalidation(db *gorm.DB, c *tokenCache) error {
 	byTable := func(tx *gorm.DB) {
-		if st := tx.Statement; st != nil && (isAuthTable(st.Table) || writesAuthTable(st.SQL.String())) {
+		if st := tx.Statement; st != nil && (slices.Contains(authTables, st.Table) || writesAuthTable(st.SQL.String())) {
 			if quietTouch(st.Context) {
 				return
 			}
@@ -121,15 +122,6 @@ func registerTokenCacheInvalidation(db *gorm.DB, c *tokenCache) error {
 		}
 	}
 	return nil
-}
-
-func isAuthTable(t string) bool {
-	for _, a := range authTables {
-		if t == a {
-			return true
-		}
-	}
-	return false
 }
 
 // writesAuthTable reports whether SQL text names an auth table as the target of UPDATE, INSERT INTO or
