@@ -89,6 +89,11 @@ func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRe
 	if err != nil {
 		return nil, false, s.countFailedAttempt(ctx, req.Limits, err)
 	}
+	if c, counted, ok := s.acceptPipelined(ctx, actor, canon, req, scopedKey); ok {
+		return c, true, nil
+	} else if counted {
+		req.Limits = nil // counted by the pipelined attempt, which committed
+	}
 	var (
 		out     *Contract
 		created bool
@@ -440,23 +445,47 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, req AcceptReque
 			return nil, false, err
 		}
 	}
+	c, events, n, err := s.acceptBuild(&row, actor, req, scopedKey)
+	if err != nil {
+		return nil, false, err
+	}
+	inserted, err := s.insertAcceptance(tx, c, row.P.ID, events, n)
+	if err != nil {
+		return nil, false, err
+	}
+	if !inserted {
+		existing, err := s.existingAfterConflict(tx, scopedKey, *c.LiveKey, appNo)
+		return existing, false, err
+	}
+	if strings.TrimSpace(req.Via) != "" {
+		// An explicit channel is checked and remembered as the last touch.
+		if err := AttributeAcceptance(tx, c, req.Via, c.CreatedAt); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, true, nil
+}
+
+// acceptBuild checks an acceptance's read (acceptSelect) and builds what it writes: the contract, its first
+// events and the licensor's notification. The time is taken here, after the locking read.
+func (s *Store) acceptBuild(row *acceptRow, actor Actor, req AcceptRequest, scopedKey *string) (*Contract, []ContractEvent, *Notification, error) {
 	p, d, licensor, licensee := &row.P, &row.D, &row.Lo, &row.Le
 	if req.DeclarationID != 0 && d.ID != req.DeclarationID {
-		return nil, false, ErrTermsChanged
+		return nil, nil, nil, ErrTermsChanged
 	}
 	switch {
 	case licensee.ID == licensor.ID:
-		return nil, false, ErrOwnPatent
+		return nil, nil, nil, ErrOwnPatent
 	case licensee.Kind != KindEnterprise:
-		return nil, false, ErrNotLicensee
+		return nil, nil, nil, ErrNotLicensee
 	case !licensee.Verified():
 		// The actor came from a session; the database has the last word.
-		return nil, false, ErrOrgUnverified
+		return nil, nil, nil, ErrOrgUnverified
 	}
 	// The time is taken under the lock: see the file comment.
 	now := s.now()
 	if !DeclarationStillValid(p, d, DateOf(now)) {
-		return nil, false, ErrPatentNotInForce
+		return nil, nil, nil, ErrPatentNotInForce
 	}
 	id := row.NextID
 	live := liveKey(d.ID, licensee.ID)
@@ -472,7 +501,7 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, req AcceptReque
 	var err error
 	c.TermsJSON, c.ContentSHA256, err = terms.canonical()
 	if err != nil {
-		return nil, false, err
+		return nil, nil, nil, err
 	}
 	c.terms = terms
 	if c.AmountDueFen == 0 {
@@ -489,27 +518,13 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, req AcceptReque
 	}
 	events, _, err := buildEvents(c.ID, newChain(), actor, now, withFacts(specs, factsOf(c, []int64{p.ID}, nil))...)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, nil, err
 	}
 	n := &Notification{OrgID: licensor.ID, Kind: NoticeLicenceAccepted, CreatedAt: now, Link: ContractLink(c.ContractNo),
 		Subject: fmt.Sprintf("%s 接受了专利 %s 的开放许可（合同 %s）/ %s accepted the open licence of %s (contract %s)",
 			licensee.Name, PatentNumber(p.ApplicationNo), c.ContractNo, licensee.Name, PatentNumber(p.ApplicationNo), c.ContractNo),
 		Body: terms.Notice}
-	inserted, err := s.insertAcceptance(tx, c, p.ID, events, n)
-	if err != nil {
-		return nil, false, err
-	}
-	if !inserted {
-		existing, err := s.existingAfterConflict(tx, scopedKey, live, appNo)
-		return existing, false, err
-	}
-	if strings.TrimSpace(req.Via) != "" {
-		// An explicit channel is checked and remembered as the last touch.
-		if err := AttributeAcceptance(tx, c, req.Via, now); err != nil {
-			return nil, false, err
-		}
-	}
-	return c, true, nil
+	return c, events, n, nil
 }
 
 // whyNoDeclaration explains an empty acceptance read; retry is true when a live declaration exists now.
@@ -540,7 +555,8 @@ func whyNoDeclaration(tx *gorm.DB, appNo string) (retry bool, err error) {
 // link, first events and the licensor's notification; inserted is false on a conflict (same idempotency
 // key, or a live contract of the same declaration and licensee). On Postgres it is one statement (a
 // data-modifying CTE gated on the contract insert, which also marks the new chain head for the anchorer,
-// audit.go), so an acceptance costs four round trips in all: BEGIN, the locked read, this insert, COMMIT.
+// audit.go), so an acceptance costs four round trips in all: BEGIN, the locked read, this insert, COMMIT
+// (two when acceptPipelined sends them in pairs: accept_pg.go).
 func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, events []ContractEvent, n *Notification) (bool, error) {
 	if !s.IsPostgres() {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(c)
@@ -558,6 +574,17 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 		}
 		return true, tx.Create(n).Error
 	}
+	q, args := acceptInsertSQL(c, patentID, events, n)
+	var inserted int
+	if err := tx.Raw(q, args...).Row().Scan(&inserted); err != nil {
+		return false, err
+	}
+	return inserted == 1, nil
+}
+
+// acceptInsertSQL is insertAcceptance's statement on Postgres and its arguments ("?" placeholders); it
+// answers one row, the number of contracts inserted (0 on a conflict).
+func acceptInsertSQL(c *Contract, patentID int64, events []ContractEvent, n *Notification) (string, []any) {
 	var b strings.Builder
 	b.WriteString(`WITH c AS (
   INSERT INTO contracts (id, contract_no, kind, source, declaration_id, licensor_id, licensee_id, status,
@@ -589,11 +616,7 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 		args = append(args, e.Seq, e.Kind, e.ActorUserID, e.ActorOrgID, e.Payload, e.At, e.PrevHash, e.Hash)
 	}
 	b.WriteString(")\nSELECT count(*) FROM c")
-	var inserted int
-	if err := tx.Raw(b.String(), args...).Row().Scan(&inserted); err != nil {
-		return false, err
-	}
-	return inserted == 1, nil
+	return b.String(), args
 }
 
 // existingAfterConflict finds the contract an ON CONFLICT DO NOTHING ran into. Postgres makes the

@@ -39,6 +39,8 @@ type Store struct {
 	tokens *tokenCache
 	// contractSeq is the contracts ID sequence's name, looked up once (acceptSelect); shared by Bound copies.
 	contractSeq *atomic.Pointer[string]
+	// pipelined counts the acceptances signed by acceptPipelined (accept_pg.go), for tests and profiles.
+	pipelined *atomic.Int64
 }
 
 // Open connects to Postgres when dsn starts with postgres:// or postgresql://, otherwise treats dsn
@@ -108,7 +110,7 @@ func Open(dsn string) (*Store, error) {
 		return nil, fmt.Errorf("market: open %s database: %w", dialect, err)
 	}
 	return &Store{db: db, read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
-		outbox: &outboxSignal{}, tokens: tokens, contractSeq: new(atomic.Pointer[string])}, nil
+		outbox: &outboxSignal{}, tokens: tokens, contractSeq: new(atomic.Pointer[string]), pipelined: new(atomic.Int64)}, nil
 }
 
 // Close closes the connection pool.
