@@ -576,19 +576,12 @@ func clientAddr(ctx context.Context) string {
 // account, then per account. It returns the two keys counted.
 func (s *Store) loginAllowed(ctx context.Context, email string) (pairKey, accountKey string, err error) {
 	pairKey = "login:" + email + "|" + clientAddr(ctx)
-	ok, err := s.AllowAttempt(ctx, pairKey, LoginMaxAttempts, LoginWindow)
-	if err != nil {
+	if err := s.AllowAttempt(ctx, pairKey, LoginMaxAttempts, LoginWindow); err != nil {
 		return "", "", err
-	}
-	if !ok {
-		return "", "", ErrRateLimited
 	}
 	accountKey = "login-account:" + email
-	if ok, err = s.AllowAttempt(ctx, accountKey, LoginMaxPerAccount, LoginWindow); err != nil {
+	if err := s.AllowAttempt(ctx, accountKey, LoginMaxPerAccount, LoginWindow); err != nil {
 		return "", "", err
-	}
-	if !ok {
-		return "", "", ErrRateLimited
 	}
 	return pairKey, accountKey, nil
 }

@@ -146,12 +146,8 @@ func (s *Store) CreateIntent(ctx context.Context, act Actor, in IntentInput) (*I
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	ok, err := s.AllowAttempt(ctx, fmt.Sprintf("intent-org:%d", act.OrgID), IntentsPerHour, time.Hour)
-	if err != nil {
+	if err := s.AllowAttempt(ctx, fmt.Sprintf("intent-org:%d", act.OrgID), IntentsPerHour, time.Hour); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, ErrRateLimited
 	}
 	var out *Intent
 	err = s.Tx(ctx, func(tx *gorm.DB) error {

@@ -162,12 +162,8 @@ func (s *Store) countFailedAttempt(ctx context.Context, limits []AttemptLimit, f
 	if len(limits) == 0 {
 		return failure
 	}
-	ok, err := allowAttempts(s.db.WithContext(ctx), limits, s.now())
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return ErrRateLimited
+	if err := allowAttempts(s.db.WithContext(ctx), limits, s.now()); err != nil {
+		return err // the database's error, or the limit's (with its wait)
 	}
 	return failure
 }
@@ -400,12 +396,8 @@ func (s *Store) acceptTx(tx *gorm.DB, actor Actor, appNo string, req AcceptReque
 	limits := req.Limits
 	if len(limits) > 0 && !s.IsPostgres() {
 		// SQLite counts here; Postgres in the read.
-		ok, err := allowAttempts(tx, limits, start)
-		if err != nil {
+		if err := allowAttempts(tx, limits, start); err != nil {
 			return nil, false, err
-		}
-		if !ok {
-			return nil, false, ErrRateLimited
 		}
 		limits = nil
 	}

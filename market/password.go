@@ -27,12 +27,9 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, keepSession, cu
 		return ErrUnauth
 	}
 	key := "password:" + strconv.FormatInt(actor.UserID, 10)
-	ok, err := s.AllowAttempt(ctx, key, LoginMaxAttempts, LoginWindow)
+	err := s.AllowAttempt(ctx, key, LoginMaxAttempts, LoginWindow)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return ErrRateLimited
 	}
 	var u User
 	if err := s.db.WithContext(ctx).Where("id = ?", actor.UserID).Limit(1).Find(&u).Error; err != nil {

@@ -4,28 +4,62 @@ package market
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 )
 
-// AllowAttempt counts one attempt under key in a fixed window and reports whether it is within max.
-// One upsert statement does the counting, so concurrent requests on several servers count exactly.
-func (s *Store) AllowAttempt(ctx context.Context, key string, max int, window time.Duration) (bool, error) {
-	n, err := countAttempt(s.db.WithContext(ctx), key, window, s.now())
-	if err != nil {
-		return false, fmt.Errorf("market: rate limit %s: %w", key, err)
+// RateLimitError is ErrRateLimited (errors.Is matches it, and it is that field error to
+// AsFieldErrors) with the time until the window that refused the attempt ends: the HTTP answer's
+// Retry-After (docs/interfaces.md §5.2).
+type RateLimitError struct {
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string { return ErrRateLimited.Error() }
+
+// Unwrap is ErrRateLimited.
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// RetryAfter is the wait a rate-limit error carries (at least one second); ok is false for any other
+// error, and for ErrRateLimited without a known wait.
+func RetryAfter(err error) (wait time.Duration, ok bool) {
+	var rl *RateLimitError
+	if !errors.As(err, &rl) {
+		return 0, false
 	}
-	return n <= max, nil
+	return max(rl.RetryAfter, time.Second), true
+}
+
+// AllowAttempt counts one attempt under key in a fixed window: nil while the count is within max,
+// beyond it a *RateLimitError telling when the window ends. One upsert statement does the counting, so
+// concurrent requests on several servers count exactly.
+func (s *Store) AllowAttempt(ctx context.Context, key string, max int, window time.Duration) error {
+	now := s.now()
+	n, start, err := countAttempt(s.db.WithContext(ctx), key, window, now)
+	if err != nil {
+		return fmt.Errorf("market: rate limit %s: %w", key, err)
+	}
+	if n > max {
+		return &RateLimitError{RetryAfter: windowLeft(start, window, now)}
+	}
+	return nil
+}
+
+// windowLeft is the time from now until a window that began at start (Unix ms) ends.
+func windowLeft(start int64, window time.Duration, now time.Time) time.Duration {
+	return max(time.UnixMilli(start).Add(window).Sub(now), 0)
 }
 
 // upsertAttemptSQL counts one attempt: arguments key, now (ms), window start (ms), window start (ms).
+// It returns the count in the window, this attempt included, and the window's start (Unix ms).
 const upsertAttemptSQL = `INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
 ON CONFLICT (key) DO UPDATE SET
   count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END,
   window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END
-RETURNING count`
+RETURNING count, window_start`
 
 func attemptArgs(key string, window time.Duration, now time.Time) []any {
 	ms := now.UnixMilli()
@@ -33,11 +67,11 @@ func attemptArgs(key string, window time.Duration, now time.Time) []any {
 	return []any{key, ms, expired, expired}
 }
 
-// countAttempt counts one attempt under key and returns the count in the window, including this one.
-func countAttempt(db *gorm.DB, key string, window time.Duration, now time.Time) (int, error) {
-	var n int
-	err := db.Raw(upsertAttemptSQL, attemptArgs(key, window, now)...).Row().Scan(&n)
-	return n, err
+// countAttempt counts one attempt under key and returns the count in the window, including this one,
+// and the window's start (Unix ms).
+func countAttempt(db *gorm.DB, key string, window time.Duration, now time.Time) (n int, start int64, err error) {
+	err = db.Raw(upsertAttemptSQL, attemptArgs(key, window, now)...).Row().Scan(&n, &start)
+	return n, start, err
 }
 
 // AttemptLimit is one fixed-window count an action must stay within (AllowAttempt's arguments), for
@@ -48,18 +82,28 @@ type AttemptLimit struct {
 	Window time.Duration
 }
 
-// allowAttempts counts one attempt under every limit (in db's transaction, if any) and reports whether
-// all are within their maximum. Every limit is counted, even after one is exceeded.
-func allowAttempts(db *gorm.DB, limits []AttemptLimit, now time.Time) (bool, error) {
-	ok := true
+// allowAttempts counts one attempt under every limit (in db's transaction, if any): nil when all are
+// within their maximum, otherwise a *RateLimitError with the longest wait of those exceeded. Every
+// limit is counted, even after one is exceeded.
+func allowAttempts(db *gorm.DB, limits []AttemptLimit, now time.Time) error {
+	var refused *RateLimitError
 	for _, l := range limits {
-		n, err := countAttempt(db, l.Key, l.Window, now)
+		n, start, err := countAttempt(db, l.Key, l.Window, now)
 		if err != nil {
-			return false, fmt.Errorf("market: rate limit %s: %w", l.Key, err)
+			return fmt.Errorf("market: rate limit %s: %w", l.Key, err)
 		}
-		ok = ok && n <= l.Max
+		if n > l.Max {
+			wait := windowLeft(start, l.Window, now)
+			if refused == nil {
+				refused = &RateLimitError{RetryAfter: wait}
+			}
+			refused.RetryAfter = max(refused.RetryAfter, wait)
+		}
 	}
-	return ok, nil
+	if refused != nil {
+		return refused
+	}
+	return nil
 }
 
 // ResetAttempts forgets the attempts counted under key (after a successful login, so that only

@@ -1,6 +1,7 @@
 package market_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -168,12 +169,12 @@ func TestAllowAttempt(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ok, err := s.AllowAttempt(w.ctx, "login:a@b.cn", 25, time.Minute)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
+				err := s.AllowAttempt(w.ctx, "login:a@b.cn", 25, time.Minute)
+				switch {
+				case err == nil:
 					allowed.Add(1)
+				case !errors.Is(err, market.ErrRateLimited):
+					t.Error(err)
 				}
 			}()
 		}
@@ -182,16 +183,31 @@ func TestAllowAttempt(t *testing.T) {
 			t.Errorf("%d allowed, want 25", allowed.Load())
 		}
 		// Another key has its own count; a new window starts afresh.
-		if ok, _ := s.AllowAttempt(w.ctx, "login:c@d.cn", 25, time.Minute); !ok {
-			t.Error("other key refused")
+		if err := s.AllowAttempt(w.ctx, "login:c@d.cn", 25, time.Minute); err != nil {
+			t.Errorf("other key refused: %v", err)
 		}
-		w.clock.Advance(59 * time.Second)
-		if ok, _ := s.AllowAttempt(w.ctx, "login:a@b.cn", 25, time.Minute); ok {
-			t.Error("allowed within the window")
+		// A refusal tells how long the window has left (the window began when the clock stood still).
+		w.clock.Advance(59*time.Second + 200*time.Millisecond)
+		err := s.AllowAttempt(w.ctx, "login:a@b.cn", 25, time.Minute)
+		if !errors.Is(err, market.ErrRateLimited) {
+			t.Fatalf("within the window: %v, want rate_limited", err)
 		}
-		w.clock.Advance(2 * time.Second)
-		if ok, _ := s.AllowAttempt(w.ctx, "login:a@b.cn", 25, time.Minute); !ok {
-			t.Error("refused in a new window")
+		if fes := market.AsFieldErrors(err); len(fes) != 1 || fes[0].Code != market.CodeRateLimited {
+			t.Errorf("field errors of a refusal: %v", fes)
+		}
+		if wait, ok := market.RetryAfter(err); !ok || wait != time.Second {
+			t.Errorf("retry after %v (%v), want 1s (0.8 s left, at least a second)", wait, ok)
+		}
+		w.clock.Advance(-30 * time.Second)
+		if wait, _ := market.RetryAfter(s.AllowAttempt(w.ctx, "login:a@b.cn", 25, time.Minute)); wait != 30*time.Second+800*time.Millisecond {
+			t.Errorf("retry after %v, want 30.8s", wait)
+		}
+		if _, ok := market.RetryAfter(market.ErrRateLimited); ok {
+			t.Error("a wait for the bare sentinel")
+		}
+		w.clock.Advance(32 * time.Second)
+		if err := s.AllowAttempt(w.ctx, "login:a@b.cn", 25, time.Minute); err != nil {
+			t.Errorf("refused in a new window: %v", err)
 		}
 		w.clock.Advance(8 * 24 * time.Hour)
 		if err := s.PurgeExpired(w.ctx); err != nil {

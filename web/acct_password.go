@@ -41,7 +41,7 @@ func (a *App) passwordChange(c *fiber.Ctx) error {
 		if !f.AddErr(err) {
 			return err
 		}
-		return a.renderPassword(c, fiber.StatusUnprocessableEntity, f)
+		return a.renderPassword(c, formRefusedStatus(c, err), f)
 	}
 	return c.Redirect(withDone("/account", "done.password_changed"), fiber.StatusSeeOther)
 }

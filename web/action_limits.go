@@ -51,12 +51,8 @@ func (l ActionLimits) orDefault(d ActionLimits) ActionLimits {
 func (a *App) allowAction(c *fiber.Ctx, action string, l ActionLimits) error {
 	ctx := c.UserContext()
 	for _, al := range a.actionLimits(c, action, l) {
-		ok, err := a.Store.AllowAttempt(ctx, al.Key, al.Max, al.Window)
-		if err != nil {
+		if err := a.Store.AllowAttempt(ctx, al.Key, al.Max, al.Window); err != nil {
 			return err
-		}
-		if !ok {
-			return market.ErrRateLimited
 		}
 	}
 	return nil
@@ -73,6 +69,29 @@ func (a *App) actionLimits(c *fiber.Ctx, action string, l ActionLimits) []market
 		out = append(out, market.AttemptLimit{Key: action + "-ip:" + a.clientIP(c), Max: l.PerAddr, Window: l.Window})
 	}
 	return out
+}
+
+// defaultRetryAfter is the Retry-After of a 429 whose wait is unknown.
+const defaultRetryAfter = time.Minute
+
+// setRetryAfter sets the Retry-After header of a 429 answer to err: the whole seconds, rounded up,
+// until the window that refused the attempt ends (docs/interfaces.md §5.2).
+func setRetryAfter(c *fiber.Ctx, err error) {
+	wait, ok := market.RetryAfter(err)
+	if !ok {
+		wait = defaultRetryAfter
+	}
+	c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
+}
+
+// formRefusedStatus is the status of a form page shown again with err's message: 429 with Retry-After
+// for a rate limit, 422 for any other refusal.
+func formRefusedStatus(c *fiber.Ctx, err error) int {
+	if isCode(err, market.CodeRateLimited) {
+		setRetryAfter(c, err)
+		return fiber.StatusTooManyRequests
+	}
+	return fiber.StatusUnprocessableEntity
 }
 
 // acceptLimits are the counts of one open-licence acceptance (POST /api/v1/licences, POST

@@ -74,7 +74,7 @@ func (a *App) apiFail(c *fiber.Ctx, err error) error {
 	if len(es) == 0 {
 		return err
 	}
-	status, _, _ := classify(err)
+	status, _, _ := classifyFor(c, err)
 	lang := Lang(c)
 	all := make([]apiError, len(es))
 	for i, fe := range es {

@@ -253,4 +253,27 @@ func TestOpenAPIDescribesEveryPath(t *testing.T) {
 			t.Errorf("GET /patents does not document %s", param)
 		}
 	}
+	// Every rate-limited operation documents the Retry-After header its 429 carries.
+	limited := 0
+	for path, ops := range spec.Paths {
+		for method, raw := range ops {
+			var op struct {
+				Responses map[string]struct {
+					Headers map[string]json.RawMessage `json:"headers"`
+				} `json:"responses"`
+			}
+			if json.Unmarshal(raw, &op) != nil {
+				continue // a path's parameters, not an operation
+			}
+			if r, ok := op.Responses["429"]; ok {
+				limited++
+				if _, ok := r.Headers["Retry-After"]; !ok {
+					t.Errorf("%s %s: 429 without Retry-After", strings.ToUpper(method), path)
+				}
+			}
+		}
+	}
+	if limited < 4 {
+		t.Errorf("%d operations document a 429; login, register, licences and intents at least", limited)
+	}
 }

@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"patentwall/market"
 	"patentwall/web"
@@ -52,6 +54,16 @@ func apiAs(t *testing.T, e *env, method, target, token, xff string, body any) (i
 		t.Fatalf("%s %s: %v in %q", method, target, err, r.body)
 	}
 	return r.status, m
+}
+
+// mustRetryAfter asserts that a 429 answer says when to try again: whole seconds within (0, window].
+func mustRetryAfter(t *testing.T, what string, h http.Header, window time.Duration) {
+	t.Helper()
+	v := h.Get("Retry-After")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || time.Duration(n)*time.Second > window {
+		t.Errorf("%s: Retry-After %q, want 1..%d seconds", what, v, int(window/time.Second))
+	}
 }
 
 // forged is a different made-up client address for each attempt.
@@ -157,6 +169,19 @@ func TestAcceptanceLimitPerOrganisation(t *testing.T) {
 		if status != http.StatusTooManyRequests || !strings.Contains(msg, "too many attempts") {
 			t.Fatalf("fourth acceptance in English: %d %v", status, m)
 		}
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/licences", strings.NewReader(
+			`{"application_no":"`+e.fx.bulk[4].ApplicationNo+`","idempotency_key":"org-4"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+buyer)
+		if r := e.do(t, req); r.status != http.StatusTooManyRequests {
+			t.Fatalf("fifth acceptance: %d %s", r.status, r.body)
+		} else {
+			// The window (an hour) began with the first acceptance, moments ago.
+			mustRetryAfter(t, "API acceptance", r.header, time.Hour)
+			if n, _ := strconv.Atoi(r.header.Get("Retry-After")); n < 3000 {
+				t.Errorf("Retry-After %d s; the hour's window began moments ago", n)
+			}
+		}
 		if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 2 {
 			t.Fatalf("%d contracts for the throttled organisation; want 2", n)
 		}
@@ -171,6 +196,7 @@ func TestAcceptanceLimitPerOrganisation(t *testing.T) {
 			t.Fatalf("page acceptance beyond the limit: %d %.300s", r.status, r.body)
 		}
 		mustContain(t, "throttled accept page", r.body, "尝试次数过多")
+		mustRetryAfter(t, "page acceptance", r.header, time.Hour)
 		if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 2 {
 			t.Fatalf("%d contracts after the page attempt; want 2", n)
 		}
@@ -213,6 +239,7 @@ func TestPageFormsShareTheAddressLimits(t *testing.T) {
 		t.Fatalf("page intent: %d %.300s", r.status, r.body)
 	}
 	mustContain(t, "throttled intent page", r.body, "尝试次数过多")
+	mustRetryAfter(t, "page intent", r.header, time.Hour)
 	if n := e.count(t, &market.Contract{}, "licensee_id = ?", p.buyerOrg.ID); n != 1 {
 		t.Fatalf("%d contracts; want 1", n)
 	}

@@ -20,14 +20,7 @@ var LoginMaxPerIP = 300
 func (a *App) loginAllowedFrom(c *fiber.Ctx) error {
 	ip := a.clientIP(c)
 	c.SetUserContext(market.WithClientAddr(c.UserContext(), ip))
-	ok, err := a.Store.AllowAttempt(c.UserContext(), "login-ip:"+ip, LoginMaxPerIP, market.LoginWindow)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return market.ErrRateLimited
-	}
-	return nil
+	return a.Store.AllowAttempt(c.UserContext(), "login-ip:"+ip, LoginMaxPerIP, market.LoginWindow)
 }
 
 // RegisterMaxPerIP bounds registrations (page and API, accepted or not) from one address per
@@ -39,14 +32,7 @@ var (
 
 // registerAllowedFrom counts one registration attempt from the client's address.
 func (a *App) registerAllowedFrom(c *fiber.Ctx) error {
-	ok, err := a.Store.AllowAttempt(c.UserContext(), "register-ip:"+a.clientIP(c), RegisterMaxPerIP, RegisterWindow)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return market.ErrRateLimited
-	}
-	return nil
+	return a.Store.AllowAttempt(c.UserContext(), "register-ip:"+a.clientIP(c), RegisterMaxPerIP, RegisterWindow)
 }
 
 var loginFields = []string{"email", "password", "next"}
@@ -75,7 +61,6 @@ func (a *App) renderLogin(c *fiber.Ctx, status int, f *form) error {
 func (a *App) login(c *fiber.Ctx) error {
 	f := parseForm(c, loginFields...)
 	next := safeNext(f.Get("next"))
-	status := fiber.StatusUnprocessableEntity
 	err := a.loginAllowedFrom(c)
 	var u *market.User
 	if err == nil {
@@ -85,11 +70,8 @@ func (a *App) login(c *fiber.Ctx) error {
 		if !f.AddErr(err) {
 			return err
 		}
-		if isCode(err, market.CodeRateLimited) {
-			status = fiber.StatusTooManyRequests
-		}
 		f.Values["password"] = ""
-		return a.renderLogin(c, status, f)
+		return a.renderLogin(c, formRefusedStatus(c, err), f)
 	}
 	tok, err := a.Store.CreateSession(c.UserContext(), u.ID)
 	if err != nil {

@@ -48,7 +48,6 @@ func (a *App) register(c *fiber.Ctx) error {
 		User:              market.UserInput{Name: f.Get(market.FieldUserName), Email: f.Get(market.FieldUserEmail), Password: f.Values[market.FieldUserPassword]},
 		AcceptUSCCWarning: f.Checked("accept_uscc_warning"),
 	}
-	status := fiber.StatusUnprocessableEntity
 	err := a.registerAllowedFrom(c)
 	var u *market.User
 	if err == nil {
@@ -58,11 +57,8 @@ func (a *App) register(c *fiber.Ctx) error {
 		if !f.AddErr(err) {
 			return err
 		}
-		if isCode(err, market.CodeRateLimited) {
-			status = fiber.StatusTooManyRequests
-		}
 		f.Values[market.FieldUserPassword] = ""
-		return a.renderRegister(c, status, f)
+		return a.renderRegister(c, formRefusedStatus(c, err), f)
 	}
 	tok, err := a.Store.CreateSession(c.UserContext(), u.ID)
 	if err != nil {

@@ -62,6 +62,7 @@ func TestLoginFailuresCountPerAddressAndAccount(t *testing.T) {
 		if last.status != http.StatusTooManyRequests {
 			t.Fatalf("attacker's attempt %d: %d", market.LoginMaxAttempts+1, last.status)
 		}
+		mustRetryAfter(t, "login page", last.header, market.LoginWindow)
 		if status, m := attacker.apiFrom(t, "/api/v1/tokens", map[string]string{"email": p.holder.Email, "password": testPassword}); status != http.StatusTooManyRequests || errCode(m) != "rate_limited" {
 			t.Fatalf("attacker's token request: %d %v", status, m)
 		}
@@ -93,6 +94,7 @@ func TestRegistrationIsThrottledPerAddress(t *testing.T) {
 			t.Fatalf("page registration beyond the limit: %d", r.status)
 		}
 		mustContain(t, "rate limited", r.body, "尝试次数过多")
+		mustRetryAfter(t, "registration page", r.header, web.RegisterWindow)
 		if n := e.count(t, &market.User{}, "email = ?", "flood@example.cn"); n != 0 {
 			t.Fatal("a throttled registration was stored")
 		}

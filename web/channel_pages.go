@@ -108,7 +108,7 @@ func (a *App) channelTargets(c *fiber.Ctx) error {
 			return err
 		}
 		f.AddErr(err)
-		status, _, _ := classify(err)
+		status, _, _ := classifyFor(c, err)
 		return a.renderChannel(c, status, f)
 	}
 	q := url.Values{"from": {t.From.String()}, "to": {t.To.String()}, "done": {"done.targets_saved"}}

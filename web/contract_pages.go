@@ -177,7 +177,7 @@ func (a *App) contractFormFailed(c *fiber.Ctx, err error, name string, f *form) 
 	if !userError(err) {
 		return err
 	}
-	status, _, _ := classify(err)
+	status, _, _ := classifyFor(c, err)
 	switch status {
 	case fiber.StatusUnauthorized, fiber.StatusForbidden, fiber.StatusNotFound:
 		return err

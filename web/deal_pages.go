@@ -121,7 +121,7 @@ func (a *App) offerSave(c *fiber.Ctx) error {
 			return perr
 		}
 		f.AddErr(err)
-		status, _, _ := classify(err)
+		status, _, _ := classifyFor(c, err)
 		return a.renderOffer(c, status, pv, f)
 	}
 	return c.Redirect(withDone("/patents/"+no, "done.offer_saved"), fiber.StatusSeeOther)
@@ -159,7 +159,7 @@ func (a *App) intentCreate(c *fiber.Ctx) error {
 			return oerr
 		}
 		f.AddErr(err)
-		status, _, _ := classify(err)
+		status, _, _ := classifyFor(c, err)
 		data := pageData(c)
 		data["P"], data["Form"], data["Kinds"] = pv, f, intentKinds(Lang(c), o)
 		return a.Render(c, status, "deals/intent_new", data)
@@ -222,7 +222,7 @@ func (a *App) intentFormFailed(c *fiber.Ctx, err error, name string, f *form) er
 	if !userError(err) {
 		return err
 	}
-	status, _, _ := classify(err)
+	status, _, _ := classifyFor(c, err)
 	switch status {
 	case fiber.StatusUnauthorized, fiber.StatusForbidden, fiber.StatusNotFound:
 		return err

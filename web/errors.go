@@ -90,6 +90,15 @@ func classify(err error) (status int, fe *market.FieldError, ok bool) {
 		MessageZH: "服务器内部错误，请稍后再试", MessageEN: "internal server error; please try again later"}, false
 }
 
+// classifyFor is classify for an answer to c: a 429 also gets its Retry-After header.
+func classifyFor(c *fiber.Ctx, err error) (status int, fe *market.FieldError, ok bool) {
+	status, fe, ok = classify(err)
+	if status == fiber.StatusTooManyRequests {
+		setRetryAfter(c, err)
+	}
+	return status, fe, ok
+}
+
 func joinDetail(msg, detail string) string {
 	if detail == "" {
 		return msg
@@ -132,7 +141,7 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &ferr) && ferr.Code == fiber.StatusRequestEntityTooLarge && bodyLimitFor(&c.Request().Header) != bodyLimit {
 		err = errRequestTooLarge(c)
 	}
-	status, fe, ok := classify(err)
+	status, fe, ok := classifyFor(c, err)
 	if !ok {
 		a.Log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)
 	}

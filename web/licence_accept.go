@@ -107,7 +107,7 @@ func (a *App) acceptLicence(c *fiber.Ctx) error {
 		if !userError(err) {
 			return err
 		}
-		status, fe, _ := classify(err)
+		status, fe, _ := classifyFor(c, err)
 		if status == fiber.StatusNotFound {
 			return err
 		}

@@ -188,7 +188,7 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 
 // searchError renders the search page with a user error's message, or passes internal errors on.
 func (a *App) searchError(c *fiber.Ctx, data fiber.Map, err error) error {
-	status, fe, ok := classify(err)
+	status, fe, ok := classifyFor(c, err)
 	unavailable := ok && fe.Code == market.CodeSearchUnavailable
 	if !ok || (status >= 500 && !unavailable) {
 		return err
