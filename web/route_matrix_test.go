@@ -105,10 +105,9 @@ func (w *authzWorld) user(role string, ch authzCh) (market.User, bool) {
 	return market.User{}, false
 }
 
-func newAuthzWorld(t *testing.T) *authzWorld {
+func newAuthzWorld(t *testing.T, e *env) *authzWorld {
 	t.Helper()
 	ctx := context.Background()
-	e := sqliteEnv(t)
 	w := &authzWorld{e: e, p: e.people(t), intents: map[string]int64{}, demands: map[string]int64{}}
 	db := e.store.Gorm()
 	must := func(err error) {
@@ -596,8 +595,12 @@ func authzRoutes(app *web.App) []string {
 func (w *authzWorld) fingerprint(t *testing.T) string {
 	t.Helper()
 	db := w.e.store.Gorm()
+	tablesSQL := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if w.e.store.IsPostgres() {
+		tablesSQL = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
 	var tables []string
-	if err := db.Raw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).Scan(&tables).Error; err != nil {
+	if err := db.Raw(tablesSQL).Scan(&tables).Error; err != nil {
 		t.Fatal(err)
 	}
 	h := sha256.New()
@@ -606,7 +609,7 @@ func (w *authzWorld) fingerprint(t *testing.T) string {
 		case "sessions", "api_tokens", "rate_limits":
 			continue
 		}
-		rows, err := db.Raw(`SELECT * FROM "` + tbl + `" ORDER BY rowid`).Rows()
+		rows, err := db.Raw(`SELECT * FROM "` + tbl + `"`).Rows()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -616,15 +619,18 @@ func (w *authzWorld) fingerprint(t *testing.T) string {
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
-		fmt.Fprintf(h, "%s\n", tbl)
+		// Rows in no particular order (neither database promises one without a key): sorted as text.
+		var lines []string
 		for rows.Next() {
 			if err := rows.Scan(ptrs...); err != nil {
 				rows.Close()
 				t.Fatal(err)
 			}
-			fmt.Fprintf(h, "%v\n", vals)
+			lines = append(lines, fmt.Sprintf("%v", vals))
 		}
 		rows.Close()
+		sort.Strings(lines)
+		fmt.Fprintf(h, "%s\n%s\n", tbl, strings.Join(lines, "\n"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -682,7 +688,11 @@ func matches(want, got byte) bool {
 
 // TestRouteAuthorisationMatrix: every route × every role, from the route table.
 func TestRouteAuthorisationMatrix(t *testing.T) {
-	w := newAuthzWorld(t)
+	eachEnv(t, func(t *testing.T, e *env) { routeAuthorisationMatrix(t, e) })
+}
+
+func routeAuthorisationMatrix(t *testing.T, e *env) {
+	w := newAuthzWorld(t, e)
 	rules := authzRules(w)
 	routes := authzRoutes(w.e.app)
 	if len(routes) < 100 {
