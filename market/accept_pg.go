@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,29 @@ import (
 // existing contract. Anything else rolls back and goes the general way (acceptTx), which gives every
 // other answer (errors, replays, attribution) exactly as before; the read's rate-limit count is rolled
 // back with it, so an attempt is counted once either way.
+
+// AcceptSlots is how many acceptances one process runs against Postgres at once: twice its usable
+// cores, and at least 4. The others wait for a slot in the order they came (docs/architecture.md,
+// "Signing"): 32 concurrent transactions on a small machine spend more of it switching between Postgres
+// backends than signing, and database/sql hands a free connection to a random waiter, which stretches
+// the slowest answers.
+func AcceptSlots() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+// acceptSlot waits for an acceptance slot (Postgres; a no-op on SQLite, whose one writer connection
+// already serialises, and in a bound store, which runs inside a transaction that must not wait behind
+// others). Waiters are served first come, first served, as a channel queues its senders. The
+// acceptance gives its slot back by calling release.
+func (s *Store) acceptSlot(ctx context.Context) (release func(), err error) {
+	if s.acceptSlots == nil || s.bound {
+		return func() {}, nil
+	}
+	select {
+	case s.acceptSlots <- struct{}{}:
+		return func() { <-s.acceptSlots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("market: waiting to sign: %w", ctx.Err())
+	}
+}
 
 // errNotPipelined: this acceptance takes the general path.
 var errNotPipelined = errors.New("market: acceptance not pipelined")

@@ -1,7 +1,9 @@
 package market_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -105,4 +107,66 @@ func TestAcceptPipelined(t *testing.T) {
 		}
 		w.mustVerify(t)
 	})
+}
+
+// At most AcceptSlots acceptances run against Postgres at once in a process; the next one waits for a
+// slot (here until its context ends: nothing signed), and gets one when an acceptance finishes.
+func TestAcceptSlots(t *testing.T) {
+	s := markettest.Postgres(t)
+	w := fxNew(t, s)
+	n := market.AcceptSlots()
+	var nos []string
+	for range n + 1 {
+		no, _ := w.patent(t, w.holderOrg, market.FeeFree, 0)
+		nos = append(nos, no)
+	}
+	// The test's transaction locks the first n patents: their acceptances wait in Postgres, each
+	// holding a slot.
+	tx := s.Gorm().Begin()
+	defer tx.Rollback()
+	if err := tx.Exec("SELECT id FROM patents WHERE application_no IN ? FOR UPDATE", nos[:n]).Error; err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, _, err := s.AcceptLicence(w.ctx, w.lic, nos[i], fmt.Sprint("slot-", i))
+			errs <- err
+		}()
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var waiting int
+		if err := s.Gorm().Raw(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).
+			Row().Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d acceptances waiting on the locked patents, want %d", waiting, n)
+		}
+	}
+	ctx, cancel := context.WithTimeout(w.ctx, 300*time.Millisecond)
+	defer cancel()
+	if c, _, err := s.AcceptLicence(ctx, w.lic, nos[n], "slot-extra"); !errors.Is(err, context.DeadlineExceeded) {
+		if c != nil {
+			t.Fatalf("an acceptance beyond the slots signed %s; want it to wait until its context ends", c.ContractNo)
+		}
+		t.Fatalf("an acceptance beyond the slots: %v; want it to wait until its context ends", err)
+	}
+	if got := w.count(t, &market.Contract{}, "idempotency_key LIKE ?", "%slot-extra"); got != 0 {
+		t.Fatalf("%d contracts of the acceptance that never got a slot", got)
+	}
+	if err := tx.Rollback().Error; err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("a waiting acceptance: %v", err)
+		}
+	}
+	if _, created, err := s.AcceptLicence(w.ctx, w.lic, nos[n], "slot-extra"); err != nil || !created {
+		t.Fatalf("with slots free again: %v %v", created, err)
+	}
 }

@@ -89,6 +89,11 @@ func (s *Store) AcceptLicenceWith(ctx context.Context, actor Actor, req AcceptRe
 	if err != nil {
 		return nil, false, s.countFailedAttempt(ctx, req.Limits, err)
 	}
+	release, err := s.acceptSlot(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer release()
 	if c, counted, ok := s.acceptPipelined(ctx, actor, canon, req, scopedKey); ok {
 		return c, true, nil
 	} else if counted {

@@ -41,6 +41,9 @@ type Store struct {
 	contractSeq *atomic.Pointer[string]
 	// pipelined counts the acceptances signed by acceptPipelined (accept_pg.go), for tests and profiles.
 	pipelined *atomic.Int64
+	// acceptSlots admits acceptances to Postgres a few at a time, first come first served (accept_pg.go);
+	// nil on SQLite. Bound copies share it (and do not use it).
+	acceptSlots chan struct{}
 }
 
 // Open connects to Postgres when dsn starts with postgres:// or postgresql://, otherwise treats dsn
@@ -109,8 +112,12 @@ func Open(dsn string) (*Store, error) {
 	if err := registerTokenCacheInvalidation(db, tokens); err != nil {
 		return nil, fmt.Errorf("market: open %s database: %w", dialect, err)
 	}
-	return &Store{db: db, read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
-		outbox: &outboxSignal{}, tokens: tokens, contractSeq: new(atomic.Pointer[string]), pipelined: new(atomic.Int64)}, nil
+	st := &Store{db: db, read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
+		outbox: &outboxSignal{}, tokens: tokens, contractSeq: new(atomic.Pointer[string]), pipelined: new(atomic.Int64)}
+	if dialect == "postgres" {
+		st.acceptSlots = make(chan struct{}, AcceptSlots())
+	}
+	return st, nil
 }
 
 // Close closes the connection pool.
