@@ -92,12 +92,8 @@ func allowAttempts(db *gorm.DB, limits []AttemptLimit, now time.Time) error {
 		if err != nil {
 			return fmt.Errorf("market: rate limit %s: %w", l.Key, err)
 		}
-		if n > l.Max {
-			wait := windowLeft(start, l.Window, now)
-			if refused == nil {
-				refused = &RateLimitError{RetryAfter: wait}
-			}
-			refused.RetryAfter = max(refused.RetryAfter, wait)
+		if wait := windowLeft(start, l.Window, now); n > l.Max && (refused == nil || wait > refused.RetryAfter) {
+			refused = &RateLimitError{RetryAfter: wait}
 		}
 	}
 	if refused != nil {
