@@ -15,9 +15,10 @@ import (
 const ReindexBatch = 2000
 
 // Reindex empties the index and rebuilds it from every patent in the database, in batches; progress
-// (may be nil) is called after each batch with the patents done and the total. Loading from the database
-// and indexing overlap, and two batches are indexed at once (Bleve builds one segment per batch on one
-// core).
+// (may be nil) is called as batches reach the disk, with the patents done and the total. Loading from
+// the database and indexing overlap, two batches are indexed at once (Bleve builds one segment per batch
+// on one core), and an engine that can (DeferredUpserter) goes on with the next batches while earlier
+// ones are written out; the rebuild is done once every batch is on disk.
 func Reindex(ctx context.Context, store *market.Store, idx Index, progress func(done, total int)) error {
 	total, err := store.CountPatents(ctx)
 	if err != nil {
@@ -36,26 +37,34 @@ func Reindex(ctx context.Context, store *market.Store, idx Index, progress func(
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	batches := make(chan []Document, 2)
-	var (
-		mu   sync.Mutex
-		done int
-	)
+	onDisk := newDurableQueue[int]()
+	indexed := make(chan struct{})
+	var indexers sync.WaitGroup
 	for range 2 {
+		indexers.Add(1)
 		g.Go(func() error {
+			defer indexers.Done()
 			for docs := range batches {
-				if err := idx.Upsert(gctx, docs); err != nil {
+				n := len(docs)
+				onDisk.add()
+				if err := upsertThen(gctx, idx, docs, func() { onDisk.done(n) }); err != nil {
 					return err
 				}
-				mu.Lock()
-				done += len(docs)
-				if progress != nil {
-					progress(done, max(done, int(total)))
-				}
-				mu.Unlock()
 			}
 			return nil
 		})
 	}
+	go func() { indexers.Wait(); close(indexed) }()
+	done := 0
+	g.Go(func() error {
+		return onDisk.drain(gctx, indexed, func(n int) error {
+			done += n
+			if progress != nil {
+				progress(done, max(done, int(total)))
+			}
+			return nil
+		})
+	})
 	g.Go(func() error {
 		defer close(batches)
 		return store.ForEachPatentID(gctx, ReindexBatch, func(ids []int64) error {
@@ -100,9 +109,10 @@ func ReindexInterrupted(ctx context.Context, store *market.Store) (bool, error) 
 }
 
 // DrainExclusive indexes every outbox row present when it starts, overlapping the database reads with
-// indexing (two batches at once), and deletes each batch's rows once it is indexed. It does not claim
-// rows, so it is only for a process that holds the index exclusively (the embedded Bleve index is
-// locked by one process), e.g. a command run after a large import; a crash leaves the rest for later.
+// indexing (two batches at once), and deletes each batch's rows once it is on disk; an engine that can
+// (DeferredUpserter) goes on with the next batches meanwhile. It does not claim rows, so it is only for
+// a process that holds the index exclusively (the embedded Bleve index is locked by one process), e.g. a
+// command run after a large import; a crash leaves the rows of the batches not yet on disk for later.
 func DrainExclusive(ctx context.Context, store *market.Store, idx Index, progress func(done, total int)) (int, error) {
 	maxID, err := store.OutboxMaxID(ctx)
 	if err != nil || maxID == 0 {
@@ -119,29 +129,36 @@ func DrainExclusive(ctx context.Context, store *market.Store, idx Index, progres
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	batches := make(chan batch, 2)
-	var (
-		mu   sync.Mutex
-		done int
-	)
+	onDisk := newDurableQueue[batch]()
+	indexed := make(chan struct{})
+	var indexers sync.WaitGroup
 	for range 2 {
+		indexers.Add(1)
 		g.Go(func() error {
+			defer indexers.Done()
 			for b := range batches {
-				if err := IndexPatents(gctx, store, idx, b.ids); err != nil {
+				onDisk.add()
+				if err := indexPatentsThen(gctx, store, idx, b.ids, func() { onDisk.done(b) }); err != nil {
 					return err
 				}
-				if err := store.DeleteOutboxRange(gctx, b.lo, b.hi); err != nil {
-					return err
-				}
-				mu.Lock()
-				done += b.rows
-				if progress != nil {
-					progress(done, max(done, int(total)))
-				}
-				mu.Unlock()
 			}
 			return nil
 		})
 	}
+	go func() { indexers.Wait(); close(indexed) }()
+	done := 0
+	g.Go(func() error {
+		return onDisk.drain(gctx, indexed, func(b batch) error {
+			if err := store.DeleteOutboxRange(gctx, b.lo, b.hi); err != nil {
+				return err
+			}
+			done += b.rows
+			if progress != nil {
+				progress(done, max(done, int(total)))
+			}
+			return nil
+		})
+	})
 	g.Go(func() error {
 		defer close(batches)
 		for after := int64(0); ; {
@@ -172,4 +189,67 @@ func DrainExclusive(ctx context.Context, store *market.Store, idx Index, progres
 		return done, fmt.Errorf("search: drain outbox: %w", err)
 	}
 	return done, nil
+}
+
+// durableQueue hands the batches an engine reports on disk (from its own goroutine, in any order) to
+// one consumer.
+type durableQueue[T any] struct {
+	mu      sync.Mutex
+	pending int // added and not yet consumed
+	ready   []T
+	wake    chan struct{}
+}
+
+func newDurableQueue[T any]() *durableQueue[T] {
+	return &durableQueue[T]{wake: make(chan struct{}, 1)}
+}
+
+// add counts a batch about to be written; call it before the write.
+func (q *durableQueue[T]) add() {
+	q.mu.Lock()
+	q.pending++
+	q.mu.Unlock()
+}
+
+// done reports a batch on disk; it never blocks.
+func (q *durableQueue[T]) done(v T) {
+	q.mu.Lock()
+	q.ready = append(q.ready, v)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// drain calls fn for each batch on disk, until closed is closed (no more add) and every batch added
+// was consumed, or ctx ends.
+func (q *durableQueue[T]) drain(ctx context.Context, closed <-chan struct{}, fn func(T) error) error {
+	finished := false
+	for {
+		q.mu.Lock()
+		ready := q.ready
+		q.ready = nil
+		q.pending -= len(ready)
+		left := q.pending
+		q.mu.Unlock()
+		for _, v := range ready {
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		if finished && left == 0 {
+			return nil
+		}
+		if len(ready) > 0 {
+			continue
+		}
+		select {
+		case <-q.wake:
+		case <-closed:
+			finished, closed = true, nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

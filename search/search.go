@@ -132,6 +132,26 @@ type Index interface {
 	Close() error
 }
 
+// DeferredUpserter is implemented by engines that can acknowledge a write before it is on disk
+// (search/bleve in Bulk mode): UpsertDeferred returns once the documents are searchable and calls
+// durable once they are on disk, possibly from another goroutine, and never when it fails. Bulk jobs
+// (DrainExclusive, Reindex) use it to keep indexing while earlier batches are written out.
+type DeferredUpserter interface {
+	UpsertDeferred(ctx context.Context, docs []Document, durable func()) error
+}
+
+// upsertThen is UpsertDeferred when idx has it, else Upsert followed by durable.
+func upsertThen(ctx context.Context, idx Index, docs []Document, durable func()) error {
+	if d, ok := idx.(DeferredUpserter); ok {
+		return d.UpsertDeferred(ctx, docs, durable)
+	}
+	if err := idx.Upsert(ctx, docs); err != nil {
+		return err
+	}
+	durable()
+	return nil
+}
+
 // Pinger is implemented by engines that can tell cheaply whether they can answer now (search/bleve: its
 // directory is still there; search/meili: the server's health endpoint). /healthz reports it.
 type Pinger interface {

@@ -120,6 +120,12 @@ func (w *Worker) log() *slog.Logger {
 // IndexPatents reloads patents from the store and upserts them; IDs the store no longer has are deleted
 // from the index.
 func IndexPatents(ctx context.Context, store *market.Store, idx Index, ids []int64) error {
+	return indexPatentsThen(ctx, store, idx, ids, nil)
+}
+
+// indexPatentsThen is IndexPatents; with durable set, the upsert may return before its documents are
+// on disk (upsertThen), and durable is called once they are.
+func indexPatentsThen(ctx context.Context, store *market.Store, idx Index, ids []int64, durable func()) error {
 	rows, err := store.IndexRows(ctx, ids)
 	if err != nil {
 		return err
@@ -141,10 +147,17 @@ func IndexPatents(ctx context.Context, store *market.Store, idx Index, ids []int
 			return fmt.Errorf("search: delete %d patents: %w", len(missing), err)
 		}
 	}
-	if len(docs) > 0 {
+	switch {
+	case len(docs) > 0 && durable != nil:
+		if err := upsertThen(ctx, idx, docs, durable); err != nil {
+			return fmt.Errorf("search: index %d patents: %w", len(docs), err)
+		}
+	case len(docs) > 0:
 		if err := idx.Upsert(ctx, docs); err != nil {
 			return fmt.Errorf("search: index %d patents: %w", len(docs), err)
 		}
+	case durable != nil:
+		durable() // only deletes, which Delete wrote to disk
 	}
 	return nil
 }

@@ -45,6 +45,7 @@ func (e *Env) newIndex() search.Index {
 		return meili.New(e.Config.MeiliURL, e.Config.MeiliAPIKey)
 	}
 	b := bleve.New(e.Config.indexDir())
+	b.Bulk = e.bulkIndex
 	// Popular searches are answered from memory until the next index write (SEARCH_CACHE=off
 	// measures the engine alone).
 	b.CacheText = os.Getenv("SEARCH_CACHE") != "off"

@@ -68,7 +68,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if batchCommands[args[0]] {
 		defer tuneGCForBatch()()
 	}
-	env := &Env{Config: LoadConfig(), Stdout: stdout, Stderr: stderr}
+	env := &Env{Config: LoadConfig(), Stdout: stdout, Stderr: stderr, bulkIndex: batchCommands[args[0]]}
 	if env.Config.err != nil {
 		fmt.Fprintf(stderr, "patentwall: %v\n", env.Config.err)
 		return exitUsage
@@ -294,6 +294,9 @@ type Env struct {
 	// startWithoutEngine lets Index return an index that initialises later when Meilisearch does not
 	// answer yet (serve), instead of failing.
 	startWithoutEngine bool
+	// bulkIndex opens the embedded index for a batch command (bleve.Index.Bulk): writes go on while
+	// earlier ones are written to disk.
+	bulkIndex bool
 }
 
 // Store opens and migrates the database on first use.

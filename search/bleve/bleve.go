@@ -40,6 +40,11 @@ type Index struct {
 	// Discarded is why Init threw away an index it could not open (corrupt or missing files) and
 	// created an empty one to be rebuilt; nil when it did not.
 	Discarded error
+	// Bulk is for a batch command that holds the index alone (import, reindex): Bleve acknowledges a
+	// write once it is searchable and writes it to disk in the background, folding several small
+	// segments into one on the way. Upsert and Delete still return only once their write is on disk;
+	// UpsertDeferred returns before and reports it (docs/architecture.md §4). Set before Init.
+	Bulk bool
 
 	version string       // SchemaVersion unless a test overrides it
 	mu      sync.RWMutex // write-locked only to swap idx (Init, Reset, Close)
@@ -115,7 +120,7 @@ func (x *Index) Init(ctx context.Context) (bool, error) {
 			return false, fmt.Errorf("search/bleve: remove broken index %s: %w", x.Dir, err)
 		}
 	}
-	idx, err := x.create(m)
+	idx, err := x.create(ctx, m)
 	if err != nil {
 		return false, err
 	}
@@ -195,7 +200,11 @@ func (x *Index) runtimeConfig() map[string]any {
 	if t == "" {
 		t = "1s"
 	}
-	return map[string]any{"bolt_timeout": t}
+	cfg := map[string]any{"bolt_timeout": t}
+	if x.Bulk {
+		cfg["unsafe_batch"] = true
+	}
+	return cfg
 }
 
 func (x *Index) openErr(err error) error {
@@ -206,7 +215,7 @@ func (x *Index) openErr(err error) error {
 }
 
 // create makes a new index in Dir (which must not hold one) and records the schema version.
-func (x *Index) create(m mapping.IndexMapping) (bleve.Index, error) {
+func (x *Index) create(ctx context.Context, m mapping.IndexMapping) (bleve.Index, error) {
 	if err := os.MkdirAll(filepath.Dir(filepath.Clean(x.Dir)), 0o755); err != nil {
 		return nil, fmt.Errorf("search/bleve: create %s: %w", x.Dir, err)
 	}
@@ -214,7 +223,9 @@ func (x *Index) create(m mapping.IndexMapping) (bleve.Index, error) {
 	if err != nil {
 		return nil, x.openErr(err)
 	}
-	if err := idx.SetInternal(versionKey, []byte(x.schemaVersion())); err != nil {
+	b := idx.NewBatch()
+	b.SetInternal(versionKey, []byte(x.schemaVersion()))
+	if err := x.apply(ctx, idx, []*bleve.Batch{b}, nil); err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("search/bleve: record schema version: %w", err)
 	}
@@ -243,6 +254,21 @@ func (x *Index) current() (bleve.Index, error) {
 // Each part is durable when Upsert returns; on error some parts may have been applied, which a retry
 // repairs (upserts are idempotent).
 func (x *Index) Upsert(ctx context.Context, docs []search.Document) error {
+	return x.upsert(ctx, docs, nil)
+}
+
+// UpsertDeferred is Upsert returning as soon as the documents are searchable. In a Bulk index, durable
+// is called once they are on disk, from another goroutine (never if the index is closed first, or
+// while writing to disk fails: Bleve retries); otherwise it is called before UpsertDeferred returns. It
+// is not called when UpsertDeferred fails.
+func (x *Index) UpsertDeferred(ctx context.Context, docs []search.Document, durable func()) error {
+	if durable == nil {
+		durable = func() {}
+	}
+	return x.upsert(ctx, docs, durable)
+}
+
+func (x *Index) upsert(ctx context.Context, docs []search.Document, durable func()) error {
 	idx, err := x.current()
 	if err != nil {
 		return err
@@ -270,7 +296,35 @@ func (x *Index) Upsert(ctx context.Context, docs []search.Document) error {
 			return fmt.Errorf("search/bleve: index %d: %w", docs[i].ID, err)
 		}
 	}
-	errs := make([]error, parts)
+	if err := x.apply(ctx, idx, batches, durable); err != nil {
+		return fmt.Errorf("search/bleve: write batch: %w", err)
+	}
+	return ctx.Err()
+}
+
+// apply writes batches at once. With durable nil it returns once they are on disk (or ctx ends). With
+// durable set it returns once they are searchable and calls durable once they are on disk: later from
+// Bleve's persister in a Bulk index, before returning otherwise (Bleve wrote them to disk already).
+func (x *Index) apply(ctx context.Context, idx bleve.Index, batches []*bleve.Batch, durable func()) error {
+	var onDisk chan struct{}
+	if x.Bulk {
+		// Bleve calls a batch's callback once a snapshot holding it is on disk (on failure it keeps
+		// the callback for its retry).
+		onDisk = make(chan struct{})
+		var left atomic.Int64
+		left.Store(int64(len(batches)))
+		for _, b := range batches {
+			b.SetPersistedCallback(func(err error) {
+				if err == nil && left.Add(-1) == 0 {
+					if durable != nil {
+						durable()
+					}
+					close(onDisk)
+				}
+			})
+		}
+	}
+	errs := make([]error, len(batches))
 	var wg sync.WaitGroup
 	for p, b := range batches {
 		wg.Go(func() { errs[p] = safeBatch(idx, b) })
@@ -278,9 +332,21 @@ func (x *Index) Upsert(ctx context.Context, docs []search.Document) error {
 	wg.Wait()
 	x.cache.invalidate() // even on error: part of the batch may have been applied
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("search/bleve: write batch: %w", err)
+		return err
 	}
-	return ctx.Err()
+	switch {
+	case onDisk == nil:
+		if durable != nil {
+			durable()
+		}
+	case durable == nil:
+		select {
+		case <-onDisk:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // safeBatch applies b, turning a panic inside Bleve (seen when the index directory disappears under a
@@ -315,9 +381,7 @@ func (x *Index) Delete(ctx context.Context, ids []int64) error {
 	for _, id := range ids {
 		b.Delete(docID(id))
 	}
-	err = safeBatch(idx, b)
-	x.cache.invalidate()
-	if err != nil {
+	if err := x.apply(ctx, idx, []*bleve.Batch{b}, nil); err != nil {
 		return fmt.Errorf("search/bleve: delete: %w", err)
 	}
 	return nil
@@ -342,7 +406,7 @@ func (x *Index) Reset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	idx, err := x.create(m)
+	idx, err := x.create(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -449,6 +513,14 @@ func (x *Index) Optimize(ctx context.Context) error {
 		return nil
 	}
 	if err := s.ForceMerge(ctx, nil); err != nil {
+		return fmt.Errorf("search/bleve: optimize: %w", err)
+	}
+	// The merged segment is on disk, but the snapshot that lists it is written out later: a batch that
+	// returns once on disk (rewriting the schema version) waits for it, so the next open finds the
+	// merged index rather than the segments before.
+	b := idx.NewBatch()
+	b.SetInternal(versionKey, []byte(x.schemaVersion()))
+	if err := x.apply(ctx, idx, []*bleve.Batch{b}, nil); err != nil {
 		return fmt.Errorf("search/bleve: optimize: %w", err)
 	}
 	return nil

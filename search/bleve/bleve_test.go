@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"patentwall/search"
 	"patentwall/search/bleve"
@@ -364,4 +365,60 @@ func realCorpusIndex(t *testing.T) (searchtest.Corpus, search.Index) {
 		t.Fatal(err)
 	}
 	return c, idx
+}
+
+// A Bulk index (batch commands) answers the shared suite like any other.
+func TestSuiteBulk(t *testing.T) {
+	searchtest.Run(t, func(t *testing.T) search.Index {
+		idx := bleve.New(filepath.Join(t.TempDir(), "index"))
+		idx.Bulk = true
+		t.Cleanup(func() { idx.Close() })
+		return idx
+	})
+}
+
+// In a Bulk index, UpsertDeferred reports each write once it is on disk, and Upsert, Delete and
+// Optimize return only then: closing right after and reopening finds every write.
+func TestBulkWritesReachDisk(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "index")
+	docs := searchtest.Synthesize(nil, 1200, 3).Docs
+	idx := bleve.New(dir)
+	idx.Bulk = true
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	onDisk := make(chan int, 3)
+	for i := range 3 {
+		if err := idx.UpsertDeferred(ctx, docs[i*300:(i+1)*300], func() { onDisk <- i }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		select {
+		case <-onDisk:
+		case <-time.After(30 * time.Second):
+			t.Fatal("a deferred write was never reported on disk")
+		}
+	}
+	if err := idx.Upsert(ctx, docs[900:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Delete(ctx, []int64{docs[0].ID, docs[1000].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := bleve.New(dir)
+	defer again.Close()
+	if rebuild, err := again.Init(ctx); err != nil || rebuild {
+		t.Fatalf("reopen: rebuild=%v err=%v", rebuild, err)
+	}
+	if n, err := again.Count(ctx); err != nil || n != 1198 {
+		t.Fatalf("after reopening: %d documents (err %v), want 1198", n, err)
+	}
 }
