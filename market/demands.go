@@ -796,7 +796,7 @@ func (s *Store) MatchRows(ctx context.Context, ids []int64) ([]IndexRow, error) 
 	if len(symbols) == 0 {
 		return out, nil
 	}
-	titles, err := s.ipcTitles(ctx, symbols)
+	titles, err := ipcTitles(s.reader().WithContext(ctx), symbols)
 	if err != nil {
 		return nil, err
 	}

@@ -180,6 +180,13 @@ func (s *Store) IndexRows(ctx context.Context, ids []int64) ([]IndexRow, error) 
 	if err := db.Where("id IN ?", ids).Order("id").Find(&ps).Error; err != nil {
 		return nil, fmt.Errorf("market: load patents to index: %w", err)
 	}
+	return IndexRowsIn(db, ps)
+}
+
+// IndexRowsIn completes patents already loaded (or just written, inside the transaction tx that wrote
+// them) with what their search documents need: patentee, live declaration and IPC titles, read
+// through db. A large import hands its chunks to the index this way while its transaction is open.
+func IndexRowsIn(db *gorm.DB, ps []Patent) ([]IndexRow, error) {
 	if len(ps) == 0 {
 		return nil, nil
 	}
@@ -201,11 +208,11 @@ func (s *Store) IndexRows(ctx context.Context, ids []int64) ([]IndexRow, error) 
 	for _, o := range orgs {
 		orgByID[o.ID] = o
 	}
-	decls, err := s.LiveDeclarations(ctx, pIDs)
+	decls, err := liveDeclarations(db, pIDs)
 	if err != nil {
 		return nil, err
 	}
-	titles, err := s.ipcTitles(ctx, symbols)
+	titles, err := ipcTitles(db, symbols)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +232,7 @@ func (s *Store) IndexRows(ctx context.Context, ids []int64) ([]IndexRow, error) 
 }
 
 // ipcTitles reads the titles of the given symbols in chunks (SQLite limits bound parameters).
-func (s *Store) ipcTitles(ctx context.Context, symbols map[string]bool) (map[string]IPCTitle, error) {
+func ipcTitles(db *gorm.DB, symbols map[string]bool) (map[string]IPCTitle, error) {
 	out := make(map[string]IPCTitle, len(symbols))
 	keys := make([]string, 0, len(symbols))
 	for k := range symbols {
@@ -234,7 +241,7 @@ func (s *Store) ipcTitles(ctx context.Context, symbols map[string]bool) (map[str
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
 		var ts []IPCTitle
-		if err := s.reader().WithContext(ctx).Where("symbol IN ?", keys[:n]).Find(&ts).Error; err != nil {
+		if err := db.Where("symbol IN ?", keys[:n]).Find(&ts).Error; err != nil {
 			return nil, fmt.Errorf("market: load IPC titles: %w", err)
 		}
 		for _, t := range ts {

@@ -158,12 +158,17 @@ func (s *Store) viewsOf(ctx context.Context, ps []Patent) ([]PatentView, error) 
 
 // LiveDeclarations returns the live declaration of each patent that has one.
 func (s *Store) LiveDeclarations(ctx context.Context, patentIDs []int64) (map[int64]*Declaration, error) {
+	return liveDeclarations(s.reader().WithContext(ctx), patentIDs)
+}
+
+// liveDeclarations is LiveDeclarations read through db (a transaction sees its own writes).
+func liveDeclarations(db *gorm.DB, patentIDs []int64) (map[int64]*Declaration, error) {
 	out := map[int64]*Declaration{}
 	if len(patentIDs) == 0 {
 		return out, nil
 	}
 	var ds []Declaration
-	if err := s.reader().WithContext(ctx).Where("patent_id IN ? AND status = ?", patentIDs, DeclLive).Find(&ds).Error; err != nil {
+	if err := db.Where("patent_id IN ? AND status = ?", patentIDs, DeclLive).Find(&ds).Error; err != nil {
 		return nil, fmt.Errorf("market: load declarations: %w", err)
 	}
 	for i := range ds {

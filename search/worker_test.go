@@ -56,6 +56,9 @@ func (r *recorder) Delete(_ context.Context, ids []int64) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.deletes = append(r.deletes, ids...)
+	for _, id := range ids {
+		delete(r.docs, id)
+	}
 	return nil
 }
 func (r *recorder) Search(context.Context, search.Query) (*search.Result, error) { return nil, nil }

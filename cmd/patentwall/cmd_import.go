@@ -16,6 +16,7 @@ import (
 
 	"patentwall/market"
 	"patentwall/market/imports"
+	"patentwall/search"
 )
 
 // importFunc is the shape of every table importer in market/imports.
@@ -91,9 +92,36 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		opts.Progress = func(done, total int) { _ = bar.Set(done) }
 		defer bar.Close()
 	}
+	// A large patent import is indexed while it is written, when this process can hold the embedded
+	// index (docs/architecture.md §4); otherwise its outbox rows are drained below.
+	var feed *search.Feed
+	if kind == "patents" && opts.Owner == nil && len(table.Rows()) > progressThreshold && env.Config.MeiliURL == "" {
+		feed = env.startFeed(ctx, store)
+	}
+	if feed != nil {
+		opts.Written = feed.AddWritten
+	}
 	start := time.Now()
 	rep, err := imp(ctx, store, table, opts)
 	elapsed := time.Since(start)
+	if feed != nil {
+		fstart := time.Now()
+		bar := newIndexBar(env.Stderr, rep.Rows)
+		ferr := feed.Finish(ctx, err == nil, func(done, total int) {
+			if bar != nil {
+				bar.ChangeMax(max(total, 1))
+				_ = bar.Set(done)
+			}
+		})
+		if bar != nil {
+			bar.Close()
+		}
+		if ferr != nil {
+			env.Log.Error("indexing the import failed; the search index is rebuilt from the database at the next start", "err", ferr)
+		} else if err == nil {
+			elapsed += time.Since(fstart)
+		}
+	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintln(env.Stderr, warningLine(w, lang))
 	}

@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"patentwall/market"
+	"patentwall/market/demo"
+	"patentwall/search"
+	"patentwall/search/bleve"
 )
 
 // importRun runs `patentwall ARGS` on a fresh data folder and returns exit status, stdout and stderr.
@@ -92,5 +97,55 @@ func TestImportCommand(t *testing.T) {
 	ipc := importWrite(t, dir, "ipc.tsv", "code\tlevel\ttitle_zh\ttitle_en_short\nH01M\tsubclass\t用于直接转变化学能为电能的方法或装置\tPROCESSES OR MEANS FOR THE DIRECT CONVERSION OF CHEMICAL INTO ELECTRICAL ENERGY\n")
 	if code, out, errs := importRun(t, "import", "ipc", ipc); code != 0 || !strings.Contains(out, "1 added or changed") {
 		t.Errorf("ipc: exit %d, %q, %q", code, out, errs)
+	}
+}
+
+// A large patent import is indexed while it is written: afterwards the index holds every patent, the
+// outbox is empty and no rebuild is due; a second run of the same file changes nothing.
+func TestImportLargeFileIndexedWhileWritten(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	t.Setenv("DATA_DIR", data)
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("MEILISEARCH_URL", "")
+	t.Setenv("LC_ALL", "C")
+	ds := demo.Generate(demo.Options{Seed: demo.DefaultSeed, Orgs: 20, Patents: progressThreshold + 500, Now: time.Now()})
+	var orgsCSV, patentsCSV bytes.Buffer
+	if err := demo.WriteCSV(ds, &orgsCSV, &patentsCSV); err != nil {
+		t.Fatal(err)
+	}
+	orgs := importWrite(t, dir, "orgs.csv", orgsCSV.String())
+	patents := importWrite(t, dir, "patents.csv", patentsCSV.String())
+	if code, out, errs := importRun(t, "import", "orgs", orgs); code != 0 {
+		t.Fatalf("orgs: %d %q %q", code, out, errs)
+	}
+	for range 2 {
+		if code, out, errs := importRun(t, "import", "patents", patents); code != 0 {
+			t.Fatalf("patents: %d %q %q", code, out, errs)
+		}
+	}
+	ctx := context.Background()
+	s, err := market.Open(filepath.Join(data, "patentwall.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := s.OutboxLen(ctx); err != nil || n != 0 {
+		t.Fatalf("outbox after the imports: %d rows (%v)", n, err)
+	}
+	if again, err := search.ReindexInterrupted(ctx, s); err != nil || again {
+		t.Fatalf("rebuild due after the imports: %v %v", again, err)
+	}
+	var patentsInDB int64
+	if err := s.Gorm().Model(&market.Patent{}).Count(&patentsInDB).Error; err != nil {
+		t.Fatal(err)
+	}
+	idx := bleve.New(filepath.Join(data, "index"))
+	if rebuild, err := idx.Init(ctx); err != nil || rebuild {
+		t.Fatalf("open index: rebuild=%v err=%v", rebuild, err)
+	}
+	defer idx.Close()
+	if n, err := idx.Count(ctx); err != nil || int64(n) != patentsInDB || n < progressThreshold+500 {
+		t.Fatalf("index holds %d documents (%v), the database %d patents", n, err, patentsInDB)
 	}
 }

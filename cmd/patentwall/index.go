@@ -11,6 +11,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"patentwall/market"
 	"patentwall/search"
 	"patentwall/search/bleve"
 	"patentwall/search/meili"
@@ -136,6 +137,24 @@ func (e *Env) SyncIndex(ctx context.Context) error {
 		e.Log.Info("search index updated", "changes", n)
 	}
 	return err
+}
+
+// startFeed opens the embedded index to index an import while it is written (search.Feed); nil when
+// a running server holds the index (it indexes the import's outbox rows itself) or a rebuild is due.
+func (e *Env) startFeed(ctx context.Context, store *market.Store) *search.Feed {
+	idx, err := e.Index(ctx)
+	if err != nil {
+		if !errors.Is(err, search.ErrIndexInUse) {
+			e.Log.Warn("the search index cannot be opened; the import's changes wait in the outbox", "err", err)
+		}
+		return nil
+	}
+	feed, err := search.StartFeed(ctx, store, idx)
+	if err != nil {
+		e.Log.Warn("indexing while importing is off; the import's changes wait in the outbox", "err", err)
+		return nil
+	}
+	return feed
 }
 
 // newIndexBar draws the search-index progress of a large backlog on stderr.

@@ -319,6 +319,7 @@ func (im *patentImport) write(plans []*patentPlan) error {
 	}
 	var (
 		touched            []int64
+		written            []market.Patent
 		replaced, withdraw []int64
 		decls              []market.Declaration
 		n                  int
@@ -356,6 +357,9 @@ func (im *patentImport) write(plans []*patentPlan) error {
 		}
 		if pl.isNew || pl.changed || pl.decl != nil || pl.endLive != 0 {
 			touched = append(touched, pl.p.ID)
+			if im.opts.Written != nil {
+				written = append(written, *pl.p)
+			}
 		}
 	}
 	if err := market.EndDeclarations(im.tx, im.now, market.DeclReplaced, replaced...); err != nil {
@@ -374,6 +378,9 @@ func (im *patentImport) write(plans []*patentPlan) error {
 			return err
 		}
 		touched = touched[n:]
+	}
+	if im.opts.Written != nil && len(written) > 0 {
+		return im.opts.Written(im.tx, written)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package imports
 
 import (
+	"gorm.io/gorm"
+
 	"errors"
 	"fmt"
 	"sort"
@@ -19,6 +21,11 @@ type Options struct {
 	// on the site): rows naming another patentee, or an application number registered to another
 	// organisation, are line errors, checked in the import's transaction.
 	Owner *market.Organisation
+	// Written, when set, is called inside the import's transaction after each chunk of a patent import
+	// is written, with the patents whose search documents changed, as stored (IDs set). The command
+	// line hands them to the search index while the import goes on (docs/architecture.md §4); an error
+	// rolls the import back.
+	Written func(tx *gorm.DB, patents []market.Patent) error
 }
 
 func (o Options) progress(done, total int) {

@@ -1,0 +1,147 @@
+package search_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"patentwall/market"
+	"patentwall/market/demo"
+	"patentwall/market/imports"
+	"patentwall/market/markettest"
+	"patentwall/search"
+)
+
+// importFed imports a patents CSV with a Feed as its Written hook and finishes the feed as the command
+// line does.
+func importFed(t *testing.T, s *market.Store, idx search.Index, csv string) (imports.Report, error) {
+	t.Helper()
+	ctx := context.Background()
+	table, err := imports.Read(strings.NewReader(csv), ".csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := search.StartFeed(ctx, s, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := imports.ImportPatents(ctx, s, table, imports.Options{Written: feed.AddWritten})
+	if ferr := feed.Finish(ctx, err == nil, nil); ferr != nil {
+		t.Fatalf("finish: %v", ferr)
+	}
+	return rep, err
+}
+
+// indexMatchesDatabase checks that idx holds exactly the search document of every patent in the
+// database, as the outbox worker would build it.
+func indexMatchesDatabase(t *testing.T, s *market.Store, idx *recorder) {
+	t.Helper()
+	ctx := context.Background()
+	var ids []int64
+	if err := s.ForEachPatentID(ctx, 1000, func(b []int64) error { ids = append(ids, b...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.IndexRows(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx.mu.Lock()
+	defer idx.mu.Unlock()
+	if len(idx.docs) != len(rows) {
+		t.Fatalf("index holds %d documents, the database %d patents", len(idx.docs), len(rows))
+	}
+	for _, r := range rows {
+		want := search.DocumentOf(r)
+		got, ok := idx.docs[r.ID]
+		if !ok {
+			t.Fatalf("patent %d is not indexed", r.ID)
+		}
+		want.ListedAt, got.ListedAt = want.ListedAt.Round(time.Millisecond), got.ListedAt.Round(time.Millisecond)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("patent %d indexed as\n%+v\nthe database gives\n%+v", r.ID, got, want)
+		}
+	}
+}
+
+// A large import indexed while it is written: after a commit the index holds exactly what the database
+// does and the fed patents' outbox rows are gone (others stay); after a rollback the patents it never
+// committed are gone from the index and the ones it changed are back as stored; a feed never finished
+// (a crash) leaves the index marked for a rebuild.
+func TestFeedIndexesAnImportWhileItIsWritten(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		csvOf := func(seed int64) string {
+			ds := demo.Generate(demo.Options{Seed: seed, Orgs: 30, Patents: 2600, Now: time.Now()})
+			var orgsCSV, patentsCSV bytes.Buffer
+			if err := demo.WriteCSV(ds, &orgsCSV, &patentsCSV); err != nil {
+				t.Fatal(err)
+			}
+			orgs, err := imports.Read(&orgsCSV, ".csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := imports.ImportOrgs(ctx, s, orgs, imports.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			return patentsCSV.String()
+		}
+		patentsCSV, otherCSV := csvOf(demo.DefaultSeed), csvOf(demo.DefaultSeed+1)
+		other := seed(t, s, 1) // a change of someone else's, waiting in the outbox
+		if err := s.DeleteOutboxRange(ctx, 0, 1<<62); err != nil {
+			t.Fatal(err)
+		}
+		enqueue(t, s, other...)
+		idx := newRecorder()
+		if err := search.Reindex(ctx, s, idx, nil); err != nil {
+			t.Fatal(err)
+		}
+
+		// 1. New patents, most with a declaration.
+		rep, err := importFed(t, s, idx, patentsCSV)
+		if err != nil || rep.Created != 2600 {
+			t.Fatalf("import: %d created, %d errors, %v", rep.Created, len(rep.Errors), err)
+		}
+		indexMatchesDatabase(t, s, idx)
+		if n, _ := s.OutboxLen(ctx); n != 1 {
+			t.Fatalf("outbox after the import: %d rows, want the other change's 1", n)
+		}
+
+		// 2. The same patents with new titles and abstracts: updates.
+		changed := strings.ReplaceAll(patentsCSV, "一种", "一种改进的")
+		rep, err = importFed(t, s, idx, changed)
+		if err != nil || rep.Updated == 0 {
+			t.Fatalf("second import: %d updated, %d errors, %v", rep.Updated, len(rep.Errors), err)
+		}
+		indexMatchesDatabase(t, s, idx)
+
+		// 3. A file whose last row is bad: nothing is imported, and what was fed before the bad row
+		// (new patents, then the first titles again) is put back as the database has it.
+		lines := strings.Split(strings.TrimSpace(patentsCSV), "\n")
+		others := strings.Split(strings.TrimSpace(otherCSV), "\n")
+		last := lines[2300]
+		bad := strings.Join(others[:2101], "\n") + "\n" + strings.Join(lines[2101:2300], "\n") + "\n" +
+			"garbage" + last[strings.Index(last, ","):] + "\n"
+		if _, err := importFed(t, s, idx, bad); !errors.Is(err, imports.ErrInvalidRows) {
+			t.Fatalf("bad file: %v", err)
+		}
+		indexMatchesDatabase(t, s, idx)
+		if again, err := search.ReindexInterrupted(ctx, s); err != nil || again {
+			t.Fatalf("rebuild marker after finished feeds: %v %v", again, err)
+		}
+
+		// 4. A feed that never finishes (the process died) leaves the index marked for a rebuild.
+		if _, err := search.StartFeed(ctx, s, idx); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := search.ReindexInterrupted(ctx, s); err != nil || !again {
+			t.Fatalf("unfinished feed: rebuild not due: %v %v", again, err)
+		}
+		if _, err := search.StartFeed(ctx, s, idx); !errors.Is(err, search.ErrFeedRefused) {
+			t.Fatalf("feed while a rebuild is due: %v", err)
+		}
+	})
+}
