@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
-	"gorm.io/gorm"
 
 	"patentwall/market"
 )
@@ -84,18 +83,9 @@ func StartFeed(ctx context.Context, store *market.Store, idx Index) (*Feed, erro
 // ErrFeedRefused: the index awaits a rebuild, so nothing may be fed to it.
 var ErrFeedRefused = errors.New("search: the index awaits a rebuild")
 
-// AddWritten reads what the search documents of patents just written inside tx need (market.IndexRowsIn)
-// and hands them over with Add: the Written hook of an import (imports.Options).
-func (f *Feed) AddWritten(tx *gorm.DB, ps []market.Patent) error {
-	rows, err := market.IndexRowsIn(tx, ps)
-	if err != nil {
-		return err
-	}
-	return f.Add(rows)
-}
-
-// Add hands over rows read inside the writing transaction (market.IndexRowsIn). It blocks while the
-// index is several batches behind, and fails once the indexing has failed.
+// Add hands over rows read inside the writing transaction (market.IndexRowsIn): the Written hook of an
+// import (imports.Options). It blocks while the index is several batches behind, and fails once the
+// indexing has failed.
 func (f *Feed) Add(rows []market.IndexRow) error {
 	f.mu.Lock()
 	for _, r := range rows {

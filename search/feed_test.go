@@ -29,7 +29,7 @@ func importFed(t *testing.T, s *market.Store, idx search.Index, csv string) (imp
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := imports.ImportPatents(ctx, s, table, imports.Options{Written: feed.AddWritten})
+	rep, err := imports.ImportPatents(ctx, s, table, imports.Options{Written: feed.Add})
 	if ferr := feed.Finish(ctx, err == nil, nil); ferr != nil {
 		t.Fatalf("finish: %v", ferr)
 	}

@@ -99,7 +99,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		feed = env.startFeed(ctx, store)
 	}
 	if feed != nil {
-		opts.Written = feed.AddWritten
+		opts.Written = feed.Add
 	}
 	start := time.Now()
 	rep, err := imp(ctx, store, table, opts)

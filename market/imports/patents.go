@@ -380,7 +380,11 @@ func (im *patentImport) write(plans []*patentPlan) error {
 		touched = touched[n:]
 	}
 	if im.opts.Written != nil && len(written) > 0 {
-		return im.opts.Written(im.tx, written)
+		rows, err := market.IndexRowsIn(im.tx, written)
+		if err != nil {
+			return err
+		}
+		return im.opts.Written(rows)
 	}
 	return nil
 }

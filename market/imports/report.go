@@ -1,8 +1,6 @@
 package imports
 
 import (
-	"gorm.io/gorm"
-
 	"errors"
 	"fmt"
 	"sort"
@@ -22,10 +20,10 @@ type Options struct {
 	// organisation, are line errors, checked in the import's transaction.
 	Owner *market.Organisation
 	// Written, when set, is called inside the import's transaction after each chunk of a patent import
-	// is written, with the patents whose search documents changed, as stored (IDs set). The command
-	// line hands them to the search index while the import goes on (docs/architecture.md §4); an error
-	// rolls the import back.
-	Written func(tx *gorm.DB, patents []market.Patent) error
+	// is written, with what the search documents of the patents it changed need, read through the
+	// transaction (market.IndexRowsIn). The command line hands them to the search index while the
+	// import goes on (docs/architecture.md §4); an error rolls the import back.
+	Written func(rows []market.IndexRow) error
 }
 
 func (o Options) progress(done, total int) {

@@ -115,19 +115,34 @@ func TestEnglishStemming(t *testing.T) {
 // The abstract is indexed without unigrams; one Han character must still find it wherever it stands in
 // a run (first, last, middle, alone, next to Latin), and only there.
 func TestAbstractSingleCharacter(t *testing.T) {
+	// The same holds in every field indexed without unigrams: the abstract, the patentee and the IPC
+	// titles.
+	for field, set := range map[string]func(d *search.Document, text string){
+		"abstract":   func(d *search.Document, text string) { d.Abstract = text },
+		"patentee":   func(d *search.Document, text string) { d.Patentee = text },
+		"ipc_titles": func(d *search.Document, text string) { d.IPCTitles = text },
+	} {
+		t.Run(field, func(t *testing.T) { singleCharacterIn(t, set) })
+	}
+}
+
+func singleCharacterIn(t *testing.T, set func(d *search.Document, text string)) {
 	ctx := context.Background()
 	idx := newIndex(t)
 	if _, err := idx.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
 	docs := []search.Document{
-		{ID: 1, Title: "甲", Abstract: "电池组"},      // first of a run
-		{ID: 2, Title: "乙", Abstract: "用于供电"},     // last of a run
-		{ID: 3, Title: "丙", Abstract: "储电池"},      // middle of a run
-		{ID: 4, Title: "丁", Abstract: "A，电，B"},    // alone between punctuation
-		{ID: 5, Title: "戊", Abstract: "5G电"},      // next to Latin
-		{ID: 6, Title: "己", Abstract: "池塘 供水 组合"}, // 池 and 组 but no 电
-		{ID: 7, Title: "庚", Abstract: "电"},        // the whole text
+		{ID: 1, Title: "甲"}, // first of a run
+		{ID: 2, Title: "乙"}, // last of a run
+		{ID: 3, Title: "丙"}, // middle of a run
+		{ID: 4, Title: "丁"}, // alone between punctuation
+		{ID: 5, Title: "戊"}, // next to Latin
+		{ID: 6, Title: "己"}, // 池 and 组 but no 电
+		{ID: 7, Title: "庚"}, // the whole text
+	}
+	for i, text := range []string{"电池组", "用于供电", "储电池", "A，电，B", "5G电", "池塘 供水 组合", "电"} {
+		set(&docs[i], text)
 	}
 	if err := idx.Upsert(ctx, docs); err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 // SchemaVersion names the mapping and analysis below. Change it whenever either changes: Init then
 // drops the index and asks the caller for a full reindex.
-const SchemaVersion = "pw-bleve-11"
+const SchemaVersion = "pw-bleve-12"
 
 const (
 	zhAnalyzer    = "pw_zh"
@@ -25,8 +25,8 @@ const (
 var textFields = []textField{
 	{"title", 4, true, false, true},
 	{"abstract", 1, true, true, false},
-	{"patentee", 2, false, false, false},
-	{"ipc_titles", 0.5, false, false, false},
+	{"patentee", 2, false, true, false},
+	{"ipc_titles", 0.5, false, true, false},
 }
 
 type textField struct {
@@ -35,7 +35,9 @@ type textField struct {
 	store bool // stored fields can be highlighted
 	// bigramsOnly fields are indexed without the unigrams of Han runs (a lone Han character is still kept
 	// by the bigram filter): the abstract is most of a patent's text, and its unigrams were a third of the
-	// indexing time. A one-character query expands over the field's bigrams instead (charQuery).
+	// indexing time; the patentee's and IPC titles' unigrams were a third of those fields' terms. A
+	// one-character query expands over the field's bigrams instead (charQuery), and these fields'
+	// dictionaries are small. Only the title keeps unigrams.
 	bigramsOnly bool
 	// positions are kept only for the title, where a word of three or more characters must match as a
 	// phrase of its bigrams (锂电池 = 锂电 电池 in sequence). In the other fields the bigrams need only all
@@ -55,7 +57,7 @@ var keywordFields = []string{"ipc", "ipc_subclass", "ipc_main_group", "offers"}
 // newMapping builds the index mapping. Chinese text is cut into overlapping bigrams plus unigrams
 // (unicode tokenizer → cjk_width → lowercase → porter → cjk_bigram with output_unigram): unigrams let a
 // one-character query such as 电 find 电池, bigrams keep longer queries precise without a dictionary.
-// The abstract gets bigrams only (see textFields). Porter stems Latin words (batteries → batteri) and
+// The other text fields get bigrams only (see textFields). Porter stems Latin words (batteries → batteri) and
 // leaves Han characters alone; it runs before the bigram filter, which only rejoins Han characters.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
