@@ -111,7 +111,7 @@ func TestSQLiteTimeFormat(t *testing.T) {
 // The SQLite writer's pragmas take effect (the driver silently ignores parameters it cannot read).
 func TestSQLiteWriterPragmas(t *testing.T) {
 	s := markettest.SQLite(t)
-	for pragma, want := range map[string]int64{"temp_store": 2, "cache_size": -32768, "foreign_keys": 1, "synchronous": 1} {
+	for pragma, want := range map[string]int64{"temp_store": 2, "foreign_keys": 1, "synchronous": 1} {
 		var got int64
 		if err := s.Gorm().Raw("PRAGMA " + pragma).Scan(&got).Error; err != nil {
 			t.Fatal(err)
