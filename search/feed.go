@@ -117,8 +117,8 @@ func (f *Feed) send(docs []Document) error {
 }
 
 // Finish waits until everything fed is on disk (progress, when set, is told as it gets there). With
-// committed, the outbox rows of the fed patents (up to the newest row now) are deleted: the index holds
-// what they ask for. Otherwise, or when indexing failed, the fed patents are indexed again from the
+// committed, the outbox rows of the fed patents (up to the newest row now) are deleted (the index holds
+// what they ask for) and the index is optimised (Optimize). Otherwise, or when indexing failed, the fed patents are indexed again from the
 // database, which drops those never committed. Either way the rebuild marker is cleared once the index
 // matches the database; when Finish fails it stays, and the next start rebuilds the index.
 func (f *Feed) Finish(ctx context.Context, committed bool, progress func(done, total int)) error {
@@ -158,6 +158,10 @@ func (f *Feed) Finish(ctx context.Context, committed bool, progress func(done, t
 			return fmt.Errorf("search: feed: %w", err)
 		}
 		if err := dropOutboxRows(ctx, f.store, maxID, f.fed); err != nil {
+			return fmt.Errorf("search: feed: %w", err)
+		}
+		// As after a bulk drain: one segment makes every later query cheaper.
+		if err := Optimize(ctx, f.idx); err != nil {
 			return fmt.Errorf("search: feed: %w", err)
 		}
 	}

@@ -106,6 +106,9 @@ func TestFeedIndexesAnImportWhileItIsWritten(t *testing.T) {
 			t.Fatalf("import: %d created, %d errors, %v", rep.Created, len(rep.Errors), err)
 		}
 		indexMatchesDatabase(t, s, idx)
+		if idx.optimized != 2 { // after the rebuild and after the import
+			t.Fatalf("index optimised %d times, want after the rebuild and after the import", idx.optimized)
+		}
 		if n, _ := s.OutboxLen(ctx); n != 1 {
 			t.Fatalf("outbox after the import: %d rows, want the other change's 1", n)
 		}

@@ -18,13 +18,14 @@ import (
 
 // recorder is a fake Index that counts what it is asked to do.
 type recorder struct {
-	mu      sync.Mutex
-	upserts map[int64]int
-	docs    map[int64]search.Document
-	deletes []int64
-	resets  int
-	fail    error         // returned by Upsert when set
-	delay   time.Duration // widens the window in which two workers overlap
+	mu        sync.Mutex
+	optimized int // Optimize calls
+	upserts   map[int64]int
+	docs      map[int64]search.Document
+	deletes   []int64
+	resets    int
+	fail      error         // returned by Upsert when set
+	delay     time.Duration // widens the window in which two workers overlap
 	// upserted, when set, receives the ID of every document upserted (the test must read them).
 	upserted chan int64
 }
@@ -62,6 +63,12 @@ func (r *recorder) Delete(_ context.Context, ids []int64) error {
 	return nil
 }
 func (r *recorder) Search(context.Context, search.Query) (*search.Result, error) { return nil, nil }
+func (r *recorder) Optimize(context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.optimized++
+	return nil
+}
 func (r *recorder) Reset(context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
