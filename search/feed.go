@@ -80,6 +80,11 @@ func StartFeed(ctx context.Context, store *market.Store, idx Index) (*Feed, erro
 	return f, nil
 }
 
+// feedBatch is how many documents a Feed indexes at once (in two parallel parts, see
+// bleve.Index.Upsert). Measured on the 100,000-patent import: 1,000 was slightly faster than a
+// rebuild's 2,000 and used less memory; 5,000 was a fifth slower.
+const feedBatch = 1000
+
 // ErrFeedRefused: the index awaits a rebuild, so nothing may be fed to it.
 var ErrFeedRefused = errors.New("search: the index awaits a rebuild")
 
@@ -94,7 +99,7 @@ func (f *Feed) Add(rows []market.IndexRow) error {
 	}
 	f.total += len(rows)
 	var full []Document
-	if len(f.pending) >= ReindexBatch {
+	if len(f.pending) >= feedBatch {
 		full, f.pending = f.pending, nil
 	}
 	f.mu.Unlock()
