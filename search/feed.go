@@ -114,10 +114,8 @@ func (f *Feed) send(docs []Document) error {
 	case f.batches <- docs:
 		return nil
 	case <-f.gctx.Done():
-		if err := f.g.Wait(); err != nil {
-			return fmt.Errorf("search: feed: %w", err)
-		}
-		return fmt.Errorf("search: feed: %w", f.gctx.Err())
+		// Not f.g.Wait: the other indexer waits for batches until Finish closes them.
+		return fmt.Errorf("search: feed: indexing stopped: %w", context.Cause(f.gctx))
 	}
 }
 

@@ -148,3 +148,50 @@ func TestFeedIndexesAnImportWhileItIsWritten(t *testing.T) {
 		}
 	})
 }
+
+// An engine that fails stops the import that feeds it with an error (it does not hang), and Finish then
+// puts the index back in line with the database.
+func TestFeedStopsWhenTheEngineFails(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		idx := newRecorder()
+		idx.fail = errors.New("disk full")
+		feed, err := search.StartFeed(ctx, s, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		added := make(chan error, 1)
+		go func() {
+			for b := range 20 {
+				rows := make([]market.IndexRow, 1000)
+				for i := range rows {
+					rows[i].ID = int64(b*1000 + i + 1)
+				}
+				if err := feed.Add(rows); err != nil {
+					added <- err
+					return
+				}
+			}
+			added <- nil
+		}()
+		select {
+		case err := <-added:
+			if err == nil || !strings.Contains(err.Error(), "disk full") {
+				t.Fatalf("feeding a failing engine: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("feeding a failing engine hangs")
+		}
+		// The import rolls back; Finish repairs by deleting the fed IDs (the database has none of them),
+		// which this engine still accepts, so the index matches the database again.
+		if err := feed.Finish(ctx, false, nil); err != nil {
+			t.Fatalf("finish: %v", err)
+		}
+		if n, _ := idx.Count(ctx); n != 0 {
+			t.Fatalf("index holds %d documents the database does not have", n)
+		}
+		if again, _ := search.ReindexInterrupted(ctx, s); again {
+			t.Fatal("rebuild still due after the repair")
+		}
+	})
+}
