@@ -29,8 +29,6 @@ type Feed struct {
 	batches chan []Document
 	g       *errgroup.Group
 	gctx    context.Context
-	onDisk  *durableQueue[int]
-	indexed chan struct{}
 	done    int // documents on disk, counted by the drain goroutine
 	total   int // documents handed to the index
 	// progress, when set by Finish, is called as documents reach the disk.
@@ -46,36 +44,19 @@ func StartFeed(ctx context.Context, store *market.Store, idx Index) (*Feed, erro
 	if err := store.SetMeta(ctx, reindexKey, "running"); err != nil {
 		return nil, fmt.Errorf("search: feed: %w", err)
 	}
-	f := &Feed{store: store, idx: idx, fed: map[int64]bool{}, batches: make(chan []Document, 4),
-		onDisk: newDurableQueue[int](), indexed: make(chan struct{})}
+	f := &Feed{store: store, idx: idx, fed: map[int64]bool{}, batches: make(chan []Document, 4)}
 	f.g, f.gctx = errgroup.WithContext(ctx)
-	var indexers sync.WaitGroup
-	for range 2 {
-		indexers.Add(1)
-		f.g.Go(func() error {
-			defer indexers.Done()
-			for docs := range f.batches {
-				n := len(docs)
-				f.onDisk.add()
-				if err := upsertThen(f.gctx, idx, docs, func() { f.onDisk.done(n) }); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	go func() { indexers.Wait(); close(f.indexed) }()
-	f.g.Go(func() error {
-		return f.onDisk.drain(f.gctx, f.indexed, func(n int) error {
-			f.mu.Lock()
-			f.done += n
-			done, total, progress := f.done, f.total, f.progress
-			f.mu.Unlock()
-			if progress != nil {
-				progress(done, total)
-			}
-			return nil
-		})
+	indexInParallel(f.g, f.gctx, f.batches, func(docs []Document, durable func()) error {
+		return upsertThen(f.gctx, idx, docs, durable)
+	}, func(docs []Document) error {
+		f.mu.Lock()
+		f.done += len(docs)
+		done, total, progress := f.done, f.total, f.progress
+		f.mu.Unlock()
+		if progress != nil {
+			progress(done, total)
+		}
+		return nil
 	})
 	return f, nil
 }

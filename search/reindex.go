@@ -37,33 +37,15 @@ func Reindex(ctx context.Context, store *market.Store, idx Index, progress func(
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	batches := make(chan []Document, 2)
-	onDisk := newDurableQueue[int]()
-	indexed := make(chan struct{})
-	var indexers sync.WaitGroup
-	for range 2 {
-		indexers.Add(1)
-		g.Go(func() error {
-			defer indexers.Done()
-			for docs := range batches {
-				n := len(docs)
-				onDisk.add()
-				if err := upsertThen(gctx, idx, docs, func() { onDisk.done(n) }); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	go func() { indexers.Wait(); close(indexed) }()
 	done := 0
-	g.Go(func() error {
-		return onDisk.drain(gctx, indexed, func(n int) error {
-			done += n
-			if progress != nil {
-				progress(done, max(done, int(total)))
-			}
-			return nil
-		})
+	indexInParallel(g, gctx, batches, func(docs []Document, durable func()) error {
+		return upsertThen(gctx, idx, docs, durable)
+	}, func(docs []Document) error {
+		done += len(docs)
+		if progress != nil {
+			progress(done, max(done, int(total)))
+		}
+		return nil
 	})
 	g.Go(func() error {
 		defer close(batches)
@@ -129,35 +111,18 @@ func DrainExclusive(ctx context.Context, store *market.Store, idx Index, progres
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	batches := make(chan batch, 2)
-	onDisk := newDurableQueue[batch]()
-	indexed := make(chan struct{})
-	var indexers sync.WaitGroup
-	for range 2 {
-		indexers.Add(1)
-		g.Go(func() error {
-			defer indexers.Done()
-			for b := range batches {
-				onDisk.add()
-				if err := indexPatentsThen(gctx, store, idx, b.ids, func() { onDisk.done(b) }); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	go func() { indexers.Wait(); close(indexed) }()
 	done := 0
-	g.Go(func() error {
-		return onDisk.drain(gctx, indexed, func(b batch) error {
-			if err := store.DeleteOutboxRange(gctx, b.lo, b.hi); err != nil {
-				return err
-			}
-			done += b.rows
-			if progress != nil {
-				progress(done, max(done, int(total)))
-			}
-			return nil
-		})
+	indexInParallel(g, gctx, batches, func(b batch, durable func()) error {
+		return indexPatentsThen(gctx, store, idx, b.ids, durable)
+	}, func(b batch) error {
+		if err := store.DeleteOutboxRange(gctx, b.lo, b.hi); err != nil {
+			return err
+		}
+		done += b.rows
+		if progress != nil {
+			progress(done, max(done, int(total)))
+		}
+		return nil
 	})
 	g.Go(func() error {
 		defer close(batches)
@@ -189,6 +154,32 @@ func DrainExclusive(ctx context.Context, store *market.Store, idx Index, progres
 		return done, fmt.Errorf("search: drain outbox: %w", err)
 	}
 	return done, nil
+}
+
+// indexInParallel starts, in g, two goroutines that write the batches received from batches (write
+// calls durable once its batch is on disk: upsertThen) and one that calls onDisk for each batch on
+// disk, in one goroutine. They end once batches is closed and every batch written was reported on
+// disk, or when gctx ends.
+func indexInParallel[T any](g *errgroup.Group, gctx context.Context, batches <-chan T,
+	write func(b T, durable func()) error, onDisk func(T) error) {
+	q := newDurableQueue[T]()
+	written := make(chan struct{})
+	var writers sync.WaitGroup
+	for range 2 {
+		writers.Add(1)
+		g.Go(func() error {
+			defer writers.Done()
+			for b := range batches {
+				q.add()
+				if err := write(b, func() { q.done(b) }); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	go func() { writers.Wait(); close(written) }()
+	g.Go(func() error { return q.drain(gctx, written, onDisk) })
 }
 
 // durableQueue hands the batches an engine reports on disk (from its own goroutine, in any order) to
