@@ -87,7 +87,7 @@ func (s *Store) acceptPipelined(ctx context.Context, actor Actor, canon string, 
 		err := func() error {
 			b := &pgx.Batch{}
 			b.Queue("BEGIN")
-			b.Queue(dollarParams(sel), readArgs...)
+			b.Queue(dollarParamsCached(sel), readArgs...)
 			br := pc.SendBatch(ctx, b)
 			if _, err := br.Exec(); err != nil {
 				br.Close()
@@ -111,7 +111,7 @@ func (s *Store) acceptPipelined(ctx context.Context, actor Actor, canon string, 
 			}
 			q, args := acceptInsertSQL(c, row.P.ID, events, n)
 			b = &pgx.Batch{}
-			b.Queue(dollarParams(q), args...)
+			b.Queue(dollarParamsCached(q), args...)
 			b.Queue("COMMIT")
 			br = pc.SendBatch(ctx, b)
 			var inserted int
@@ -203,6 +203,19 @@ func acceptDests() (func(*acceptRow, []string) ([]any, error), error) {
 		}
 		return out, nil
 	}, nil
+}
+
+// dollarTexts holds dollarParams' answers for the statements acceptPipelined sends, which are few and
+// fixed (acceptSelect's and acceptInsertSQL's texts).
+var dollarTexts sync.Map // string → string
+
+// dollarParamsCached is dollarParams, remembered.
+func dollarParamsCached(q string) string {
+	if d, ok := dollarTexts.Load(q); ok {
+		return d.(string)
+	}
+	d, _ := dollarTexts.LoadOrStore(q, dollarParams(q))
+	return d.(string)
 }
 
 // dollarParams numbers a statement's "?" placeholders as Postgres' $1, $2, … (the statements given here

@@ -26,7 +26,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -93,23 +95,102 @@ type eventHashInput struct {
 }
 
 // EventHash computes the hash an event must carry, given its previous event's hash.
+//
+// It writes the canonical JSON itself, byte for byte what encoding/json makes of eventHashInput
+// (eventHashJSON; FuzzEventHash checks the two agree): encoding/json would compact the payload a
+// second time, and two events are hashed in every acceptance.
 func EventHash(prevHash string, e *ContractEvent) (string, error) {
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, []byte(e.Payload)); err != nil {
-		return "", fmt.Errorf("payload is not JSON: %w", err)
-	}
-	b, err := json.Marshal(eventHashInput{
-		ContractID: e.ContractID, Seq: e.Seq, Kind: e.Kind,
-		Actor: eventActorJSON{UserID: e.ActorUserID, OrgID: e.ActorOrgID},
-		At:    e.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), Payload: compact.Bytes(),
-	})
-	if err != nil {
+	buf := hashBuffers.Get().(*bytes.Buffer)
+	defer hashBuffers.Put(buf)
+	buf.Reset()
+	if err := appendEventHashJSON(buf, e); err != nil {
 		return "", err
 	}
 	h := sha256.New()
 	h.Write([]byte(prevHash))
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil)), nil
+	h.Write(buf.Bytes())
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])), nil
+}
+
+var hashBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// appendEventHashJSON writes an event's canonical JSON (the file comment) to buf.
+func appendEventHashJSON(buf *bytes.Buffer, e *ContractEvent) error {
+	var num [20]byte
+	buf.WriteString(`{"contract_id":`)
+	buf.Write(strconv.AppendInt(num[:0], e.ContractID, 10))
+	buf.WriteString(`,"seq":`)
+	buf.Write(strconv.AppendInt(num[:0], int64(e.Seq), 10))
+	buf.WriteString(`,"kind":`)
+	if err := appendJSONString(buf, e.Kind); err != nil {
+		return err
+	}
+	buf.WriteString(`,"actor":{"user_id":`)
+	appendJSONID(buf, e.ActorUserID)
+	buf.WriteString(`,"org_id":`)
+	appendJSONID(buf, e.ActorOrgID)
+	buf.WriteString(`},"at":`)
+	if err := appendJSONString(buf, e.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)); err != nil {
+		return err
+	}
+	buf.WriteString(`,"payload":`)
+	// Compacted, then with <, >, & and U+2028/U+2029 escaped as encoding/json escapes them in a
+	// json.RawMessage it marshals.
+	start := buf.Len()
+	if err := json.Compact(buf, []byte(e.Payload)); err != nil {
+		return fmt.Errorf("payload is not JSON: %w", err)
+	}
+	if compact := buf.Bytes()[start:]; bytes.ContainsAny(compact, "<>&\u2028\u2029") {
+		escaped := bytes.Clone(compact)
+		buf.Truncate(start)
+		json.HTMLEscape(buf, escaped)
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// appendJSONID writes an optional ID as encoding/json does: the number, or null.
+func appendJSONID(buf *bytes.Buffer, id *int64) {
+	if id == nil {
+		buf.WriteString("null")
+		return
+	}
+	var num [20]byte
+	buf.Write(strconv.AppendInt(num[:0], *id, 10))
+}
+
+// appendJSONString writes s as encoding/json does: plain printable ASCII as it is, anything else
+// through encoding/json itself.
+func appendJSONString(buf *bytes.Buffer, s string) error {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, err := json.Marshal(s)
+			if err != nil {
+				return err
+			}
+			buf.Write(b)
+			return nil
+		}
+	}
+	buf.WriteByte('"')
+	buf.WriteString(s)
+	buf.WriteByte('"')
+	return nil
+}
+
+// eventHashJSON is the canonical JSON as encoding/json writes it: the definition appendEventHashJSON
+// keeps to (FuzzEventHash).
+func eventHashJSON(e *ContractEvent) ([]byte, error) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(e.Payload)); err != nil {
+		return nil, fmt.Errorf("payload is not JSON: %w", err)
+	}
+	return json.Marshal(eventHashInput{
+		ContractID: e.ContractID, Seq: e.Seq, Kind: e.Kind,
+		Actor: eventActorJSON{UserID: e.ActorUserID, OrgID: e.ActorOrgID},
+		At:    e.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), Payload: compact.Bytes(),
+	})
 }
 
 // chainHead is the last event of a chain (seq 0 and GenesisHash for an empty one).

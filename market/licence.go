@@ -286,6 +286,10 @@ func (s *Store) acceptSelect(tx *gorm.DB, limits int) (string, error) {
 		}
 		next, lock = "nextval('"+strings.ReplaceAll(seq, "'", "''")+"'::regclass)", " FOR NO KEY UPDATE OF p FOR SHARE OF d"
 	}
+	key := acceptSelectKey{next: next, limits: limits}
+	if q, ok := acceptSelectTexts.Load(key); ok {
+		return q.(string), nil
+	}
 	var b strings.Builder
 	limited := "false"
 	if limits > 0 {
@@ -309,7 +313,18 @@ JOIN organisations lo ON lo.id = p.patentee_id
 JOIN organisations le ON le.id = ?
 LEFT JOIN channel_touches ct ON ct.org_id = le.id AND ct.touched_at >= ?
 WHERE p.application_no = ?` + lock)
-	return b.String(), nil
+	q, _ := acceptSelectTexts.LoadOrStore(key, b.String())
+	return q.(string), nil
+}
+
+// acceptSelectTexts holds acceptSelect's statements: the text depends only on the database (how the next
+// ID is drawn) and the number of limits, and building it on every acceptance cost more than the rest of
+// the read's preparation.
+var acceptSelectTexts sync.Map // acceptSelectKey → string
+
+type acceptSelectKey struct {
+	next   string
+	limits int
 }
 
 // contractSequence is the name of the contracts ID sequence (Postgres), looked up once: resolving it in
@@ -582,6 +597,27 @@ func (s *Store) insertAcceptance(tx *gorm.DB, c *Contract, patentID int64, event
 // acceptInsertSQL is insertAcceptance's statement on Postgres and its arguments ("?" placeholders); it
 // answers one row, the number of contracts inserted (0 on a conflict).
 func acceptInsertSQL(c *Contract, patentID int64, events []ContractEvent, n *Notification) (string, []any) {
+	args := make([]any, 0, 30+9*len(events))
+	args = append(args, c.ID, c.ContractNo, c.Kind, c.Source, c.DeclarationID, c.LicensorID, c.LicenseeID, c.Status,
+		c.AmountDueFen, c.FeeFen, c.TermsJSON, c.ContentSHA256, c.IdempotencyKey, c.LiveKey, c.SignedOn,
+		c.NoticeDeliveredAt, c.EffectiveAt, c.EffectiveOn, c.Channel, c.CreatedAt, c.UpdatedAt,
+		patentID,
+		n.OrgID, n.Kind, n.Subject, n.Body, n.Link, n.CreatedAt,
+		c.ContractNo)
+	for _, e := range events {
+		args = append(args, e.Seq, e.Kind, e.ActorUserID, e.ActorOrgID, e.Payload, e.At, e.PrevHash, e.Hash)
+	}
+	return acceptInsertText(len(events)), args
+}
+
+// acceptInsertTexts holds acceptInsertSQL's statement by number of events: its text depends on nothing
+// else, and building it on every acceptance cost more than the rest of the statement's preparation.
+var acceptInsertTexts sync.Map // int → string
+
+func acceptInsertText(events int) string {
+	if q, ok := acceptInsertTexts.Load(events); ok {
+		return q.(string)
+	}
 	var b strings.Builder
 	b.WriteString(`WITH c AS (
   INSERT INTO contracts (id, contract_no, kind, source, declaration_id, licensor_id, licensee_id, status,
@@ -599,21 +635,15 @@ func acceptInsertSQL(c *Contract, patentID int64, events []ContractEvent, n *Not
 ), ev AS (
   INSERT INTO contract_events (contract_id, seq, kind, actor_user_id, actor_org_id, payload, at, prev_hash, hash)
 `)
-	args := []any{c.ID, c.ContractNo, c.Kind, c.Source, c.DeclarationID, c.LicensorID, c.LicenseeID, c.Status,
-		c.AmountDueFen, c.FeeFen, c.TermsJSON, c.ContentSHA256, c.IdempotencyKey, c.LiveKey, c.SignedOn,
-		c.NoticeDeliveredAt, c.EffectiveAt, c.EffectiveOn, c.Channel, c.CreatedAt, c.UpdatedAt,
-		patentID,
-		n.OrgID, n.Kind, n.Subject, n.Body, n.Link, n.CreatedAt,
-		c.ContractNo}
-	for i, e := range events {
+	for i := range events {
 		if i > 0 {
 			b.WriteString("  UNION ALL\n")
 		}
 		b.WriteString("  SELECT id, ?::int, ?, ?::bigint, ?::bigint, ?, ?::timestamptz, ?, ? FROM c\n")
-		args = append(args, e.Seq, e.Kind, e.ActorUserID, e.ActorOrgID, e.Payload, e.At, e.PrevHash, e.Hash)
 	}
 	b.WriteString(")\nSELECT count(*) FROM c")
-	return b.String(), args
+	q, _ := acceptInsertTexts.LoadOrStore(events, b.String())
+	return q.(string)
 }
 
 // existingAfterConflict finds the contract an ON CONFLICT DO NOTHING ran into. Postgres makes the
