@@ -99,11 +99,15 @@ type eventHashInput struct {
 // It writes the canonical JSON itself, byte for byte what encoding/json makes of eventHashInput
 // (eventHashJSON; FuzzEventHash checks the two agree): encoding/json would compact the payload a
 // second time, and two events are hashed in every acceptance.
-func EventHash(prevHash string, e *ContractEvent) (string, error) {
+func EventHash(prevHash string, e *ContractEvent) (string, error) { return eventHash(prevHash, e, false) }
+
+// eventHash is EventHash; marshalled says the payload is json.Marshal's output, which is already
+// compact with <, >, & and U+2028/U+2029 escaped, so it goes into the canonical JSON as it is.
+func eventHash(prevHash string, e *ContractEvent, marshalled bool) (string, error) {
 	buf := hashBuffers.Get().(*bytes.Buffer)
 	defer hashBuffers.Put(buf)
 	buf.Reset()
-	if err := appendEventHashJSON(buf, e); err != nil {
+	if err := appendEventHashJSON(buf, e, marshalled); err != nil {
 		return "", err
 	}
 	h := sha256.New()
@@ -116,7 +120,7 @@ func EventHash(prevHash string, e *ContractEvent) (string, error) {
 var hashBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // appendEventHashJSON writes an event's canonical JSON (the file comment) to buf.
-func appendEventHashJSON(buf *bytes.Buffer, e *ContractEvent) error {
+func appendEventHashJSON(buf *bytes.Buffer, e *ContractEvent, marshalled bool) error {
 	var num [20]byte
 	buf.WriteString(`{"contract_id":`)
 	buf.Write(strconv.AppendInt(num[:0], e.ContractID, 10))
@@ -137,17 +141,32 @@ func appendEventHashJSON(buf *bytes.Buffer, e *ContractEvent) error {
 	buf.WriteString(`,"payload":`)
 	// Compacted, then with <, >, & and U+2028/U+2029 escaped as encoding/json escapes them in a
 	// json.RawMessage it marshals.
+	if marshalled {
+		buf.WriteString(e.Payload)
+		buf.WriteByte('}')
+		return nil
+	}
 	start := buf.Len()
 	if err := json.Compact(buf, []byte(e.Payload)); err != nil {
 		return fmt.Errorf("payload is not JSON: %w", err)
 	}
-	if compact := buf.Bytes()[start:]; bytes.ContainsAny(compact, "<>&\u2028\u2029") {
+	if compact := buf.Bytes()[start:]; needsHTMLEscape(compact) {
 		escaped := bytes.Clone(compact)
 		buf.Truncate(start)
 		json.HTMLEscape(buf, escaped)
 	}
 	buf.WriteByte('}')
 	return nil
+}
+
+// needsHTMLEscape: b holds <, > or & or may hold U+2028 or U+2029 (whose UTF-8 begins with 0xE2).
+func needsHTMLEscape(b []byte) bool {
+	for _, c := range b {
+		if c == '<' || c == '>' || c == '&' || c == 0xE2 {
+			return true
+		}
+	}
+	return false
 }
 
 // appendJSONID writes an optional ID as encoding/json does: the number, or null.
@@ -272,7 +291,7 @@ func buildEvents(contractID int64, head chainHead, actor Actor, at time.Time, sp
 		}
 		e := ContractEvent{ContractID: contractID, Seq: head.Seq + 1, Kind: sp.Kind, ActorUserID: uid, ActorOrgID: oid,
 			Payload: string(p), At: at.UTC().Truncate(time.Microsecond), PrevHash: head.Hash}
-		if e.Hash, err = EventHash(head.Hash, &e); err != nil {
+		if e.Hash, err = eventHash(head.Hash, &e, true); err != nil {
 			return nil, head, err
 		}
 		rows = append(rows, e)

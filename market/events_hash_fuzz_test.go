@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -36,7 +37,7 @@ func FuzzEventHash(f *testing.F) {
 		}
 		want, werr := eventHashJSON(e)
 		var got bytes.Buffer
-		gerr := appendEventHashJSON(&got, e)
+		gerr := appendEventHashJSON(&got, e, false)
 		if (werr != nil) != (gerr != nil) {
 			t.Fatalf("encoding/json error %v, by hand %v", werr, gerr)
 		}
@@ -45,6 +46,21 @@ func FuzzEventHash(f *testing.F) {
 		}
 		if !bytes.Equal(got.Bytes(), want) {
 			t.Fatalf("canonical JSON differs:\nby hand:       %s\nencoding/json: %s", got.Bytes(), want)
+		}
+		// A payload json.Marshal wrote (as buildEvents' are) goes in as it is, with the same hash.
+		var v any
+		if json.Unmarshal([]byte(payload), &v) == nil {
+			m, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			em := *e
+			em.Payload = string(m)
+			a, aerr := eventHash(GenesisHash, &em, true)
+			b, berr := EventHash(GenesisHash, &em)
+			if aerr != nil || berr != nil || a != b {
+				t.Fatalf("payload %s: hash as marshalled %s (%v), as any payload %s (%v)", m, a, aerr, b, berr)
+			}
 		}
 		prev := GenesisHash
 		h, err := EventHash(prev, e)
