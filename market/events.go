@@ -99,7 +99,9 @@ type eventHashInput struct {
 // It writes the canonical JSON itself, byte for byte what encoding/json makes of eventHashInput
 // (eventHashJSON; FuzzEventHash checks the two agree): encoding/json would compact the payload a
 // second time, and two events are hashed in every acceptance.
-func EventHash(prevHash string, e *ContractEvent) (string, error) { return eventHash(prevHash, e, false) }
+func EventHash(prevHash string, e *ContractEvent) (string, error) {
+	return eventHash(prevHash, e, false)
+}
 
 // eventHash is EventHash; marshalled says the payload is json.Marshal's output, which is already
 // compact with <, >, & and U+2028/U+2029 escaped, so it goes into the canonical JSON as it is.
