@@ -437,3 +437,44 @@ func TestBulkWritesReachDisk(t *testing.T) {
 		t.Fatalf("after reopening: %d documents (err %v), want 1198", n, err)
 	}
 }
+
+// A bulk load leaves several segments; Optimize merges them all into one, and every document is still
+// found, after reopening too.
+func TestBulkOptimizeMergesIntoOne(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "index")
+	docs := searchtest.Synthesize(nil, 1400, 5).Docs
+	idx := bleve.New(dir)
+	idx.Bulk = true
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(docs); i += 20 {
+		if err := idx.Upsert(ctx, docs[i:i+20]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := idx.SegmentsForTest(); n < 2 {
+		t.Fatalf("%d segments before optimising, want several", n)
+	}
+	if err := idx.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := idx.SegmentsForTest(); n != 1 {
+		t.Fatalf("%d segments after optimising, want 1", n)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := bleve.New(dir)
+	defer again.Close()
+	if rebuild, err := again.Init(ctx); err != nil || rebuild {
+		t.Fatalf("reopen: rebuild=%v err=%v", rebuild, err)
+	}
+	if n, err := again.Count(ctx); err != nil || n != len(docs) {
+		t.Fatalf("after reopening: %d documents (err %v), want %d", n, err, len(docs))
+	}
+	if n := again.SegmentsForTest(); n != 1 {
+		t.Fatalf("%d segments after reopening, want 1", n)
+	}
+}
