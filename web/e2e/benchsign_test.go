@@ -22,12 +22,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"patentwall/market"
 	"patentwall/market/markettest"
 	"patentwall/search/bleve"
 	"patentwall/web"
-
-	"github.com/valyala/fasthttp"
 )
 
 // BenchmarkSignHTTP measures signing through the HTTP API on Postgres, as clients see it: N verified
