@@ -211,11 +211,7 @@ var dollarTexts sync.Map // string → string
 
 // dollarParamsCached is dollarParams, remembered.
 func dollarParamsCached(q string) string {
-	if d, ok := dollarTexts.Load(q); ok {
-		return d.(string)
-	}
-	d, _ := dollarTexts.LoadOrStore(q, dollarParams(q))
-	return d.(string)
+	return cachedText(&dollarTexts, q, func() string { return dollarParams(q) })
 }
 
 // dollarParams numbers a statement's "?" placeholders as Postgres' $1, $2, … (the statements given here

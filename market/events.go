@@ -79,26 +79,11 @@ func (e *ContractEvent) PayloadMap() map[string]any {
 	return m
 }
 
-type eventActorJSON struct {
-	UserID *int64 `json:"user_id"`
-	OrgID  *int64 `json:"org_id"`
-}
-
-// eventHashInput fixes the field order of the canonical JSON (encoding/json keeps struct order).
-type eventHashInput struct {
-	ContractID int64           `json:"contract_id"`
-	Seq        int             `json:"seq"`
-	Kind       string          `json:"kind"`
-	Actor      eventActorJSON  `json:"actor"`
-	At         string          `json:"at"`
-	Payload    json.RawMessage `json:"payload"`
-}
-
 // EventHash computes the hash an event must carry, given its previous event's hash.
 //
-// It writes the canonical JSON itself, byte for byte what encoding/json makes of eventHashInput
-// (eventHashJSON; FuzzEventHash checks the two agree): encoding/json would compact the payload a
-// second time, and two events are hashed in every acceptance.
+// It writes the canonical JSON of the file comment itself, byte for byte what encoding/json makes of
+// those fields in that order (FuzzEventHash checks the two agree): encoding/json would compact the
+// payload a second time, and two events are hashed in every acceptance.
 func EventHash(prevHash string, e *ContractEvent) (string, error) {
 	return eventHash(prevHash, e, false)
 }
@@ -198,20 +183,6 @@ func appendJSONString(buf *bytes.Buffer, s string) error {
 	buf.WriteString(s)
 	buf.WriteByte('"')
 	return nil
-}
-
-// eventHashJSON is the canonical JSON as encoding/json writes it: the definition appendEventHashJSON
-// keeps to (FuzzEventHash).
-func eventHashJSON(e *ContractEvent) ([]byte, error) {
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, []byte(e.Payload)); err != nil {
-		return nil, fmt.Errorf("payload is not JSON: %w", err)
-	}
-	return json.Marshal(eventHashInput{
-		ContractID: e.ContractID, Seq: e.Seq, Kind: e.Kind,
-		Actor: eventActorJSON{UserID: e.ActorUserID, OrgID: e.ActorOrgID},
-		At:    e.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), Payload: compact.Bytes(),
-	})
 }
 
 // chainHead is the last event of a chain (seq 0 and GenesisHash for an empty one).

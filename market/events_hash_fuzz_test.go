@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -68,5 +69,34 @@ func FuzzEventHash(f *testing.F) {
 		if err != nil || h != hex.EncodeToString(sum[:]) {
 			t.Fatalf("EventHash = %s, %v; want %x", h, err, sum)
 		}
+	})
+}
+
+type eventActorJSON struct {
+	UserID *int64 `json:"user_id"`
+	OrgID  *int64 `json:"org_id"`
+}
+
+// eventHashInput fixes the field order of the canonical JSON (encoding/json keeps struct order).
+type eventHashInput struct {
+	ContractID int64           `json:"contract_id"`
+	Seq        int             `json:"seq"`
+	Kind       string          `json:"kind"`
+	Actor      eventActorJSON  `json:"actor"`
+	At         string          `json:"at"`
+	Payload    json.RawMessage `json:"payload"`
+}
+
+// eventHashJSON is the canonical JSON (events.go) as encoding/json writes it: the definition
+// appendEventHashJSON keeps to.
+func eventHashJSON(e *ContractEvent) ([]byte, error) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(e.Payload)); err != nil {
+		return nil, fmt.Errorf("payload is not JSON: %w", err)
+	}
+	return json.Marshal(eventHashInput{
+		ContractID: e.ContractID, Seq: e.Seq, Kind: e.Kind,
+		Actor: eventActorJSON{UserID: e.ActorUserID, OrgID: e.ActorOrgID},
+		At:    e.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), Payload: compact.Bytes(),
 	})
 }

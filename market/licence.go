@@ -286,10 +286,14 @@ func (s *Store) acceptSelect(tx *gorm.DB, limits int) (string, error) {
 		}
 		next, lock = "nextval('"+strings.ReplaceAll(seq, "'", "''")+"'::regclass)", " FOR NO KEY UPDATE OF p FOR SHARE OF d"
 	}
-	key := acceptSelectKey{next: next, limits: limits}
-	if q, ok := acceptSelectTexts.Load(key); ok {
-		return q.(string), nil
-	}
+	return cachedText(&acceptSelectTexts, acceptSelectKey{next: next, limits: limits}, func() string {
+		return buildAcceptSelect(next, lock, limits)
+	}), nil
+}
+
+// buildAcceptSelect is acceptSelect's statement for how the next ID is drawn, the row locks and the
+// number of limits.
+func buildAcceptSelect(next, lock string, limits int) string {
 	var b strings.Builder
 	limited := "false"
 	if limits > 0 {
@@ -313,8 +317,7 @@ JOIN organisations lo ON lo.id = p.patentee_id
 JOIN organisations le ON le.id = ?
 LEFT JOIN channel_touches ct ON ct.org_id = le.id AND ct.touched_at >= ?
 WHERE p.application_no = ?` + lock)
-	q, _ := acceptSelectTexts.LoadOrStore(key, b.String())
-	return q.(string), nil
+	return b.String()
 }
 
 // acceptSelectTexts holds acceptSelect's statements: the text depends only on the database (how the next
@@ -615,9 +618,11 @@ func acceptInsertSQL(c *Contract, patentID int64, events []ContractEvent, n *Not
 var acceptInsertTexts sync.Map // int → string
 
 func acceptInsertText(events int) string {
-	if q, ok := acceptInsertTexts.Load(events); ok {
-		return q.(string)
-	}
+	return cachedText(&acceptInsertTexts, events, func() string { return buildAcceptInsert(events) })
+}
+
+// buildAcceptInsert is acceptInsertSQL's statement for that many events.
+func buildAcceptInsert(events int) string {
 	var b strings.Builder
 	b.WriteString(`WITH c AS (
   INSERT INTO contracts (id, contract_no, kind, source, declaration_id, licensor_id, licensee_id, status,
@@ -642,7 +647,15 @@ func acceptInsertText(events int) string {
 		b.WriteString("  SELECT id, ?::int, ?, ?::bigint, ?::bigint, ?, ?::timestamptz, ?, ? FROM c\n")
 	}
 	b.WriteString(")\nSELECT count(*) FROM c")
-	q, _ := acceptInsertTexts.LoadOrStore(events, b.String())
+	return b.String()
+}
+
+// cachedText is the text kept under key in m, built by build the first time it is asked for.
+func cachedText[K comparable](m *sync.Map, key K, build func() string) string {
+	if q, ok := m.Load(key); ok {
+		return q.(string)
+	}
+	q, _ := m.LoadOrStore(key, build())
 	return q.(string)
 }
 

@@ -102,8 +102,8 @@ func (f *Feed) send(docs []Document) error {
 
 // Finish waits until everything fed is on disk (progress, when set, is told as it gets there). With
 // committed, the outbox rows of the fed patents (up to the newest row now) are deleted (the index holds
-// what they ask for) and the index is optimised (Optimize). Otherwise, or when indexing failed, the fed patents are indexed again from the
-// database, which drops those never committed. Either way the rebuild marker is cleared once the index
+// what they ask for) and the index is optimised (Optimize). Otherwise, or when indexing failed, the fed
+// patents are indexed again from the database, which drops those never committed. Either way the rebuild marker is cleared once the index
 // matches the database; when Finish fails it stays, and the next start rebuilds the index.
 func (f *Feed) Finish(ctx context.Context, committed bool, progress func(done, total int)) error {
 	f.mu.Lock()

@@ -398,11 +398,7 @@ func TestBulkWritesReachDisk(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "index")
 	docs := searchtest.Synthesize(nil, 1200, 3).Docs
-	idx := bleve.New(dir)
-	idx.Bulk = true
-	if _, err := idx.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	idx := openBulk(t, dir)
 	onDisk := make(chan int, 3)
 	for i := range 3 {
 		if err := idx.UpsertDeferred(ctx, docs[i*300:(i+1)*300], func() { onDisk <- i }); err != nil {
@@ -425,17 +421,37 @@ func TestBulkWritesReachDisk(t *testing.T) {
 	if err := idx.Optimize(ctx); err != nil {
 		t.Fatal(err)
 	}
+	closeAndReopen(t, idx, dir, 1198)
+}
+
+// openBulk opens a new Bulk index in dir.
+func openBulk(t *testing.T, dir string) *bleve.Index {
+	t.Helper()
+	idx := bleve.New(dir)
+	idx.Bulk = true
+	if _, err := idx.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return idx
+}
+
+// closeAndReopen closes idx, opens dir again (closed at the test's end) and checks it needs no rebuild
+// and holds want documents.
+func closeAndReopen(t *testing.T, idx *bleve.Index, dir string, want int) *bleve.Index {
+	t.Helper()
+	ctx := context.Background()
 	if err := idx.Close(); err != nil {
 		t.Fatal(err)
 	}
 	again := bleve.New(dir)
-	defer again.Close()
+	t.Cleanup(func() { again.Close() })
 	if rebuild, err := again.Init(ctx); err != nil || rebuild {
 		t.Fatalf("reopen: rebuild=%v err=%v", rebuild, err)
 	}
-	if n, err := again.Count(ctx); err != nil || n != 1198 {
-		t.Fatalf("after reopening: %d documents (err %v), want 1198", n, err)
+	if n, err := again.Count(ctx); err != nil || n != want {
+		t.Fatalf("after reopening: %d documents (err %v), want %d", n, err, want)
 	}
+	return again
 }
 
 // A bulk load leaves several segments; Optimize merges them all into one, and every document is still
@@ -444,11 +460,7 @@ func TestBulkOptimizeMergesIntoOne(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "index")
 	docs := searchtest.Synthesize(nil, 1400, 5).Docs
-	idx := bleve.New(dir)
-	idx.Bulk = true
-	if _, err := idx.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	idx := openBulk(t, dir)
 	for i := 0; i < len(docs); i += 20 {
 		if err := idx.Upsert(ctx, docs[i:i+20]); err != nil {
 			t.Fatal(err)
@@ -463,17 +475,7 @@ func TestBulkOptimizeMergesIntoOne(t *testing.T) {
 	if n := idx.SegmentsForTest(); n != 1 {
 		t.Fatalf("%d segments after optimising, want 1", n)
 	}
-	if err := idx.Close(); err != nil {
-		t.Fatal(err)
-	}
-	again := bleve.New(dir)
-	defer again.Close()
-	if rebuild, err := again.Init(ctx); err != nil || rebuild {
-		t.Fatalf("reopen: rebuild=%v err=%v", rebuild, err)
-	}
-	if n, err := again.Count(ctx); err != nil || n != len(docs) {
-		t.Fatalf("after reopening: %d documents (err %v), want %d", n, err, len(docs))
-	}
+	again := closeAndReopen(t, idx, dir, len(docs))
 	if n := again.SegmentsForTest(); n != 1 {
 		t.Fatalf("%d segments after reopening, want 1", n)
 	}
