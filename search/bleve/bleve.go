@@ -59,6 +59,15 @@ type Index struct {
 	testSplitAt, testParts int
 	analyzer               analysis.Analyzer
 	keyword                analysis.Analyzer
+	texts                  []textIndexing
+}
+
+// textIndexing is how Index.document adds a text field: the mapping's options with fastZh, which gives
+// the tokens of the field's analyser in less time (analyzer.go).
+type textIndexing struct {
+	name     string
+	options  index.FieldIndexingOptions
+	analyzer analysis.Analyzer
 }
 
 var _ search.Index = (*Index)(nil)
@@ -85,6 +94,7 @@ func (x *Index) Init(ctx context.Context) (bool, error) {
 	if x.analyzer == nil || x.keyword == nil {
 		return false, errors.New("search/bleve: analyzer missing")
 	}
+	x.texts = textIndexings(m)
 	if _, err := os.Stat(filepath.Join(x.Dir, "index_meta.json")); err == nil {
 		err := x.checkIntact()
 		var idx bleve.Index
@@ -451,6 +461,11 @@ func (x *Index) document(d *search.Document) (*document.Document, error) {
 	if err := x.mapping.MapDocument(doc, toBleve(d)); err != nil {
 		return nil, err
 	}
+	for _, f := range x.texts {
+		if v := textValue(d, f.name); v != "" {
+			doc.AddField(document.NewTextFieldCustom(f.name, nil, []byte(v), f.options, f.analyzer))
+		}
+	}
 	for i, t := range facetTerms(d) {
 		doc.AddField(document.NewTextFieldCustom(facetsField, []uint64{uint64(i)}, []byte(t), facetOptions, x.keyword))
 	}
@@ -473,15 +488,39 @@ func (x *Index) sortKey(field string, v int64) *document.TextField {
 	return document.NewTextFieldCustom(field, nil, term, facetOptions, x.keyword)
 }
 
-// toBleve flattens a document into the fields of the mapping (the facet and sort fields are added by
-// Index.document).
+// textIndexings lists the text fields of m (textFields) with their options and a fastZh for each.
+func textIndexings(m *mapping.IndexMappingImpl) []textIndexing {
+	out := make([]textIndexing, len(textFields))
+	for i, f := range textFields {
+		out[i] = textIndexing{
+			name:     f.name,
+			options:  m.DefaultMapping.Properties[f.name].Fields[0].Options(),
+			analyzer: newFastZh(!f.bigramsOnly),
+		}
+	}
+	return out
+}
+
+// textValue is the value of the text field name (textFields) of d.
+func textValue(d *search.Document, name string) string {
+	switch name {
+	case "title":
+		return d.Title
+	case "abstract":
+		return d.Abstract
+	case "patentee":
+		return d.Patentee
+	case "ipc_titles":
+		return d.IPCTitles
+	}
+	panic("search/bleve: no text field " + name)
+}
+
+// toBleve flattens a document into the keyword fields of the mapping (the text, facet and sort fields
+// are added by Index.document).
 func toBleve(d *search.Document) map[string]any {
 	m := map[string]any{
 		"application_no": d.ApplicationNo,
-		"title":          d.Title,
-		"abstract":       d.Abstract,
-		"patentee":       d.Patentee,
-		"ipc_titles":     d.IPCTitles,
 		"ipc":            d.IPC,
 		"ipc_subclass":   d.IPCSubclass,
 		"ipc_main_group": d.IPCMainGroup,
