@@ -36,6 +36,9 @@ want() { [[ $only == all || ",$only," == *",$1,"* ]]; }
 
 go build -o bin/patentwall ./cmd/patentwall || exit 1
 go build -o bin/pwbench ./cmd/pwbench || exit 1
+# How fast the machine is before and after the parts (the report prints both): a shared machine's speed
+# drifts, and the figures are read against it.
+ref_start=$(./bin/pwbench calibrate) || exit 1
 
 part_search() {
   ./bin/pwbench -patents "$patents" -reps "$runs" -load-seconds "$seconds" -out "$out" \
@@ -119,5 +122,6 @@ for p in "${all_parts[@]}"; do
 done
 
 join() { local IFS=,; echo "$*"; }
+ref_end=$(./bin/pwbench calibrate) || ref_end=0
 ./bin/pwbench report -dir "$out" -parts "$(join "${ran[@]}")" -failed "$(join "${failed[@]}")" \
-  -commit "$commit" -load-start "$load_start"
+  -commit "$commit" -load-start "$load_start" -reference-start "$ref_start" -reference-end "$ref_end"

@@ -6,6 +6,7 @@
 //	pwbench [-patents N -reps 3 -load-seconds 10 -rows FILE] search   the search part
 //	pwbench rows -part P [-pgbench FILE] FILE...                      rows of a part from Go benchmark lines
 //	pwbench report -parts a,b -failed b -commit C -load-start L       bench-results/report.json and report.md
+//	pwbench calibrate                                                 the reference workload's time (ms)
 //
 // The report's format: docs/interfaces.md §8.
 package main
@@ -28,6 +29,8 @@ func main() {
 			sub = cmdRows
 		case "report":
 			sub = cmdReport
+		case "calibrate":
+			sub = cmdCalibrate
 		}
 		if sub != nil {
 			if err := sub(os.Args[2:]); err != nil {

@@ -38,6 +38,10 @@ type Machine struct {
 	OS        string    `json:"os"`
 	LoadStart []float64 `json:"load_start"` // load average 1, 5, 15 min when make bench started
 	LoadEnd   []float64 `json:"load_end"`   // and when the report was made
+	CPUModel  string    `json:"cpu_model"`  // /proc/cpuinfo's model name
+	// ReferenceMS is the reference workload's time (calibrate.go) before the parts and after them, in
+	// milliseconds; empty when not measured.
+	ReferenceMS []float64 `json:"reference_ms"`
 }
 
 // PartStatus says how a part of the run ended: "ok" or "failed".
@@ -59,6 +63,8 @@ func cmdReport(args []string) error {
 	failedList := set.String("failed", "", "the parts that failed, comma-separated")
 	commit := set.String("commit", "", "the git commit measured")
 	loadStart := set.String("load-start", "", "the load average when the run started (/proc/loadavg's first three fields)")
+	refStart := set.Float64("reference-start", 0, "the reference workload's time before the parts (pwbench calibrate), ms")
+	refEnd := set.Float64("reference-end", 0, "the same after the parts, ms")
 	if err := set.Parse(args); err != nil {
 		return err
 	}
@@ -71,8 +77,11 @@ func cmdReport(args []string) error {
 	rep := Report{
 		Schema: "patentwall-bench", SchemaVersion: SchemaVersion, Date: time.Now().UTC().Format(time.RFC3339), Commit: *commit,
 		Machine: Machine{Cores: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH,
-			LoadStart: parseLoad(*loadStart), LoadEnd: parseLoad(readLoadavg())},
+			LoadStart: parseLoad(*loadStart), LoadEnd: parseLoad(readLoadavg()), CPUModel: cpuModel(), ReferenceMS: []float64{}},
 		Settings: benchSettings(os.Environ()),
+	}
+	if *refStart > 0 && *refEnd > 0 {
+		rep.Machine.ReferenceMS = []float64{*refStart, *refEnd}
 	}
 	files := map[string][]Row{}
 	for _, p := range ran {
@@ -202,8 +211,12 @@ func benchSettings(env []string) map[string]string {
 func markdown(rep Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# make bench, %s\n\n", rep.Date)
-	fmt.Fprintf(&b, "commit %s; %d cores, %s, %s; load average %s at the start, %s at the end",
-		orDash(rep.Commit), rep.Machine.Cores, rep.Machine.GoVersion, rep.Machine.OS, loadText(rep.Machine.LoadStart), loadText(rep.Machine.LoadEnd))
+	fmt.Fprintf(&b, "commit %s; %d cores (%s), %s, %s; load average %s at the start, %s at the end",
+		orDash(rep.Commit), rep.Machine.Cores, orDash(rep.Machine.CPUModel), rep.Machine.GoVersion, rep.Machine.OS,
+		loadText(rep.Machine.LoadStart), loadText(rep.Machine.LoadEnd))
+	if r := rep.Machine.ReferenceMS; len(r) == 2 {
+		fmt.Fprintf(&b, "; reference workload %s ms at the start, %s ms at the end (`pwbench calibrate`: lower is a faster machine)", num(r[0]), num(r[1]))
+	}
 	var keys []string
 	for k := range rep.Settings {
 		keys = append(keys, k)

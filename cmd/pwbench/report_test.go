@@ -326,7 +326,8 @@ func mustFigure(t *testing.T, id string) figure {
 
 func TestMarkdownAndJSON(t *testing.T) {
 	rep := Report{Schema: "patentwall-bench", SchemaVersion: SchemaVersion, Date: "2026-12-05T08:00:00Z", Commit: "abc123",
-		Machine:  Machine{Cores: 2, GoVersion: "go1.26", OS: "linux/amd64", LoadStart: []float64{0.5, 1, 2}, LoadEnd: []float64{}},
+		Machine: Machine{Cores: 2, GoVersion: "go1.26", OS: "linux/amd64", LoadStart: []float64{0.5, 1, 2}, LoadEnd: []float64{},
+			CPUModel: "AMD EPYC", ReferenceMS: []float64{201.5, 312.25}},
 		Settings: map[string]string{"BENCH_PATENTS": "3000"},
 		Parts:    []PartStatus{{"signing", "ok"}, {"channels", "failed"}},
 		Rows: []Row{
@@ -344,7 +345,8 @@ func TestMarkdownAndJSON(t *testing.T) {
 		"| channels: channel statistics, one wall with its months | failed | ≤ 2 s | — | — | — |",
 		"**Part channels failed**",
 		"settings BENCH_PATENTS=3000",
-		"load average 0.50 1.00 2.00 at the start, ? at the end",
+		"2 cores (AMD EPYC)",
+		"load average 0.50 1.00 2.00 at the start, ? at the end; reference workload 202 ms at the start, 312 ms at the end",
 		"- signing over HTTP, 32 licensees, p99 (signing.http.p99.32): a note",
 	} {
 		if !strings.Contains(md, want) {
@@ -358,6 +360,7 @@ func TestMarkdownAndJSON(t *testing.T) {
 	}
 	var back struct {
 		SchemaVersion int              `json:"schema_version"`
+		Machine       map[string]any   `json:"machine"`
 		Rows          []map[string]any `json:"rows"`
 	}
 	if err := json.Unmarshal(b, &back); err != nil {
@@ -365,6 +368,9 @@ func TestMarkdownAndJSON(t *testing.T) {
 	}
 	if back.SchemaVersion != 1 || len(back.Rows) != 3 {
 		t.Fatalf("%s", b)
+	}
+	if ref, ok := back.Machine["reference_ms"].([]any); !ok || len(ref) != 2 || ref[1] != 312.25 || back.Machine["cpu_model"] != "AMD EPYC" {
+		t.Errorf("machine %v", back.Machine)
 	}
 	for _, k := range []string{"id", "part", "name", "unit", "better", "status", "runs", "min", "median", "max", "target", "target_met",
 		"baseline_name", "baseline_value", "ratio", "notes"} {
@@ -374,6 +380,16 @@ func TestMarkdownAndJSON(t *testing.T) {
 	}
 	if back.Rows[2]["median"] != nil || back.Rows[0]["target"].(map[string]any)["of"] != "ratio" {
 		t.Errorf("rows %v", back.Rows)
+	}
+}
+
+// The reference workload is the same work on every run: its checksum does not change, and it takes time.
+func TestReferenceWork(t *testing.T) {
+	if a, b := referenceWork(), referenceWork(); a != b || a == 0 {
+		t.Errorf("checksums %d and %d", a, b)
+	}
+	if ms := referenceMillis(); ms <= 0 {
+		t.Errorf("reference time %v ms", ms)
 	}
 }
 
