@@ -21,7 +21,7 @@ import (
 // referenceRuns is how many times the workload runs; its median is the figure.
 const referenceRuns = 5
 
-// referenceWork does the fixed work once and returns a checksum (so the compiler keeps it all).
+// referenceWork does the fixed work once and returns a checksum of it (the test holds it stable).
 func referenceWork() uint64 {
 	r := rand.New(rand.NewPCG(1, 2))
 	nums := make([]uint64, 1<<20)
@@ -59,17 +59,13 @@ func referenceWork() uint64 {
 // referenceMillis runs the workload referenceRuns times and returns the median time in milliseconds.
 func referenceMillis() float64 {
 	times := make([]float64, referenceRuns)
-	var sink uint64
 	for i := range times {
 		start := time.Now()
-		sink += referenceWork()
-		times[i] = float64(time.Since(start).Microseconds()) / 1000
+		referenceWork()
+		times[i] = ms(time.Since(start))
 	}
-	if sink == 0 {
-		fmt.Fprintln(os.Stderr, "pwbench: reference checksum 0") // never: keeps sink alive
-	}
-	slices.Sort(times)
-	return times[len(times)/2]
+	_, med, _ := stats(times)
+	return med
 }
 
 // cmdCalibrate prints the reference workload's median time in milliseconds (bench.sh runs it before
