@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+	"unicode"
 
 	"patentwall/search"
 	"patentwall/search/bleve"
@@ -159,6 +162,7 @@ func BenchmarkSearch(b *testing.B) {
 		name    string
 		queries []search.Query
 		cold    bool // drop the browsing cache before each query
+		bleve   bool // through Bleve's searchers even where collectWords could answer
 	}
 	var classes []class
 	for words := 1; words <= 4; words++ {
@@ -166,27 +170,39 @@ func BenchmarkSearch(b *testing.B) {
 		for _, text := range c.Queries(words, 200, 1) {
 			qs = append(qs, search.Query{Text: text, Facets: true, Highlight: true})
 		}
-		classes = append(classes, class{fmt.Sprintf("words=%d", words), qs, false})
+		classes = append(classes, class{name: fmt.Sprintf("words=%d", words), queries: qs})
+	}
+	// Two-character words of one title, as the HTTP benchmark asks: collected from the postings
+	// (collectWords), and the same queries through Bleve's searchers for comparison.
+	for _, k := range []int{1, 3} {
+		var qs []search.Query
+		for _, text := range titleWords(c, k, 200) {
+			qs = append(qs, search.Query{Text: text, Facets: true, Highlight: true})
+		}
+		classes = append(classes, class{name: fmt.Sprintf("pairs=%d", k), queries: qs},
+			class{name: fmt.Sprintf("pairs=%d,bleve", k), queries: slices.Clone(qs), bleve: true})
 	}
 	// One character: matched through the title's unigrams and the abstract's bigrams (see charQuery).
 	var chars []search.Query
 	for _, w := range c.Words {
 		chars = append(chars, search.Query{Text: string([]rune(w)[:1]), Facets: true, Highlight: true})
 	}
-	classes = append(classes, class{"chars=1", chars, false})
+	classes = append(classes, class{name: "chars=1", queries: chars})
 	// Browsing without text: everything, or one industry, newest first, with facets.
 	classes = append(classes,
-		class{"browse,cached", []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest}}, false},
-		class{"browse,cold", []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest}}, true},
-		class{"filter,cold", []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest, Industries: []string{"新能源"}}}, true},
-		class{"top-word,fee_asc", []search.Query{{Text: c.Words[0], Facets: true, Highlight: true, Sort: search.SortFeeAsc}}, false},
+		class{name: "browse,cached", queries: []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest}}},
+		class{name: "browse,cold", queries: []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest}}, cold: true},
+		class{name: "filter,cold", queries: []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest, Industries: []string{"新能源"}}}, cold: true},
+		class{name: "top-word,fee_asc", queries: []search.Query{{Text: c.Words[0], Facets: true, Highlight: true, Sort: search.SortFeeAsc}}},
 	)
 	for _, cl := range classes {
-		queries, cold := cl.queries, cl.cold
+		queries, cold, bleveOnly := cl.queries, cl.cold, cl.bleve
 		for i := range queries {
 			queries[i] = searchtest.Normalized(b, queries[i]) // as the web layer does, once per request
 		}
 		b.Run(cl.name, func(b *testing.B) {
+			idx.BleveOnlyForTest(bleveOnly)
+			defer idx.BleveOnlyForTest(false)
 			durs := make([]time.Duration, 0, b.N)
 			hits := 0
 			cpu0 := cpuTime()
@@ -215,4 +231,27 @@ func BenchmarkSearch(b *testing.B) {
 			b.ReportMetric(float64(hits)/float64(b.N), "hits/query")
 		})
 	}
+}
+
+// titleWords returns n queries of k distinct two-Han-character runs of one title each.
+func titleWords(c searchtest.Corpus, k, n int) []string {
+	r := rand.New(rand.NewPCG(5, uint64(k)))
+	var out []string
+	for len(out) < n {
+		rs := []rune(c.Docs[r.IntN(len(c.Docs))].Title)
+		seen := map[string]bool{}
+		var ws []string
+		for tries := 0; len(ws) < k && tries < 50 && len(rs) > 2; tries++ {
+			i := r.IntN(len(rs) - 1)
+			w := string(rs[i : i+2])
+			if unicode.Is(unicode.Han, rs[i]) && unicode.Is(unicode.Han, rs[i+1]) && !seen[w] && !search.IsCommonWord(w) {
+				seen[w] = true
+				ws = append(ws, w)
+			}
+		}
+		if len(ws) == k {
+			out = append(out, strings.Join(ws, " "))
+		}
+	}
+	return out
 }

@@ -161,9 +161,10 @@ type part struct {
 }
 
 // collect runs a query on one snapshot: it counts every match, counts its facet terms when facets is
-// set, and keeps the hits of the page [from, from+size) in the order rank gives.
+// set, and keeps the hits of the page [from, from+size) in the order rank gives. Plain words (see
+// plainWords) are collected by collectWords, which scores as q would; q runs through Bleve otherwise.
 func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping.IndexMapping, q query.Query,
-	rank rank, scored, facets bool, from, size int) (*collected, error) {
+	words []string, rank rank, scored, facets bool, from, size int) (*collected, error) {
 	cols, err := x.columns.columnsOf(is)
 	if err != nil {
 		return nil, err
@@ -176,18 +177,20 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 	if scored {
 		opts.Score = ""
 	}
-	first, err := q.Searcher(ctx, is, m, opts)
-	if err != nil {
-		return nil, fmt.Errorf("search/bleve: %w", err)
+	var first bsearch.Searcher
+	if words == nil {
+		if first, err = q.Searcher(ctx, is, m, opts); err != nil {
+			return nil, fmt.Errorf("search/bleve: %w", err)
+		}
+		defer first.Close()
 	}
-	defer first.Close()
 	docs := cols.docs()
 	// Parts only pay off on idle cores: they cost about a quarter more CPU in all, so under load, when
 	// recent searches overlapped, a query runs in one part.
 	idle := x.load.observe(x.running.Add(1)) < 1.5
 	defer x.running.Add(-1)
 	n := 1
-	if at := x.splitAt(); idle && first.Count() >= at && docs >= 2*at && (x.testParts > 0 || !runQueued()) {
+	if at := x.splitAt(); first != nil && idle && first.Count() >= at && docs >= 2*at && (x.testParts > 0 || !runQueued()) {
 		n = min(runtime.GOMAXPROCS(0), maxParts)
 		if x.testParts > 0 {
 			n = x.testParts
@@ -219,7 +222,12 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 			errs[p] = collectRange(ctx, s, is, cols, lo, hi, &parts[p])
 		})
 	}
-	errs[0] = collectRange(ctx, first, is, cols, 0, docs/uint64(n), &parts[0])
+	if first != nil {
+		errs[0] = collectRange(ctx, first, is, cols, 0, docs/uint64(n), &parts[0])
+	} else {
+		x.wordQueries.Add(1)
+		errs[0] = collectWords(ctx, is, cols, words, &parts[0])
+	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

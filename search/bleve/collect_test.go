@@ -62,6 +62,7 @@ func TestPartsAndMergeAnswerAlike(t *testing.T) {
 		}
 		return out
 	}
+	idx.BleveOnlyForTest(true) // parts are of Bleve's searchers (collectWords is compared in words_test.go)
 	idx.SplitForTest(1<<62, 0) // never split
 	want := run()
 	nonEmpty := 0
@@ -118,6 +119,7 @@ func TestSplitOnlyWhenIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	idx.SplitForTest(1, 2)
+	idx.BleveOnlyForTest(true) // a plain word would be collected by collectWords, in one part
 	word := string([]rune(c.Docs[0].Title)[:2])
 	for _, tc := range []struct {
 		name  string

@@ -56,3 +56,9 @@ func (x *Index) SimilarKeysForTest(ctx context.Context, text string) ([]string, 
 	defer r.Close()
 	return x.similarKeys(ctx, r.(*scorch.IndexSnapshot), search.KeyTerms(text))
 }
+
+// BleveOnlyForTest makes every query run through Bleve's own searchers, not collectWords.
+func (x *Index) BleveOnlyForTest(on bool) { x.testBleveOnly = on }
+
+// WordQueriesForTest is how many queries collectWords answered.
+func (x *Index) WordQueriesForTest() int64 { return x.wordQueries.Load() }

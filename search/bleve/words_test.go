@@ -1,0 +1,142 @@
+package bleve_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode"
+
+	"patentwall/search"
+	"patentwall/search/bleve"
+	"patentwall/search/searchtest"
+)
+
+// Queries of plain words are collected from the postings (collectWords) instead of through Bleve's
+// searchers. They must answer exactly as Bleve does: the same total and facet counts, the same hits in
+// the same order, and bit for bit the same scores, for every two-character word of the titles alone and
+// in random pairs and triples, on an index of many segments with replaced (deleted) documents and on
+// the same index merged into one segment.
+func TestWordsScoreAsBleve(t *testing.T) {
+	ctx := context.Background()
+	var real []searchtest.RealTitle
+	if dir, ok := searchtest.FindRealData(); ok {
+		real, _ = searchtest.LoadRealTitles(dir)
+	}
+	c := searchtest.Synthesize(real, 4000, 17)
+	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
+	defer idx.Close()
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(c.Docs); i += 300 {
+		if err := idx.Upsert(ctx, c.Docs[i:min(i+300, len(c.Docs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Upsert(ctx, c.Docs[100:400]); err != nil {
+		t.Fatal(err)
+	}
+	if n := idx.SegmentsForTest(); n < 2 {
+		t.Fatalf("%d segments, want several for this test", n)
+	}
+
+	// Every run of two Han characters in the first titles (a word the index has), alone, and 2–4 of
+	// one title's words together (as users combine them: most such queries have answers).
+	hanWords := func(title string) []string {
+		var out []string
+		rs := []rune(title)
+		for i := 0; i+1 < len(rs); i++ {
+			w := string(rs[i : i+2])
+			if unicode.Is(unicode.Han, rs[i]) && unicode.Is(unicode.Han, rs[i+1]) && !search.IsCommonWord(w) {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	seen := map[string]bool{}
+	var words []string
+	for _, d := range c.Docs[:400] {
+		for _, w := range hanWords(d.Title) {
+			if !seen[w] {
+				seen[w] = true
+				words = append(words, w)
+			}
+		}
+	}
+	if len(words) < 100 {
+		t.Fatalf("only %d words", len(words))
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	var queries []search.Query
+	for _, w := range words {
+		queries = append(queries, search.Query{Text: w, Facets: true})
+	}
+	for i := 0; len(queries) < len(words)+600; i++ {
+		ws := hanWords(c.Docs[r.IntN(len(c.Docs))].Title)
+		r.Shuffle(len(ws), func(a, b int) { ws[a], ws[b] = ws[b], ws[a] })
+		if n := 2 + i%3; len(ws) >= n {
+			queries = append(queries, search.Query{Text: strings.Join(ws[:n], " "), Facets: true, Page: 1 + i%2})
+		}
+	}
+	for _, s := range []string{search.SortNewest, search.SortFeeAsc, search.SortFeeDesc} {
+		queries = append(queries, search.Query{Text: words[0], Sort: s, Facets: true, Page: 2})
+	}
+	queries = append(queries, search.Query{Text: "g " + words[1]}, search.Query{Text: words[2] + " " + words[2]})
+
+	run := func(bleveOnly bool) []*search.Result {
+		idx.BleveOnlyForTest(bleveOnly)
+		defer idx.BleveOnlyForTest(false)
+		out := make([]*search.Result, len(queries))
+		for i, q := range queries {
+			idx.DropCacheForTest()
+			res, err := idx.Search(ctx, searchtest.Normalized(t, q))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Took = 0
+			out[i] = res
+		}
+		return out
+	}
+	compare := func(what string) {
+		t.Helper()
+		want := run(true)
+		before := idx.WordQueriesForTest()
+		got := run(false)
+		if n := idx.WordQueriesForTest() - before; n != int64(len(queries)) {
+			t.Fatalf("%s: %d of %d queries were collected from the postings", what, n, len(queries))
+		}
+		hits, diffs := 0, 0
+		for i := range want {
+			hits += len(want[i].Hits)
+			if !reflect.DeepEqual(got[i], want[i]) {
+				if diffs++; diffs <= 5 {
+					t.Errorf("%s: query %q page %d:\n got  %s %v\n want %s %v", what, queries[i].Text, queries[i].Page,
+						brief(got[i]), scores(got[i]), brief(want[i]), scores(want[i]))
+				}
+			}
+		}
+		if diffs > 0 {
+			t.Errorf("%s: %d of %d queries differ", what, diffs, len(queries))
+		}
+		if hits < len(queries)*5 {
+			t.Fatalf("%s: only %d hits in all: the comparison would prove little", what, hits)
+		}
+	}
+	compare("segments")
+	if err := idx.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	compare("merged")
+}
+
+func scores(r *search.Result) []float64 {
+	out := make([]float64, len(r.Hits))
+	for i, h := range r.Hits {
+		out[i] = h.Score
+	}
+	return out
+}
