@@ -164,7 +164,7 @@ type part struct {
 // set, and keeps the hits of the page [from, from+size) in the order rank gives. Plain words (see
 // plainWords) are collected by collectWords, which scores as q would; q runs through Bleve otherwise.
 func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping.IndexMapping, q query.Query,
-	words []string, rank rank, scored, facets bool, from, size int) (*collected, error) {
+	words, common []string, rank rank, scored, facets bool, from, size int) (*collected, error) {
 	cols, err := x.columns.columnsOf(is)
 	if err != nil {
 		return nil, err
@@ -226,7 +226,7 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 		errs[0] = collectRange(ctx, first, is, cols, 0, docs/uint64(n), &parts[0])
 	} else {
 		x.wordQueries.Add(1)
-		errs[0] = collectWords(ctx, is, cols, words, &parts[0])
+		errs[0] = collectWords(ctx, is, cols, words, common, &parts[0])
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {

@@ -93,12 +93,12 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		root = b
 	}
 
-	var words []string
+	var words, common []string
 	if q.Similar == "" && filter == nil && len(q.ExcludeIDs) == 0 && !x.testBleveOnly {
-		words, _ = plainWords(x.analyzer, terms)
+		words, common, _ = plainWords(x.analyzer, terms)
 	}
 	rank, scored := rankOf(q.Sort, text == nil)
-	res, err := x.collect(ctx, is, x.mapping, root, words, rank, scored, q.Facets, (q.Page-1)*q.PerPage, q.PerPage)
+	res, err := x.collect(ctx, is, x.mapping, root, words, common, rank, scored, q.Facets, (q.Page-1)*q.PerPage, q.PerPage)
 	if err != nil {
 		return nil, err
 	}

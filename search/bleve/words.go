@@ -14,7 +14,7 @@ import (
 	"patentwall/search"
 )
 
-// The commonest search is a few words of two Han characters with no filter (电池, 电机 控制). Bleve
+// The commonest search is a few words of two Han characters with no filter (电池, 电机 控制 装置). Bleve
 // answers it through a stack of generic searchers (a conjunction of one disjunction per word over the
 // text fields' term searchers), which cost about two thirds of such a query's time. collectWords answers
 // exactly those queries from the postings themselves: the same matches and the same scores as Bleve's
@@ -26,16 +26,13 @@ import (
 // stable only up to twelve of them, and its sums follow that order.
 const maxWords = 12
 
-// plainWords returns the index term of every search term when each is one term matched in every text field
-// (textQuery builds a term query per field for it, with no phrase, prefix or character expansion), the
-// text has no optional common words, and there are at most maxWords; ok=false otherwise.
-func plainWords(an analysis.Analyzer, terms []search.Term) (words []string, ok bool) {
-	if len(terms) == 0 || len(terms) > maxWords {
-		return nil, false
-	}
+// plainWords returns the index terms of the required search terms and of the optional common ones when
+// each is one term matched in every text field (textQuery builds a term query per field for it, with no
+// phrase, prefix or character expansion) and there are at most maxWords of each; ok=false otherwise.
+func plainWords(an analysis.Analyzer, terms []search.Term) (words, common []string, ok bool) {
 	for _, t := range terms {
-		if t.Common || t.AppNo != "" {
-			return nil, false
+		if t.AppNo != "" {
+			return nil, nil, false
 		}
 		var seq []string
 		if t.Han {
@@ -52,11 +49,18 @@ func plainWords(an analysis.Analyzer, terms []search.Term) (words []string, ok b
 			want = 2
 		}
 		if len(seq) != 1 || utf8.RuneCountInString(seq[0]) != want {
-			return nil, false
+			return nil, nil, false
 		}
-		words = append(words, seq[0])
+		if t.Common {
+			common = append(common, seq[0])
+		} else {
+			words = append(words, seq[0])
+		}
 	}
-	return words, true
+	if len(words) == 0 || len(words) > maxWords || len(common) > maxWords {
+		return nil, nil, false
+	}
+	return words, common, true
 }
 
 // fieldTerm is one word in one text field: a term searcher of Bleve's.
@@ -77,19 +81,64 @@ func (t *fieldTerm) score(freq uint64, norm float64) float64 {
 	return s
 }
 
-// wordTerms is one word in every text field, ordered as Bleve's disjunction orders its searchers.
+// wordTerms is one word in every text field, ordered as Bleve's disjunction orders its searchers, and
+// its iterators over the current segment.
 type wordTerms struct {
 	fields []fieldTerm
 	count  uint64
+	heads  []head
+}
+
+// squares is the word's part of the query norm: Bleve's Weight() of its disjunction.
+func (w *wordTerms) squares() float64 {
+	var sum float64
+	for _, ft := range w.fields {
+		bi := textFields[ft.field].boost * ft.idf
+		sum += bi * bi
+	}
+	return sum
+}
+
+// open starts the word's iterators over segment i.
+func (w *wordTerms) open(i int) {
+	for f := range w.fields {
+		w.heads[f] = head{it: w.fields[f].lists[i].Iterator(true, true, false, nil)}
+	}
+}
+
+// at is the word's disjunction score for doc, whose number must grow from call to call within a
+// segment: the sum of the matching fields' scores in the disjunction's order, times the fraction of
+// fields that match; ok=false when no field has the word.
+func (w *wordTerms) at(doc uint64) (score float64, ok bool, err error) {
+	var sum float64
+	matched := 0
+	for f := range w.heads {
+		h := &w.heads[f]
+		if h.done {
+			continue
+		}
+		if !h.started || h.doc < doc {
+			h.started = true
+			if err := h.set(h.it.Advance(doc)); err != nil {
+				return 0, false, fmt.Errorf("search/bleve: %w", err)
+			}
+		}
+		if !h.done && h.doc == doc {
+			sum += w.fields[f].score(h.freq, h.norm)
+			matched++
+		}
+	}
+	return sum * (float64(matched) / float64(len(w.fields))), matched > 0, nil
 }
 
 // head is the current posting of one field term's iterator in one segment.
 type head struct {
-	it   segment.PostingsIterator
-	doc  uint64
-	freq uint64
-	norm float64
-	done bool
+	it      segment.PostingsIterator
+	started bool
+	doc     uint64
+	freq    uint64
+	norm    float64
+	done    bool
 }
 
 func (h *head) set(p segment.Posting, err error) error {
@@ -111,9 +160,10 @@ type scored struct {
 	score float64
 }
 
-// collectWords collects the documents that contain every word in some text field into p, scored as
-// Bleve scores textQuery's conjunction of per-word disjunctions of term queries.
-func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotColumns, words []string, p *part) error {
+// collectWords collects into p the documents that contain every word of words in some text field,
+// scored as Bleve scores textQuery's boolean query: the conjunction of the words' disjunctions over the
+// fields' term queries, plus, where a document has some of them, the disjunction of the common words'.
+func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotColumns, words, common []string, p *part) error {
 	segs := is.Segments()
 	docTotal, err := is.DocCount()
 	if err != nil {
@@ -128,72 +178,101 @@ func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotC
 			}
 		}
 	}
-	ws := make([]wordTerms, len(words))
-	for w, word := range words {
-		ws[w].fields = make([]fieldTerm, len(textFields))
-		for f := range textFields {
-			ft := &ws[w].fields[f]
-			ft.field, ft.lists = f, make([]segment.PostingsList, len(segs))
-			for i, s := range segs {
-				pl, err := dicts[f][i].PostingsList([]byte(word), s.Deleted(), nil)
-				if err != nil {
-					return fmt.Errorf("search/bleve: %w", err)
+	termsOf := func(words []string) ([]wordTerms, error) {
+		ws := make([]wordTerms, len(words))
+		for w, word := range words {
+			ws[w].fields, ws[w].heads = make([]fieldTerm, len(textFields)), make([]head, len(textFields))
+			for f := range textFields {
+				ft := &ws[w].fields[f]
+				ft.field, ft.lists = f, make([]segment.PostingsList, len(segs))
+				for i, s := range segs {
+					pl, err := dicts[f][i].PostingsList([]byte(word), s.Deleted(), nil)
+					if err != nil {
+						return nil, fmt.Errorf("search/bleve: %w", err)
+					}
+					ft.lists[i] = pl
+					ft.count += pl.Count()
 				}
-				ft.lists[i] = pl
-				ft.count += pl.Count()
+				ft.idf = 1.0 + math.Log(float64(docTotal)/float64(ft.count+1.0))
+				ws[w].count += ft.count
 			}
-			ft.idf = 1.0 + math.Log(float64(docTotal)/float64(ft.count+1.0))
-			ws[w].count += ft.count
+			// Disjunctions and conjunctions order their searchers by count with sort.Sort, which is an
+			// insertion sort (stable) for up to twelve of them.
+			slices.SortStableFunc(ws[w].fields, func(a, b fieldTerm) int { return cmpCount(a.count, b.count) })
 		}
-		// A disjunction and a conjunction order their searchers by count with sort.Sort, which is an
-		// insertion sort (stable) for up to twelve of them.
-		slices.SortStableFunc(ws[w].fields, func(a, b fieldTerm) int { return cmpCount(a.count, b.count) })
+		slices.SortStableFunc(ws, func(a, b wordTerms) int { return cmpCount(a.count, b.count) })
+		return ws, nil
 	}
-	slices.SortStableFunc(ws, func(a, b wordTerms) int { return cmpCount(a.count, b.count) })
-	// The conjunction's query norm, set on every term searcher below it.
-	var sumOfSquares float64
-	for _, w := range ws {
-		var sum float64
-		for _, ft := range w.fields {
-			bi := textFields[ft.field].boost * ft.idf
-			sum += bi * bi
-		}
-		sumOfSquares += sum
+	ws, err := termsOf(words)
+	if err != nil {
+		return err
 	}
-	norm := 1.0 / math.Sqrt(sumOfSquares)
+	cs, err := termsOf(common)
+	if err != nil {
+		return err
+	}
+	// The query norm of the root searcher, set on every term searcher below it: the conjunction's, or
+	// the boolean query's over the conjunction and the common words' disjunction.
+	var must, should float64
 	for w := range ws {
-		for f := range ws[w].fields {
-			ft := &ws[w].fields[f]
-			ft.weight = textFields[ft.field].boost * ft.idf * norm
+		must += ws[w].squares()
+	}
+	for w := range cs {
+		should += cs[w].squares()
+	}
+	norm := 1.0 / math.Sqrt(must+should) // should is 0 without common words
+	for _, list := range [][]wordTerms{ws, cs} {
+		for w := range list {
+			for f := range list[w].fields {
+				ft := &list[w].fields[f]
+				ft.weight = textFields[ft.field].boost * ft.idf * norm
+			}
 		}
 	}
 
-	heads := make([]head, len(textFields))
 	var cands, next []scored
 	for i := range segs {
-		cands = cands[:0]
 		for w := range ws {
-			for f := range ws[w].fields {
-				ft := &ws[w].fields[f]
-				heads[f] = head{it: ft.lists[i].Iterator(true, true, false, nil)}
-				if w == 0 {
-					if err := heads[f].set(heads[f].it.Next()); err != nil {
-						return fmt.Errorf("search/bleve: %w", err)
+			ws[w].open(i)
+		}
+		if cands, err = firstWord(ctx, &ws[0], cands[:0]); err != nil {
+			return err
+		}
+		// The conjunction: the other words, rarest first, skip to the candidates.
+		for w := 1; w < len(ws) && len(cands) > 0; w++ {
+			next = next[:0]
+			for _, c := range cands {
+				s, ok, err := ws[w].at(c.doc)
+				if err != nil {
+					return err
+				}
+				if ok {
+					next = append(next, scored{doc: c.doc, score: c.score + s})
+				}
+			}
+			cands, next = next, cands
+		}
+		// The common words add their disjunction's score where a document has one of them.
+		if len(cs) > 0 && len(cands) > 0 {
+			for w := range cs {
+				cs[w].open(i)
+			}
+			for k := range cands {
+				var sum float64
+				matched := 0
+				for w := range cs {
+					s, ok, err := cs[w].at(cands[k].doc)
+					if err != nil {
+						return err
+					}
+					if ok {
+						sum += s
+						matched++
 					}
 				}
-			}
-			if w == 0 {
-				if cands, err = firstWord(ctx, ws[0].fields, heads, cands); err != nil {
-					return err
+				if matched > 0 {
+					cands[k].score += sum * (float64(matched) / float64(len(cs)))
 				}
-			} else {
-				if next, err = nextWord(ws[w].fields, heads, cands, next[:0]); err != nil {
-					return err
-				}
-				cands, next = next, cands
-			}
-			if len(cands) == 0 {
-				break
 			}
 		}
 		c := cols.segs[i]
@@ -227,10 +306,16 @@ func cmpCount(a, b uint64) int {
 }
 
 // firstWord appends every document of the segment that has the word in some field, with the word's
-// disjunction score: the sum of the matching fields' scores in the disjunction's order, times the
-// fraction of fields that match.
-func firstWord(ctx context.Context, fields []fieldTerm, heads []head, out []scored) ([]scored, error) {
-	total := float64(len(fields))
+// disjunction score (see wordTerms.at), merging the fields' postings in document order.
+func firstWord(ctx context.Context, w *wordTerms, out []scored) ([]scored, error) {
+	heads := w.heads
+	for f := range heads {
+		heads[f].started = true
+		if err := heads[f].set(heads[f].it.Next()); err != nil {
+			return nil, fmt.Errorf("search/bleve: %w", err)
+		}
+	}
+	total := float64(len(heads))
 	for n := 0; ; n++ {
 		if n%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -253,7 +338,7 @@ func firstWord(ctx context.Context, fields []fieldTerm, heads []head, out []scor
 			if h.done || h.doc != doc {
 				continue
 			}
-			sum += fields[f].score(h.freq, h.norm)
+			sum += w.fields[f].score(h.freq, h.norm)
 			matched++
 			if err := h.set(h.it.Next()); err != nil {
 				return nil, fmt.Errorf("search/bleve: %w", err)
@@ -261,40 +346,4 @@ func firstWord(ctx context.Context, fields []fieldTerm, heads []head, out []scor
 		}
 		out = append(out, scored{doc: doc, score: sum * (float64(matched) / total)})
 	}
-}
-
-// nextWord keeps the candidates that also have this word in some field, adding its disjunction score
-// (the conjunction's sum, in its order). The iterators skip to each candidate.
-func nextWord(fields []fieldTerm, heads []head, cands, out []scored) ([]scored, error) {
-	total := float64(len(fields))
-	started := make([]bool, len(heads))
-	for _, c := range cands {
-		var sum float64
-		matched := 0
-		for f := range heads {
-			h := &heads[f]
-			if h.done {
-				continue
-			}
-			switch {
-			case !started[f]:
-				started[f] = true
-				if err := h.set(h.it.Advance(c.doc)); err != nil {
-					return nil, fmt.Errorf("search/bleve: %w", err)
-				}
-			case h.doc < c.doc:
-				if err := h.set(h.it.Advance(c.doc)); err != nil {
-					return nil, fmt.Errorf("search/bleve: %w", err)
-				}
-			}
-			if !h.done && h.doc == c.doc {
-				sum += fields[f].score(h.freq, h.norm)
-				matched++
-			}
-		}
-		if matched > 0 {
-			out = append(out, scored{doc: c.doc, score: c.score + sum*(float64(matched)/total)})
-		}
-	}
-	return out, nil
 }

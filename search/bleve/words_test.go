@@ -81,6 +81,15 @@ func TestWordsScoreAsBleve(t *testing.T) {
 			queries = append(queries, search.Query{Text: strings.Join(ws[:n], " "), Facets: true, Page: 1 + i%2})
 		}
 	}
+	// Common words only add to the score of the documents that have them.
+	for i, w := range words[:200] {
+		common := []string{"装置", "方法", "系统", "设备"}[i%4]
+		text := w + " " + common
+		if i%3 == 0 {
+			text = "用于 " + text + " " + words[(i+7)%len(words)]
+		}
+		queries = append(queries, search.Query{Text: text, Facets: true})
+	}
 	for _, s := range []string{search.SortNewest, search.SortFeeAsc, search.SortFeeDesc} {
 		queries = append(queries, search.Query{Text: words[0], Sort: s, Facets: true, Page: 2})
 	}
