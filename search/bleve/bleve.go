@@ -59,6 +59,7 @@ type Index struct {
 	testSplitAt, testParts int
 	testBleveOnly          bool         // collect every query through Bleve's searchers (tests compare collectWords)
 	wordQueries            atomic.Int64 // queries collected by collectWords (tests)
+	testNoNarrow           bool         // collectWords never narrows its iterators to bitmap candidates (tests)
 	analyzer               analysis.Analyzer
 	keyword                analysis.Analyzer
 	texts                  []textIndexing

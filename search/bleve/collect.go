@@ -226,7 +226,7 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 		errs[0] = collectRange(ctx, first, is, cols, 0, docs/uint64(n), &parts[0])
 	} else {
 		x.wordQueries.Add(1)
-		errs[0] = collectWords(ctx, is, cols, words, common, &parts[0])
+		errs[0] = collectWords(ctx, is, cols, words, common, !x.testNoNarrow, &parts[0])
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {

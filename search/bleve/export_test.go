@@ -62,3 +62,7 @@ func (x *Index) BleveOnlyForTest(on bool) { x.testBleveOnly = on }
 
 // WordQueriesForTest is how many queries collectWords answered.
 func (x *Index) WordQueriesForTest() int64 { return x.wordQueries.Load() }
+
+// NoNarrowForTest makes collectWords skip to the rarest word's documents instead of narrowing its
+// iterators to the candidates of the words' bitmaps.
+func (x *Index) NoNarrowForTest(on bool) { x.testNoNarrow = on }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -163,7 +164,7 @@ type scored struct {
 // collectWords collects into p the documents that contain every word of words in some text field,
 // scored as Bleve scores textQuery's boolean query: the conjunction of the words' disjunctions over the
 // fields' term queries, plus, where a document has some of them, the disjunction of the common words'.
-func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotColumns, words, common []string, p *part) error {
+func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotColumns, words, common []string, narrow bool, p *part) error {
 	segs := is.Segments()
 	docTotal, err := is.DocCount()
 	if err != nil {
@@ -235,11 +236,24 @@ func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotC
 		for w := range ws {
 			ws[w].open(i)
 		}
-		if cands, err = firstWord(ctx, &ws[0], cands[:0]); err != nil {
-			return err
+		// The conjunction. Where the segment gives the postings as bitmaps, the documents that have every
+		// word are found from those, and each iterator is narrowed to them: it then decodes frequencies
+		// and norms only in the blocks that hold a candidate, not for every posting up to it (which
+		// Advance does). Otherwise the rarest word's documents are the candidates, and the other words
+		// skip to them.
+		first := -1
+		if narrow {
+			if cands, first, err = narrowed(ctx, ws, cands[:0]); err != nil {
+				return err
+			}
 		}
-		// The conjunction: the other words, rarest first, skip to the candidates.
-		for w := 1; w < len(ws) && len(cands) > 0; w++ {
+		if first < 0 {
+			if cands, err = firstWord(ctx, &ws[0], cands[:0]); err != nil {
+				return err
+			}
+			first = 1
+		}
+		for w := first; w < len(ws) && len(cands) > 0; w++ {
 			next = next[:0]
 			for _, c := range cands {
 				s, ok, err := ws[w].at(c.doc)
@@ -303,6 +317,65 @@ func cmpCount(a, b uint64) int {
 		return 1
 	}
 	return 0
+}
+
+// narrowed returns the segment's documents that have every word in some field, with the score of the
+// conjunction of the words' disjunctions, when there are several words and every iterator gives its
+// postings as a bitmap; first=-1 otherwise.
+func narrowed(ctx context.Context, ws []wordTerms, out []scored) (cands []scored, first int, err error) {
+	if len(ws) < 2 {
+		return out, -1, nil
+	}
+	var all *roaring.Bitmap
+	for w := range ws {
+		any := roaring.New()
+		for f := range ws[w].heads {
+			o, ok := ws[w].heads[f].it.(segment.OptimizablePostingsIterator)
+			if !ok {
+				return out, -1, nil
+			}
+			if bm := o.ActualBitmap(); bm != nil {
+				any.Or(bm)
+			} else if n, ok := o.DocNum1Hit(); ok {
+				any.Add(uint32(n))
+			}
+		}
+		if all == nil {
+			all = any
+		} else {
+			all.And(any)
+		}
+	}
+	for w := range ws {
+		for f := range ws[w].heads {
+			o := ws[w].heads[f].it.(segment.OptimizablePostingsIterator)
+			if bm := o.ActualBitmap(); bm != nil {
+				o.ReplaceActual(roaring.And(bm, all))
+			}
+		}
+	}
+	it := all.Iterator()
+	for n := 0; it.HasNext(); n++ {
+		if n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err
+			}
+		}
+		doc := uint64(it.Next())
+		var sum float64
+		for w := range ws {
+			s, ok, err := ws[w].at(doc)
+			if err != nil {
+				return nil, 0, err
+			}
+			if !ok {
+				return nil, 0, fmt.Errorf("search/bleve: document %d has every word but not %d", doc, w)
+			}
+			sum += s
+		}
+		out = append(out, scored{doc: doc, score: sum})
+	}
+	return out, len(ws), nil
 }
 
 // firstWord appends every document of the segment that has the word in some field, with the word's

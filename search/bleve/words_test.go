@@ -17,8 +17,8 @@ import (
 // Queries of plain words are collected from the postings (collectWords) instead of through Bleve's
 // searchers. They must answer exactly as Bleve does: the same total and facet counts, the same hits in
 // the same order, and bit for bit the same scores, for every two-character word of the titles alone and
-// in random pairs and triples, on an index of many segments with replaced (deleted) documents and on
-// the same index merged into one segment.
+// with others of its title and with common words, on an index of many segments with replaced (deleted)
+// documents (both ways of intersecting the words) and on the same index merged into one segment.
 func TestWordsScoreAsBleve(t *testing.T) {
 	ctx := context.Background()
 	var real []searchtest.RealTitle
@@ -136,6 +136,9 @@ func TestWordsScoreAsBleve(t *testing.T) {
 		}
 	}
 	compare("segments")
+	idx.NoNarrowForTest(true)
+	compare("segments, skipping to the rarest word's documents")
+	idx.NoNarrowForTest(false)
 	if err := idx.Optimize(ctx); err != nil {
 		t.Fatal(err)
 	}
