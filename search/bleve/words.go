@@ -271,6 +271,14 @@ func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotC
 			for w := range cs {
 				cs[w].open(i)
 			}
+			if narrow {
+				// A common word is in most documents: its iterators decode only near the candidates.
+				only := roaring.New()
+				for _, c := range cands {
+					only.Add(uint32(c.doc))
+				}
+				narrowTo(cs, only)
+			}
 			for k := range cands {
 				var sum float64
 				matched := 0
@@ -346,14 +354,7 @@ func narrowed(ctx context.Context, ws []wordTerms, out []scored) (cands []scored
 			all.And(any)
 		}
 	}
-	for w := range ws {
-		for f := range ws[w].heads {
-			o := ws[w].heads[f].it.(segment.OptimizablePostingsIterator)
-			if bm := o.ActualBitmap(); bm != nil {
-				o.ReplaceActual(roaring.And(bm, all))
-			}
-		}
-	}
+	narrowTo(ws, all)
 	it := all.Iterator()
 	for n := 0; it.HasNext(); n++ {
 		if n%checkEvery == 0 {
@@ -376,6 +377,19 @@ func narrowed(ctx context.Context, ws []wordTerms, out []scored) (cands []scored
 		out = append(out, scored{doc: doc, score: sum})
 	}
 	return out, len(ws), nil
+}
+
+// narrowTo narrows the words' iterators that give their postings as a bitmap to the documents in only.
+func narrowTo(ws []wordTerms, only *roaring.Bitmap) {
+	for w := range ws {
+		for f := range ws[w].heads {
+			if o, ok := ws[w].heads[f].it.(segment.OptimizablePostingsIterator); ok {
+				if bm := o.ActualBitmap(); bm != nil {
+					o.ReplaceActual(roaring.And(bm, only))
+				}
+			}
+		}
+	}
 }
 
 // firstWord appends every document of the segment that has the word in some field, with the word's
