@@ -162,7 +162,7 @@ func BenchmarkSearch(b *testing.B) {
 		name    string
 		queries []search.Query
 		cold    bool // drop the browsing cache before each query
-		bleve   bool // through Bleve's searchers even where collectWords could answer
+		bleve   bool // through Bleve's searchers even where wordPlan.collect could answer
 	}
 	var classes []class
 	for words := 1; words <= 4; words++ {
@@ -173,7 +173,7 @@ func BenchmarkSearch(b *testing.B) {
 		classes = append(classes, class{name: fmt.Sprintf("words=%d", words), queries: qs})
 	}
 	// Two-character words of one title, as the HTTP benchmark asks: collected from the postings
-	// (collectWords), and the same queries through Bleve's searchers for comparison.
+	// (wordPlan.collect), and the same queries through Bleve's searchers for comparison.
 	for _, k := range []int{1, 3} {
 		var qs []search.Query
 		for _, text := range titleWords(c, k, 200) {

@@ -57,9 +57,9 @@ type Index struct {
 	load    concurrency  // recent values of running: collect splits a query only onto idle cores
 	// testSplitAt and testParts override splitPostings and the number of parallel parts (tests).
 	testSplitAt, testParts int
-	testBleveOnly          bool         // collect every query through Bleve's searchers (tests compare collectWords)
-	wordQueries            atomic.Int64 // queries collected by collectWords (tests)
-	testNoNarrow           bool         // collectWords never narrows its iterators to bitmap candidates (tests)
+	testBleveOnly          bool         // collect every query through Bleve's searchers (tests compare wordPlan.collect)
+	wordQueries            atomic.Int64 // queries collected by wordPlan.collect (tests)
+	testNoNarrow           bool         // wordPlan.collect never narrows its iterators to bitmap candidates (tests)
 	analyzer               analysis.Analyzer
 	keyword                analysis.Analyzer
 	texts                  []textIndexing

@@ -162,7 +162,8 @@ type part struct {
 
 // collect runs a query on one snapshot: it counts every match, counts its facet terms when facets is
 // set, and keeps the hits of the page [from, from+size) in the order rank gives. Plain words (see
-// plainWords) are collected by collectWords, which scores as q would; q runs through Bleve otherwise.
+// plainWords) are collected from the postings (wordPlan.collect), scored as q would be; q runs through
+// Bleve otherwise.
 func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping.IndexMapping, q query.Query,
 	words, common []string, rank rank, scored, facets bool, from, size int) (*collected, error) {
 	cols, err := x.columns.columnsOf(is)
@@ -178,11 +179,20 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 		opts.Score = ""
 	}
 	var first bsearch.Searcher
-	if words == nil {
+	var plan *wordPlan
+	var postings uint64
+	if words != nil {
+		if plan, err = planWords(is, words, common); err != nil {
+			return nil, err
+		}
+		postings = plan.postings()
+		x.wordQueries.Add(1)
+	} else {
 		if first, err = q.Searcher(ctx, is, m, opts); err != nil {
 			return nil, fmt.Errorf("search/bleve: %w", err)
 		}
 		defer first.Close()
+		postings = first.Count()
 	}
 	docs := cols.docs()
 	// Parts only pay off on idle cores: they cost about a quarter more CPU in all, so under load, when
@@ -190,7 +200,7 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 	idle := x.load.observe(x.running.Add(1)) < 1.5
 	defer x.running.Add(-1)
 	n := 1
-	if at := x.splitAt(); first != nil && idle && first.Count() >= at && docs >= 2*at && (x.testParts > 0 || !runQueued()) {
+	if at := x.splitAt(); idle && postings >= at && docs >= 2*at && (x.testParts > 0 || !runQueued()) {
 		n = min(runtime.GOMAXPROCS(0), maxParts)
 		if x.testParts > 0 {
 			n = x.testParts
@@ -213,6 +223,10 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 			continue // run below, on this goroutine
 		}
 		wg.Go(func() {
+			if plan != nil {
+				errs[p] = plan.collect(ctx, cols, !x.testNoNarrow, lo, hi, &parts[p])
+				return
+			}
 			s, err := q.Searcher(ctx, is, m, opts)
 			if err != nil {
 				errs[p] = fmt.Errorf("search/bleve: %w", err)
@@ -222,11 +236,10 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 			errs[p] = collectRange(ctx, s, is, cols, lo, hi, &parts[p])
 		})
 	}
-	if first != nil {
-		errs[0] = collectRange(ctx, first, is, cols, 0, docs/uint64(n), &parts[0])
+	if plan != nil {
+		errs[0] = plan.collect(ctx, cols, !x.testNoNarrow, 0, docs/uint64(n), &parts[0])
 	} else {
-		x.wordQueries.Add(1)
-		errs[0] = collectWords(ctx, is, cols, words, common, !x.testNoNarrow, &parts[0])
+		errs[0] = collectRange(ctx, first, is, cols, 0, docs/uint64(n), &parts[0])
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {

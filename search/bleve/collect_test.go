@@ -62,7 +62,7 @@ func TestPartsAndMergeAnswerAlike(t *testing.T) {
 		}
 		return out
 	}
-	idx.BleveOnlyForTest(true) // parts are of Bleve's searchers (collectWords is compared in words_test.go)
+	idx.BleveOnlyForTest(true) // parts of Bleve's searchers (words_test.go compares wordPlan.collect's)
 	idx.SplitForTest(1<<62, 0) // never split
 	want := run()
 	nonEmpty := 0
@@ -119,24 +119,26 @@ func TestSplitOnlyWhenIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	idx.SplitForTest(1, 2)
-	idx.BleveOnlyForTest(true) // a plain word would be collected by collectWords, in one part
 	word := string([]rune(c.Docs[0].Title)[:2])
-	for _, tc := range []struct {
-		name  string
-		load  float64 // recent concurrent searches
-		split bool
-	}{
-		{"searches one at a time", 1, true},
-		{"five searches at a time", 5, false},
-		{"one at a time again", 1, true},
-	} {
-		idx.LoadForTest(tc.load)
-		before := idx.SplitsForTest()
-		if _, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Text: word, Facets: true})); err != nil {
-			t.Fatal(err)
-		}
-		if split := idx.SplitsForTest() > before; split != tc.split {
-			t.Errorf("%s: split %v, want %v", tc.name, split, tc.split)
+	for _, bleveOnly := range []bool{false, true} { // the word collected from the postings, then by Bleve
+		idx.BleveOnlyForTest(bleveOnly)
+		for _, tc := range []struct {
+			name  string
+			load  float64 // recent concurrent searches
+			split bool
+		}{
+			{"searches one at a time", 1, true},
+			{"five searches at a time", 5, false},
+			{"one at a time again", 1, true},
+		} {
+			idx.LoadForTest(tc.load)
+			before := idx.SplitsForTest()
+			if _, err := idx.Search(ctx, searchtest.Normalized(t, search.Query{Text: word, Facets: true})); err != nil {
+				t.Fatal(err)
+			}
+			if split := idx.SplitsForTest() > before; split != tc.split {
+				t.Errorf("Bleve only %v, %s: split %v, want %v", bleveOnly, tc.name, split, tc.split)
+			}
 		}
 	}
 }

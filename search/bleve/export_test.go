@@ -57,12 +57,12 @@ func (x *Index) SimilarKeysForTest(ctx context.Context, text string) ([]string, 
 	return x.similarKeys(ctx, r.(*scorch.IndexSnapshot), search.KeyTerms(text))
 }
 
-// BleveOnlyForTest makes every query run through Bleve's own searchers, not collectWords.
+// BleveOnlyForTest makes every query run through Bleve's own searchers, not wordPlan.collect.
 func (x *Index) BleveOnlyForTest(on bool) { x.testBleveOnly = on }
 
-// WordQueriesForTest is how many queries collectWords answered.
+// WordQueriesForTest is how many queries wordPlan.collect answered.
 func (x *Index) WordQueriesForTest() int64 { return x.wordQueries.Load() }
 
-// NoNarrowForTest makes collectWords skip to the rarest word's documents instead of narrowing its
+// NoNarrowForTest makes wordPlan.collect skip to the rarest word's documents instead of narrowing its
 // iterators to the candidates of the words' bitmaps.
 func (x *Index) NoNarrowForTest(on bool) { x.testNoNarrow = on }

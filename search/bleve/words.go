@@ -17,13 +17,14 @@ import (
 
 // The commonest search is a few words of two Han characters with no filter (电池, 电机 控制 装置). Bleve
 // answers it through a stack of generic searchers (a conjunction of one disjunction per word over the
-// text fields' term searchers), which cost about two thirds of such a query's time. collectWords answers
-// exactly those queries from the postings themselves: the same matches and the same scores as Bleve's
-// tf-idf, with its query norm, field boosts, coordination factor and order of summation, so the ranking
-// does not change (TestWordsScoreAsBleve compares both on every word of a catalogue). Every other query
-// shape still runs through Bleve. docs/architecture.md §"Search" explains the path.
+// text fields' term searchers), which cost about two thirds of such a query's time. planWords and
+// wordPlan.collect answer exactly those queries from the postings themselves: the same matches and the
+// same scores as Bleve's tf-idf, with its query norm, field boosts, coordination factors and order of
+// summation, so the ranking does not change (TestWordsScoreAsBleve compares both on every two-character
+// word of a catalogue's titles). Every other query shape still runs through Bleve. docs/architecture.md
+// §2 step 5 describes the path.
 
-// maxWords bounds the words collectWords takes: Bleve orders a conjunction's parts by a sort that is
+// maxWords bounds the words wordPlan.collect takes: Bleve orders a conjunction's parts by a sort that is
 // stable only up to twelve of them, and its sums follow that order.
 const maxWords = 12
 
@@ -161,28 +162,34 @@ type scored struct {
 	score float64
 }
 
-// collectWords collects into p the documents that contain every word of words in some text field,
-// scored as Bleve scores textQuery's boolean query: the conjunction of the words' disjunctions over the
-// fields' term queries, plus, where a document has some of them, the disjunction of the common words'.
-func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotColumns, words, common []string, narrow bool, p *part) error {
+// wordPlan is a plain-word query ready to collect: its words' postings lists in every segment and
+// their scoring constants.
+type wordPlan struct {
+	segs   int
+	ws, cs []wordTerms // the required words in the conjunction's order, the common words in theirs
+}
+
+// planWords looks up the words of a plain-word query (plainWords) in every segment and computes the
+// constants of Bleve's scores: each field term's idf and query weight.
+func planWords(is *scorch.IndexSnapshot, words, common []string) (*wordPlan, error) {
 	segs := is.Segments()
 	docTotal, err := is.DocCount()
 	if err != nil {
-		return fmt.Errorf("search/bleve: %w", err)
+		return nil, fmt.Errorf("search/bleve: %w", err)
 	}
 	dicts := make([][]segment.TermDictionary, len(textFields))
 	for f, tf := range textFields {
 		dicts[f] = make([]segment.TermDictionary, len(segs))
 		for i, s := range segs {
 			if dicts[f][i], err = s.Segment().Dictionary(tf.name); err != nil {
-				return fmt.Errorf("search/bleve: %w", err)
+				return nil, fmt.Errorf("search/bleve: %w", err)
 			}
 		}
 	}
 	termsOf := func(words []string) ([]wordTerms, error) {
 		ws := make([]wordTerms, len(words))
 		for w, word := range words {
-			ws[w].fields, ws[w].heads = make([]fieldTerm, len(textFields)), make([]head, len(textFields))
+			ws[w].fields = make([]fieldTerm, len(textFields))
 			for f := range textFields {
 				ft := &ws[w].fields[f]
 				ft.field, ft.lists = f, make([]segment.PostingsList, len(segs))
@@ -206,11 +213,11 @@ func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotC
 	}
 	ws, err := termsOf(words)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cs, err := termsOf(common)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The query norm of the root searcher, set on every term searcher below it: the conjunction's, or
 	// the boolean query's over the conjunction and the common words' disjunction.
@@ -230,9 +237,41 @@ func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotC
 			}
 		}
 	}
+	return &wordPlan{segs: len(segs), ws: ws, cs: cs}, nil
+}
 
+// postings is the number of postings of the required words: Bleve's worst case for the query, which
+// decides whether it is collected in parts.
+func (pl *wordPlan) postings() uint64 {
+	var n uint64
+	for _, w := range pl.ws {
+		n += w.count
+	}
+	return n
+}
+
+// collect collects into p the documents numbered [lo, hi) that contain every required word in some
+// text field, scored as Bleve scores textQuery's boolean query: the conjunction of the words'
+// disjunctions over the fields' term queries, plus, where a document has some of them, the disjunction
+// of the common words'. Parts of one plan may run at once: each has its own iterators.
+func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow bool, lo, hi uint64, p *part) error {
+	withHeads := func(list []wordTerms) []wordTerms {
+		out := slices.Clone(list)
+		for w := range out {
+			out[w].heads = make([]head, len(out[w].fields))
+		}
+		return out
+	}
+	ws, cs := withHeads(pl.ws), withHeads(pl.cs)
 	var cands, next []scored
-	for i := range segs {
+	var err error
+	for i := range pl.segs {
+		// The part's range of the segment's local document numbers.
+		start, end := cols.starts[i], cols.starts[i]+uint64(len(cols.segs[i].id))
+		if hi <= start || lo >= end {
+			continue
+		}
+		from, to := max(lo, start)-start, min(hi, end)-start
 		for w := range ws {
 			ws[w].open(i)
 		}
@@ -243,12 +282,12 @@ func collectWords(ctx context.Context, is *scorch.IndexSnapshot, cols *snapshotC
 		// skip to them.
 		first := -1
 		if narrow {
-			if cands, first, err = narrowed(ctx, ws, cands[:0]); err != nil {
+			if cands, first, err = narrowed(ctx, ws, from, to, cands[:0]); err != nil {
 				return err
 			}
 		}
 		if first < 0 {
-			if cands, err = firstWord(ctx, &ws[0], cands[:0]); err != nil {
+			if cands, err = firstWord(ctx, &ws[0], from, to, cands[:0]); err != nil {
 				return err
 			}
 			first = 1
@@ -327,10 +366,10 @@ func cmpCount(a, b uint64) int {
 	return 0
 }
 
-// narrowed returns the segment's documents that have every word in some field, with the score of the
-// conjunction of the words' disjunctions, when there are several words and every iterator gives its
-// postings as a bitmap; first=-1 otherwise.
-func narrowed(ctx context.Context, ws []wordTerms, out []scored) (cands []scored, first int, err error) {
+// narrowed returns the segment's documents numbered [from, to) that have every word in some field, with
+// the score of the conjunction of the words' disjunctions, when there are several words and every
+// iterator gives its postings as a bitmap; first=-1 otherwise.
+func narrowed(ctx context.Context, ws []wordTerms, from, to uint64, out []scored) (cands []scored, first int, err error) {
 	if len(ws) < 2 {
 		return out, -1, nil
 	}
@@ -354,6 +393,8 @@ func narrowed(ctx context.Context, ws []wordTerms, out []scored) (cands []scored
 			all.And(any)
 		}
 	}
+	all.RemoveRange(0, from)
+	all.RemoveRange(to, math.MaxUint32+1)
 	narrowTo(ws, all)
 	it := all.Iterator()
 	for n := 0; it.HasNext(); n++ {
@@ -392,13 +433,13 @@ func narrowTo(ws []wordTerms, only *roaring.Bitmap) {
 	}
 }
 
-// firstWord appends every document of the segment that has the word in some field, with the word's
-// disjunction score (see wordTerms.at), merging the fields' postings in document order.
-func firstWord(ctx context.Context, w *wordTerms, out []scored) ([]scored, error) {
+// firstWord appends every document of the segment numbered [from, to) that has the word in some field,
+// with the word's disjunction score (see wordTerms.at), merging the fields' postings in document order.
+func firstWord(ctx context.Context, w *wordTerms, from, to uint64, out []scored) ([]scored, error) {
 	heads := w.heads
 	for f := range heads {
 		heads[f].started = true
-		if err := heads[f].set(heads[f].it.Next()); err != nil {
+		if err := heads[f].set(heads[f].it.Advance(from)); err != nil {
 			return nil, fmt.Errorf("search/bleve: %w", err)
 		}
 	}
@@ -415,7 +456,7 @@ func firstWord(ctx context.Context, w *wordTerms, out []scored) ([]scored, error
 				doc, any = heads[f].doc, true
 			}
 		}
-		if !any {
+		if !any || doc >= to {
 			return out, nil
 		}
 		var sum float64

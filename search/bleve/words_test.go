@@ -2,6 +2,7 @@ package bleve_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -14,7 +15,7 @@ import (
 	"patentwall/search/searchtest"
 )
 
-// Queries of plain words are collected from the postings (collectWords) instead of through Bleve's
+// Queries of plain words are collected from the postings (wordPlan.collect) instead of through Bleve's
 // searchers. They must answer exactly as Bleve does: the same total and facet counts, the same hits in
 // the same order, and bit for bit the same scores, for every two-character word of the titles alone and
 // with others of its title and with common words, on an index of many segments with replaced (deleted)
@@ -139,10 +140,21 @@ func TestWordsScoreAsBleve(t *testing.T) {
 	idx.NoNarrowForTest(true)
 	compare("segments, skipping to the rarest word's documents")
 	idx.NoNarrowForTest(false)
+	for _, parts := range []int{2, 3} {
+		idx.SplitForTest(1, parts)
+		before := idx.SplitsForTest()
+		compare(fmt.Sprintf("segments, %d parts", parts))
+		if n := idx.SplitsForTest() - before; n < int64(len(queries)) {
+			t.Fatalf("%d parts: only %d queries were split", parts, n)
+		}
+	}
+	idx.SplitForTest(1<<62, 0) // never split
 	if err := idx.Optimize(ctx); err != nil {
 		t.Fatal(err)
 	}
 	compare("merged")
+	idx.SplitForTest(1, 3)
+	compare("merged, 3 parts")
 }
 
 func scores(r *search.Result) []float64 {
