@@ -224,7 +224,7 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 		}
 		wg.Go(func() {
 			if plan != nil {
-				errs[p] = plan.collect(ctx, cols, !x.testNoNarrow, lo, hi, &parts[p])
+				errs[p] = plan.collect(ctx, cols, !x.testNoNarrow, scored, lo, hi, &parts[p])
 				return
 			}
 			s, err := q.Searcher(ctx, is, m, opts)
@@ -237,7 +237,7 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 		})
 	}
 	if plan != nil {
-		errs[0] = plan.collect(ctx, cols, !x.testNoNarrow, 0, docs/uint64(n), &parts[0])
+		errs[0] = plan.collect(ctx, cols, !x.testNoNarrow, scored, 0, docs/uint64(n), &parts[0])
 	} else {
 		errs[0] = collectRange(ctx, first, is, cols, 0, docs/uint64(n), &parts[0])
 	}

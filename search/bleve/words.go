@@ -101,10 +101,10 @@ func (w *wordTerms) squares() float64 {
 	return sum
 }
 
-// open starts the word's iterators over segment i.
-func (w *wordTerms) open(i int) {
+// open starts the word's iterators over segment i; without scores they skip frequencies and norms.
+func (w *wordTerms) open(i int, withScores bool) {
 	for f := range w.fields {
-		w.heads[f] = head{it: w.fields[f].lists[i].Iterator(true, true, false, nil)}
+		w.heads[f] = head{it: w.fields[f].lists[i].Iterator(withScores, withScores, false, nil)}
 	}
 }
 
@@ -253,8 +253,9 @@ func (pl *wordPlan) postings() uint64 {
 // collect collects into p the documents numbered [lo, hi) that contain every required word in some
 // text field, scored as Bleve scores textQuery's boolean query: the conjunction of the words'
 // disjunctions over the fields' term queries, plus, where a document has some of them, the disjunction
-// of the common words'. Parts of one plan may run at once: each has its own iterators.
-func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow bool, lo, hi uint64, p *part) error {
+// of the common words'. Unscored (a sort by date or fee), every score is 0, as Bleve's. Parts of one plan
+// may run at once: each has its own iterators.
+func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, withScores bool, lo, hi uint64, p *part) error {
 	withHeads := func(list []wordTerms) []wordTerms {
 		out := slices.Clone(list)
 		for w := range out {
@@ -273,7 +274,7 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow b
 		}
 		from, to := max(lo, start)-start, min(hi, end)-start
 		for w := range ws {
-			ws[w].open(i)
+			ws[w].open(i, withScores)
 		}
 		// The conjunction. Where the segment gives the postings as bitmaps, the documents that have every
 		// word are found from those, and each iterator is narrowed to them: it then decodes frequencies
@@ -306,9 +307,9 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow b
 			cands, next = next, cands
 		}
 		// The common words add their disjunction's score where a document has one of them.
-		if len(cs) > 0 && len(cands) > 0 {
+		if len(cs) > 0 && len(cands) > 0 && withScores {
 			for w := range cs {
-				cs[w].open(i)
+				cs[w].open(i, withScores)
 			}
 			if narrow {
 				// A common word is in most documents: its iterators decode only near the candidates.
@@ -349,7 +350,10 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow b
 					p.counts[t]++
 				}
 			}
-			h := hitRef{seg: i, local: d.doc, score: d.score, id: c.id[d.doc], listed: c.listed[d.doc], fee: c.fee[d.doc]}
+			h := hitRef{seg: i, local: d.doc, id: c.id[d.doc], listed: c.listed[d.doc], fee: c.fee[d.doc]}
+			if withScores {
+				h.score = d.score
+			}
 			p.top.offer(&h)
 		}
 	}

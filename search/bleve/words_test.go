@@ -91,8 +91,11 @@ func TestWordsScoreAsBleve(t *testing.T) {
 		}
 		queries = append(queries, search.Query{Text: text, Facets: true})
 	}
-	for _, s := range []string{search.SortNewest, search.SortFeeAsc, search.SortFeeDesc} {
-		queries = append(queries, search.Query{Text: words[0], Sort: s, Facets: true, Page: 2})
+	// Sorted by date or fee, unscored, with every kind of text.
+	for i, s := range []string{search.SortNewest, search.SortFeeAsc, search.SortFeeDesc} {
+		for _, text := range []string{words[i], words[i] + " " + words[i+10], words[i] + " 装置"} {
+			queries = append(queries, search.Query{Text: text, Sort: s, Facets: true}, search.Query{Text: text, Sort: s, Page: 2})
+		}
 	}
 	queries = append(queries, search.Query{Text: "g " + words[1]}, search.Query{Text: words[2] + " " + words[2]})
 
