@@ -156,12 +156,6 @@ func (h *head) set(p segment.Posting, err error) error {
 	return nil
 }
 
-// scored is a candidate document of one segment and its score so far.
-type scored struct {
-	doc   uint64
-	score float64
-}
-
 // wordPlan is a plain-word query ready to collect: its words' postings lists in every segment and
 // their scoring constants.
 type wordPlan struct {
@@ -264,8 +258,6 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, 
 		return out
 	}
 	ws, cs := withHeads(pl.ws), withHeads(pl.cs)
-	var cands, next []scored
-	var err error
 	for i := range pl.segs {
 		// The part's range of the segment's local document numbers.
 		start, end := cols.starts[i], cols.starts[i]+uint64(len(cols.segs[i].id))
@@ -276,54 +268,21 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, 
 		for w := range ws {
 			ws[w].open(i, withScores)
 		}
-		// The conjunction. Where the segment gives the postings as bitmaps, the documents that have every
-		// word are found from those, and each iterator is narrowed to them: it then decodes frequencies
-		// and norms only in the blocks that hold a candidate, not for every posting up to it (which
-		// Advance does). Otherwise the rarest word's documents are the candidates, and the other words
-		// skip to them.
-		first := -1
-		if narrow {
-			if cands, first, err = narrowed(ctx, ws, from, to, cands[:0]); err != nil {
-				return err
-			}
-		}
-		if first < 0 {
-			if cands, err = firstWord(ctx, &ws[0], from, to, cands[:0]); err != nil {
-				return err
-			}
-			first = 1
-		}
-		for w := first; w < len(ws) && len(cands) > 0; w++ {
-			next = next[:0]
-			for _, c := range cands {
-				s, ok, err := ws[w].at(c.doc)
-				if err != nil {
-					return err
-				}
-				if ok {
-					next = append(next, scored{doc: c.doc, score: c.score + s})
-				}
-			}
-			cands, next = next, cands
-		}
-		// The common words add their disjunction's score where a document has one of them.
-		if len(cs) > 0 && len(cands) > 0 && withScores {
+		common := len(cs) > 0 && withScores // common words only score
+		if common {
 			for w := range cs {
 				cs[w].open(i, withScores)
 			}
-			if narrow {
-				// A common word is in most documents: its iterators decode only near the candidates.
-				only := roaring.New()
-				for _, c := range cands {
-					only.Add(uint32(c.doc))
-				}
-				narrowTo(cs, only)
-			}
-			for k := range cands {
+		}
+		c := cols.segs[i]
+		// emit adds the common words' disjunction's score where the document has one of them, then
+		// counts the document and ranks it.
+		emit := func(doc uint64, score float64) error {
+			if common {
 				var sum float64
 				matched := 0
 				for w := range cs {
-					s, ok, err := cs[w].at(cands[k].doc)
+					s, ok, err := cs[w].at(doc)
 					if err != nil {
 						return err
 					}
@@ -333,12 +292,9 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, 
 					}
 				}
 				if matched > 0 {
-					cands[k].score += sum * (float64(matched) / float64(len(cs)))
+					score += sum * (float64(matched) / float64(len(cs)))
 				}
 			}
-		}
-		c := cols.segs[i]
-		for _, d := range cands {
 			if p.total%checkEvery == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -346,15 +302,66 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, 
 			}
 			p.total++
 			if p.counts != nil {
-				for _, t := range c.terms[c.termOff[d.doc]:c.termOff[d.doc+1]] {
+				for _, t := range c.terms[c.termOff[doc]:c.termOff[doc+1]] {
 					p.counts[t]++
 				}
 			}
-			h := hitRef{seg: i, local: d.doc, id: c.id[d.doc], listed: c.listed[d.doc], fee: c.fee[d.doc]}
+			h := hitRef{seg: i, local: doc, id: c.id[doc], listed: c.listed[doc], fee: c.fee[doc]}
 			if withScores {
-				h.score = d.score
+				h.score = score
 			}
 			p.top.offer(&h)
+			return nil
+		}
+		// Several words: where the segment gives the postings as bitmaps, the documents that have every
+		// word are found from those, and each iterator is narrowed to them: it then decodes frequencies
+		// and norms only in the blocks that hold a candidate, not for every posting up to it (which
+		// Advance does). A common word is in most documents: its iterators are narrowed alike.
+		if narrow && len(ws) > 1 {
+			if all, ok := narrowed(ws, from, to); ok {
+				if common {
+					narrowTo(cs, all)
+				}
+				it := all.Iterator()
+				for it.HasNext() {
+					doc := uint64(it.Next())
+					var sum float64
+					for w := range ws {
+						s, ok, err := ws[w].at(doc)
+						if err != nil {
+							return err
+						}
+						if !ok {
+							return fmt.Errorf("search/bleve: document %d has every word but not %d", doc, w)
+						}
+						sum += s
+					}
+					if err := emit(doc, sum); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+		}
+		// Otherwise the rarest word's documents, as they come (a single word can match most of the
+		// catalogue: they are not kept), and the other words skip to each.
+		if common && narrow && len(ws) == 1 {
+			if only, ok := wordBitmap(&ws[0]); ok {
+				narrowTo(cs, only)
+			}
+		}
+		err := firstWord(ctx, &ws[0], from, to, func(doc uint64, score float64) error {
+			for w := 1; w < len(ws); w++ {
+				s, ok, err := ws[w].at(doc)
+				if err != nil || !ok {
+					return err
+				}
+				score += s
+			}
+			return emit(doc, score)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -370,26 +377,32 @@ func cmpCount(a, b uint64) int {
 	return 0
 }
 
-// narrowed returns the segment's documents numbered [from, to) that have every word in some field, with
-// the score of the conjunction of the words' disjunctions, when there are several words and every
-// iterator gives its postings as a bitmap; first=-1 otherwise.
-func narrowed(ctx context.Context, ws []wordTerms, from, to uint64, out []scored) (cands []scored, first int, err error) {
-	if len(ws) < 2 {
-		return out, -1, nil
+// wordBitmap is the set of the segment's documents that have the word in some field, when every
+// iterator of the word gives its postings as a bitmap (ok=false otherwise).
+func wordBitmap(w *wordTerms) (bm *roaring.Bitmap, ok bool) {
+	bm = roaring.New()
+	for f := range w.heads {
+		o, ok := w.heads[f].it.(segment.OptimizablePostingsIterator)
+		if !ok {
+			return nil, false
+		}
+		if actual := o.ActualBitmap(); actual != nil {
+			bm.Or(actual)
+		} else if n, ok := o.DocNum1Hit(); ok {
+			bm.Add(uint32(n))
+		}
 	}
-	var all *roaring.Bitmap
+	return bm, true
+}
+
+// narrowed returns the segment's documents numbered [from, to) that have every word in some field, and
+// narrows the words' iterators to them, when every iterator gives its postings as a bitmap (ok=false
+// otherwise).
+func narrowed(ws []wordTerms, from, to uint64) (all *roaring.Bitmap, ok bool) {
 	for w := range ws {
-		any := roaring.New()
-		for f := range ws[w].heads {
-			o, ok := ws[w].heads[f].it.(segment.OptimizablePostingsIterator)
-			if !ok {
-				return out, -1, nil
-			}
-			if bm := o.ActualBitmap(); bm != nil {
-				any.Or(bm)
-			} else if n, ok := o.DocNum1Hit(); ok {
-				any.Add(uint32(n))
-			}
+		any, ok := wordBitmap(&ws[w])
+		if !ok {
+			return nil, false
 		}
 		if all == nil {
 			all = any
@@ -400,28 +413,7 @@ func narrowed(ctx context.Context, ws []wordTerms, from, to uint64, out []scored
 	all.RemoveRange(0, from)
 	all.RemoveRange(to, math.MaxUint32+1)
 	narrowTo(ws, all)
-	it := all.Iterator()
-	for n := 0; it.HasNext(); n++ {
-		if n%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, 0, err
-			}
-		}
-		doc := uint64(it.Next())
-		var sum float64
-		for w := range ws {
-			s, ok, err := ws[w].at(doc)
-			if err != nil {
-				return nil, 0, err
-			}
-			if !ok {
-				return nil, 0, fmt.Errorf("search/bleve: document %d has every word but not %d", doc, w)
-			}
-			sum += s
-		}
-		out = append(out, scored{doc: doc, score: sum})
-	}
-	return out, len(ws), nil
+	return all, true
 }
 
 // narrowTo narrows the words' iterators that give their postings as a bitmap to the documents in only.
@@ -437,21 +429,21 @@ func narrowTo(ws []wordTerms, only *roaring.Bitmap) {
 	}
 }
 
-// firstWord appends every document of the segment numbered [from, to) that has the word in some field,
-// with the word's disjunction score (see wordTerms.at), merging the fields' postings in document order.
-func firstWord(ctx context.Context, w *wordTerms, from, to uint64, out []scored) ([]scored, error) {
+// firstWord calls fn with every document of the segment numbered [from, to) that has the word in some
+// field, in order, and the word's disjunction score (see wordTerms.at), merging the fields' postings.
+func firstWord(ctx context.Context, w *wordTerms, from, to uint64, fn func(doc uint64, score float64) error) error {
 	heads := w.heads
 	for f := range heads {
 		heads[f].started = true
 		if err := heads[f].set(heads[f].it.Advance(from)); err != nil {
-			return nil, fmt.Errorf("search/bleve: %w", err)
+			return fmt.Errorf("search/bleve: %w", err)
 		}
 	}
 	total := float64(len(heads))
 	for n := 0; ; n++ {
 		if n%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		doc, any := uint64(math.MaxUint64), false
@@ -461,7 +453,7 @@ func firstWord(ctx context.Context, w *wordTerms, from, to uint64, out []scored)
 			}
 		}
 		if !any || doc >= to {
-			return out, nil
+			return nil
 		}
 		var sum float64
 		matched := 0
@@ -473,9 +465,11 @@ func firstWord(ctx context.Context, w *wordTerms, from, to uint64, out []scored)
 			sum += w.fields[f].score(h.freq, h.norm)
 			matched++
 			if err := h.set(h.it.Next()); err != nil {
-				return nil, fmt.Errorf("search/bleve: %w", err)
+				return fmt.Errorf("search/bleve: %w", err)
 			}
 		}
-		out = append(out, scored{doc: doc, score: sum * (float64(matched) / total)})
+		if err := fn(doc, sum*(float64(matched)/total)); err != nil {
+			return err
+		}
 	}
 }
