@@ -80,14 +80,7 @@ func termQueryIn(an analysis.Analyzer, t search.Term, fields []textField) query.
 		q.SetField("application_no")
 		return q
 	}
-	var seq []string
-	if t.Han {
-		seq = hanTokens(t.Text)
-	} else {
-		for _, tok := range an.Analyze([]byte(t.Text)) {
-			seq = append(seq, string(tok.Term))
-		}
-	}
+	seq := termTokens(an, t)
 	if len(seq) == 0 {
 		return nil
 	}
@@ -109,6 +102,19 @@ func termQueryIn(an analysis.Analyzer, t search.Term, fields []textField) query.
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// termTokens gives the index terms that a term must match in sequence: hanTokens for a Han run, the
+// analyser's tokens otherwise.
+func termTokens(an analysis.Analyzer, t search.Term) []string {
+	if t.Han {
+		return hanTokens(t.Text)
+	}
+	var seq []string
+	for _, tok := range an.Analyze([]byte(t.Text)) {
+		seq = append(seq, string(tok.Term))
+	}
+	return seq
 }
 
 // hanTokens gives the index terms that a run of Han characters must match in sequence: the character

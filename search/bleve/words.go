@@ -36,14 +36,7 @@ func plainWords(an analysis.Analyzer, terms []search.Term) (words, common []stri
 		if t.AppNo != "" {
 			return nil, nil, false
 		}
-		var seq []string
-		if t.Han {
-			seq = hanTokens(t.Text)
-		} else {
-			for _, tok := range an.Analyze([]byte(t.Text)) {
-				seq = append(seq, string(tok.Term))
-			}
-		}
+		seq := termTokens(an, t)
 		// As termQueryIn: several terms make a phrase, a lone Latin word of two or more characters also
 		// matches as a prefix, and a lone Han character expands over the bigram-only fields' bigrams.
 		want := 1
