@@ -554,18 +554,42 @@ func (x *Index) Optimize(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	if err := s.ForceMerge(ctx, nil); err != nil {
-		return fmt.Errorf("search/bleve: optimize: %w", err)
+	// A merge Bleve started in the background before may still be introduced after the forced one,
+	// leaving a second segment: merge again then (rarely more than once).
+	for attempt := 0; ; attempt++ {
+		if err := s.ForceMerge(ctx, nil); err != nil {
+			return fmt.Errorf("search/bleve: optimize: %w", err)
+		}
+		// The merged segment is on disk, but the snapshot that lists it is written out later: a batch
+		// that returns once on disk (rewriting the schema version) waits for it, so the next open finds
+		// the merged index rather than the segments before.
+		b := idx.NewBatch()
+		b.SetInternal(versionKey, []byte(x.schemaVersion()))
+		if err := x.apply(ctx, idx, []*bleve.Batch{b}, nil); err != nil {
+			return fmt.Errorf("search/bleve: optimize: %w", err)
+		}
+		n, err := segmentCount(s)
+		if err != nil {
+			return fmt.Errorf("search/bleve: optimize: %w", err)
+		}
+		if n <= 1 || attempt == 2 {
+			return nil
+		}
 	}
-	// The merged segment is on disk, but the snapshot that lists it is written out later: a batch that
-	// returns once on disk (rewriting the schema version) waits for it, so the next open finds the
-	// merged index rather than the segments before.
-	b := idx.NewBatch()
-	b.SetInternal(versionKey, []byte(x.schemaVersion()))
-	if err := x.apply(ctx, idx, []*bleve.Batch{b}, nil); err != nil {
-		return fmt.Errorf("search/bleve: optimize: %w", err)
+}
+
+// segmentCount is the number of segments of the index's current snapshot.
+func segmentCount(s *scorch.Scorch) (int, error) {
+	r, err := s.Reader()
+	if err != nil {
+		return 0, err
 	}
-	return nil
+	defer r.Close()
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, fmt.Errorf("unexpected index reader %T", r)
+	}
+	return len(is.Segments()), nil
 }
 
 // Scratch creates an empty index in a temporary directory and returns it with a function that closes
