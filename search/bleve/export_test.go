@@ -27,9 +27,15 @@ func (x *Index) SegmentsForTest() int {
 	}
 	defer x.mu.RUnlock()
 	adv, _ := idx.Advanced()
-	r, _ := adv.Reader()
-	defer r.Close()
-	return len(r.(*scorch.IndexSnapshot).Segments())
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return -1
+	}
+	n, err := segmentCount(s)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // LoadForTest sets the moving average of concurrent searches that decides whether a query may split.
