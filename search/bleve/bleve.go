@@ -60,6 +60,8 @@ type Index struct {
 	testBleveOnly          bool         // collect every query through Bleve's searchers (tests compare wordPlan.collect)
 	wordQueries            atomic.Int64 // queries collected by wordPlan.collect (tests)
 	testNoNarrow           bool         // wordPlan.collect never narrows its iterators to bitmap candidates (tests)
+	testNoTables           bool         // wordPlan.collect reads common words from their postings, not their tables (tests)
+	tabled                 atomic.Int64 // common words' tables wordPlan.collect was given, over all segments (tests)
 	analyzer               analysis.Analyzer
 	keyword                analysis.Analyzer
 	texts                  []textIndexing

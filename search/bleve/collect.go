@@ -185,6 +185,13 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 		if plan, err = planWords(is, words, common); err != nil {
 			return nil, err
 		}
+		if scored && !x.testNoTables {
+			n, err := plan.withTables(is, cols)
+			if err != nil {
+				return nil, err
+			}
+			x.tabled.Add(int64(n))
+		}
 		postings = plan.postings()
 		x.wordQueries.Add(1)
 	} else {

@@ -24,11 +24,12 @@ const noFee = math.MinInt64
 
 // segColumns are the per-document values of one segment, by local document number.
 type segColumns struct {
-	id      []int64  // the patent ID (0: none, e.g. a document deleted before the columns were read)
-	listed  []int64  // listed_at, Unix seconds
-	fee     []int64  // fee_fen, noFee without a declaration
-	termOff []uint32 // the facet terms of document n are terms[termOff[n]:termOff[n+1]]
-	terms   []uint32 // facet term numbers in facetDict
+	id      []int64   // the patent ID (0: none, e.g. a document deleted before the columns were read)
+	listed  []int64   // listed_at, Unix seconds
+	fee     []int64   // fee_fen, noFee without a declaration
+	termOff []uint32  // the facet terms of document n are terms[termOff[n]:termOff[n+1]]
+	terms   []uint32  // facet term numbers in facetDict
+	tables  segTables // the common words' postings, made on first use (common.go)
 }
 
 // facetDict numbers the distinct facet terms (a few hundred), shared by every segment's columns.

@@ -72,3 +72,10 @@ func (x *Index) WordQueriesForTest() int64 { return x.wordQueries.Load() }
 // NoNarrowForTest makes wordPlan.collect skip to the rarest word's documents instead of narrowing its
 // iterators to the candidates of the words' bitmaps.
 func (x *Index) NoNarrowForTest(on bool) { x.testNoNarrow = on }
+
+// NoTablesForTest makes plain-word queries read the common words from their postings instead of from
+// their per-segment tables (common.go).
+func (x *Index) NoTablesForTest(on bool) { x.testNoTables = on }
+
+// TablesForTest is how many common words' tables (one per word and segment) plain-word queries were given.
+func (x *Index) TablesForTest() int64 { return x.tabled.Load() }

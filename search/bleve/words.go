@@ -79,6 +79,7 @@ func (t *fieldTerm) score(freq uint64, norm float64) float64 {
 // wordTerms is one word in every text field, ordered as Bleve's disjunction orders its searchers, and
 // its iterators over the current segment.
 type wordTerms struct {
+	word   string
 	fields []fieldTerm
 	count  uint64
 	heads  []head
@@ -154,6 +155,9 @@ func (h *head) set(p segment.Posting, err error) error {
 type wordPlan struct {
 	segs   int
 	ws, cs []wordTerms // the required words in the conjunction's order, the common words in theirs
+	// tables[i][w] is common word w's table in segment i (nil: read from its postings); nil when the
+	// plan has none (withTables).
+	tables [][]*wordTable
 }
 
 // planWords looks up the words of a plain-word query (plainWords) in every segment and computes the
@@ -176,6 +180,7 @@ func planWords(is *scorch.IndexSnapshot, words, common []string) (*wordPlan, err
 	termsOf := func(words []string) ([]wordTerms, error) {
 		ws := make([]wordTerms, len(words))
 		for w, word := range words {
+			ws[w].word = word
 			ws[w].fields = make([]fieldTerm, len(textFields))
 			for f := range textFields {
 				ft := &ws[w].fields[f]
@@ -227,6 +232,31 @@ func planWords(is *scorch.IndexSnapshot, words, common []string) (*wordPlan, err
 	return &wordPlan{segs: len(segs), ws: ws, cs: cs}, nil
 }
 
+// withTables gives the plan the common words' tables of every segment of the snapshot (common.go), and
+// says how many it found.
+func (pl *wordPlan) withTables(is *scorch.IndexSnapshot, cols *snapshotColumns) (int, error) {
+	if len(pl.cs) == 0 {
+		return 0, nil
+	}
+	found := 0
+	segs := is.Segments()
+	pl.tables = make([][]*wordTable, len(segs))
+	for i, s := range segs {
+		pl.tables[i] = make([]*wordTable, len(pl.cs))
+		for w := range pl.cs {
+			t, err := cols.segs[i].tables.table(s.Segment(), pl.cs[w].word)
+			if err != nil {
+				return 0, err
+			}
+			if t != nil {
+				found++
+			}
+			pl.tables[i][w] = t
+		}
+	}
+	return found, nil
+}
+
 // postings is the number of postings of the required words: Bleve's worst case for the query, which
 // decides whether it is collected in parts.
 func (pl *wordPlan) postings() uint64 {
@@ -262,9 +292,19 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, 
 			ws[w].open(i, withScores)
 		}
 		common := len(cs) > 0 && withScores // common words only score
+		var tables []*wordTable             // the common words' tables in this segment (nil: none)
+		iterated := false                   // some common word is read from its postings
 		if common {
+			if pl.tables != nil {
+				tables = pl.tables[i]
+			}
 			for w := range cs {
-				cs[w].open(i, withScores)
+				if tables != nil && tables[w] != nil {
+					clear(cs[w].heads) // no iterators: nothing to narrow
+				} else {
+					cs[w].open(i, withScores)
+					iterated = true
+				}
 			}
 		}
 		c := cols.segs[i]
@@ -275,8 +315,12 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, 
 				var sum float64
 				matched := 0
 				for w := range cs {
-					s, ok, err := cs[w].at(doc)
-					if err != nil {
+					var s float64
+					var ok bool
+					var err error
+					if tables != nil && tables[w] != nil {
+						s, ok = tables[w].score(&cs[w], doc)
+					} else if s, ok, err = cs[w].at(doc); err != nil {
 						return err
 					}
 					if ok {
@@ -312,7 +356,7 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, 
 		// Advance does). A common word is in most documents: its iterators are narrowed alike.
 		if narrow && len(ws) > 1 {
 			if all, ok := narrowed(ws, from, to); ok {
-				if common {
+				if iterated {
 					narrowTo(cs, all)
 				}
 				it := all.Iterator()
@@ -338,7 +382,7 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, 
 		}
 		// Otherwise the rarest word's documents, as they come (a single word can match most of the
 		// catalogue: they are not kept), and the other words skip to each.
-		if common && narrow && len(ws) == 1 {
+		if iterated && narrow && len(ws) == 1 {
 			if only, ok := wordBitmap(&ws[0]); ok {
 				narrowTo(cs, only)
 			}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 
@@ -19,7 +20,8 @@ import (
 // searchers. They must answer exactly as Bleve does: the same total and facet counts, the same hits in
 // the same order, and bit for bit the same scores, for every two-character word of the titles alone and
 // with others of its title and with common words, on an index of many segments with replaced (deleted)
-// documents (both ways of intersecting the words) and on the same index merged into one segment.
+// documents (both ways of intersecting the words, common words from their tables and from their
+// postings) and on the same index merged into one segment.
 func TestWordsScoreAsBleve(t *testing.T) {
 	ctx := context.Background()
 	var real []searchtest.RealTitle
@@ -139,10 +141,18 @@ func TestWordsScoreAsBleve(t *testing.T) {
 			t.Fatalf("%s: only %d hits in all: the comparison would prove little", what, hits)
 		}
 	}
+	tabled := idx.TablesForTest()
 	compare("segments")
+	if idx.TablesForTest() == tabled {
+		t.Fatal("no common word was scored from its tables")
+	}
 	idx.NoNarrowForTest(true)
 	compare("segments, skipping to the rarest word's documents")
+	idx.NoTablesForTest(true)
+	compare("segments, skipping, common words from their postings")
 	idx.NoNarrowForTest(false)
+	compare("segments, common words from their postings")
+	idx.NoTablesForTest(false)
 	for _, parts := range []int{2, 3} {
 		idx.SplitForTest(1, parts)
 		before := idx.SplitsForTest()
@@ -156,6 +166,9 @@ func TestWordsScoreAsBleve(t *testing.T) {
 		t.Fatal(err)
 	}
 	compare("merged")
+	idx.NoTablesForTest(true)
+	compare("merged, common words from their postings")
+	idx.NoTablesForTest(false)
 	idx.SplitForTest(1, 3)
 	compare("merged, 3 parts")
 }
@@ -166,4 +179,77 @@ func scores(r *search.Result) []float64 {
 		out[i] = h.Score
 	}
 	return out
+}
+
+// Common words' tables are made by the first query that scores the word in a segment, while other
+// queries may be reading the tables of other words of the same segment (they share its norms): queries
+// run at once on a fresh index answer as the same queries run one by one through Bleve.
+func TestCommonTablesConcurrently(t *testing.T) {
+	ctx := context.Background()
+	c := searchtest.Synthesize(nil, 3000, 5)
+	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
+	defer idx.Close()
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(c.Docs); i += 1000 {
+		if err := idx.Upsert(ctx, c.Docs[i:min(i+1000, len(c.Docs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var queries []search.Query
+	for i, d := range c.Docs[:64] {
+		rs := []rune(d.Title)
+		for j := 0; j+1 < len(rs); j++ {
+			w := string(rs[j : j+2])
+			if unicode.Is(unicode.Han, rs[j]) && unicode.Is(unicode.Han, rs[j+1]) && !search.IsCommonWord(w) {
+				common := []string{"装置", "方法", "系统", "设备", "一种", "用于", "基于", "具有"}[i%8]
+				queries = append(queries, searchtest.Normalized(t, search.Query{Text: w + " " + common, Facets: true}))
+				break
+			}
+		}
+	}
+	idx.BleveOnlyForTest(true)
+	want := make([]*search.Result, len(queries))
+	for i, q := range queries {
+		res, err := idx.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Took, want[i] = 0, res
+	}
+	idx.BleveOnlyForTest(false)
+	idx.DropCacheForTest()
+	if hits := func() (n int) {
+		for _, r := range want {
+			n += len(r.Hits)
+		}
+		return n
+	}(); len(queries) < 40 || hits < 2*len(queries) {
+		t.Fatalf("%d queries with %d hits in all: the comparison would prove little", len(queries), hits)
+	}
+	got := make([]*search.Result, len(queries))
+	errs := make([]error, len(queries))
+	var wg sync.WaitGroup
+	for i, q := range queries {
+		wg.Go(func() {
+			res, err := idx.Search(ctx, q)
+			if err == nil {
+				res.Took = 0
+			}
+			got[i], errs[i] = res, err
+		})
+	}
+	wg.Wait()
+	if idx.TablesForTest() == 0 {
+		t.Fatal("no common word was scored from its tables")
+	}
+	for i := range queries {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("query %q:\n got  %s %v\n want %s %v", queries[i].Text, brief(got[i]), scores(got[i]), brief(want[i]), scores(want[i]))
+		}
+	}
 }
