@@ -123,6 +123,14 @@ func (t *topK) offer(x *hitRef) {
 	}
 }
 
+// outranked reports whether a hit of this score cannot be kept, ranked by score: k hits are kept and the
+// last of them scores higher. offer would refuse it; this spares reading the hit's columns (the ID, date
+// and fee of a document far from the last one read, in arrays of the whole segment), which cost more
+// than the rest of counting a broad query's match.
+func (t *topK) outranked(score float64) bool {
+	return t.rank == byScore && (t.k == 0 || len(t.h) == t.k && score < t.h[0].score)
+}
+
 // sorted returns the kept hits in rank order.
 func (t *topK) sorted() []hitRef {
 	slices.SortFunc(t.h, func(a, b hitRef) int {
@@ -354,8 +362,10 @@ func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnaps
 				p.counts[t]++
 			}
 		}
-		h := hitRef{seg: seg, local: local, score: dm.Score, id: c.id[local], listed: c.listed[local], fee: c.fee[local]}
-		p.top.offer(&h)
+		if !p.top.outranked(dm.Score) {
+			h := hitRef{seg: seg, local: local, score: dm.Score, id: c.id[local], listed: c.listed[local], fee: c.fee[local]}
+			p.top.offer(&h)
+		}
 		sctx.DocumentMatchPool.Put(dm)
 	}
 	if err != nil {

@@ -343,6 +343,9 @@ func (pl *wordPlan) collect(ctx context.Context, cols *snapshotColumns, narrow, 
 					p.counts[t]++
 				}
 			}
+			if withScores && p.top.outranked(score) {
+				return nil
+			}
 			h := hitRef{seg: i, local: doc, id: c.id[doc], listed: c.listed[doc], fee: c.fee[doc]}
 			if withScores {
 				h.score = score
