@@ -38,10 +38,12 @@ for dir in $dirs; do
       # "context deadline exceeded" failure and no failing input. That is not a finding: it counts as one
       # only if a new input was written, or if the corpus, replayed without fuzzing, fails.
       after=$(ls "$corpus" 2>/dev/null | sort || true)
+      rm -f "$tmp/replay"
       if grep -q '^    context deadline exceeded$' "$tmp/out" && [ "$before" = "$after" ] &&
         (cd "$dir" && "$bin" -test.run "^$name\$" > "$tmp/replay" 2>&1); then
         echo "== $pkg $name: stopped by the fuzzing engine's time-limit race, no failing input; the corpus replay passed"
       else
+        if [ -s "$tmp/replay" ]; then cat "$tmp/replay"; fi # the replay's failure, if it ran
         failed+=("$pkg $name")
       fi
     fi
