@@ -209,14 +209,15 @@ func run(dsn string, n, runs int, roundID, asOfStr string) error {
 	report("store the run", saveT, saveRSS)
 	report("JSON export", jsonT, jsonRSS)
 	report("XLSX export", xlsxT, xlsxRSS)
-	// the targets, on the medians: a run ≤ 10 s and ≤ 1 GB, its XLSX export ≤ 30 s
+	// the targets (the run time and the export on their medians, the memory on its peak): a run ≤ 5 s
+	// and ≤ 1 GB, its XLSX export ≤ 30 s; make bench's report judges the same figures (cmd/pwbench)
 	verdict := func(ok bool) string {
 		if ok {
 			return "met"
 		}
 		return "MISSED"
 	}
-	fmt.Printf("targets: run ≤ 10 s %s, run ≤ 1 GB RSS %s, XLSX ≤ 30 s %s\n", verdict(runT[len(runT)/2] <= 10*time.Second),
+	fmt.Printf("targets: run ≤ 5 s %s, run ≤ 1 GB RSS %s, XLSX ≤ 30 s %s\n", verdict(runT[len(runT)/2] <= 5*time.Second),
 		verdict(runRSS[len(runRSS)-1] <= 1<<30), verdict(xlsxT[len(xlsxT)/2] <= 30*time.Second))
 	slices.Sort(runCPU)
 	slices.Sort(xlsxCPU)
