@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"patentwall/market"
@@ -95,13 +96,17 @@ func Evaluate(in *Inputs, p Params) (*RunResult, error) {
 			used = append(used, o)
 		}
 	}
-	// the hash reads the inputs only: compute it beside the evaluation
+	// The passes that only read the inputs run beside the evaluation of the lines: the input hash, the
+	// other rounds' counts and the index of deals the flags look in (docs/architecture.md §8).
 	hash := make(chan string, 1)
 	go func() { hash <- inputHash(in, p, used) }()
+	var side sync.WaitGroup
 	counts := make([]*counted, len(used))
 	for i := range used {
-		counts[i] = newEvaluator(in, &used[i], p.AsOf).count()
+		side.Go(func() { counts[i] = newEvaluator(in, &used[i], p.AsOf).count() })
 	}
+	var deals *dealIndex
+	side.Go(func() { deals = newDealIndex(in, e.asOf) })
 
 	lines := e.lines()
 	decisions := make(map[string]*Decision, len(p.Decisions))
@@ -124,8 +129,9 @@ func Evaluate(in *Inputs, p Params) (*RunResult, error) {
 			}
 		}
 	}
+	side.Wait()
 	e.dedup(lines, counts)
-	fl := newFlagger(e, newDealIndex(in, e.asOf), counts)
+	fl := newFlagger(e, deals, counts)
 	for i := range lines {
 		l := &lines[i]
 		if l.reasons != 0 {

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"patentwall/market"
@@ -274,8 +275,7 @@ func filingStatus(b []byte) uint8 {
 type Inputs struct {
 	orgs      []org
 	orgByUSCC map[string]int32
-	extraUSCC []string // USCCs of CNIPA's list unknown to the platform
-	extraIdx  map[string]int32
+	extraUSCC []string // USCCs of CNIPA's list unknown to the platform, one per occurrence (partyOf)
 	patents   []string // application numbers
 	patByNo   map[string]int32
 	contracts []contract
@@ -295,7 +295,7 @@ type Inputs struct {
 
 // NewInputs returns empty inputs.
 func NewInputs() *Inputs {
-	return &Inputs{orgByUSCC: map[string]int32{}, patByNo: map[string]int32{}, extraIdx: map[string]int32{}}
+	return &Inputs{orgByUSCC: map[string]int32{}, patByNo: map[string]int32{}}
 }
 
 func normContact(s string) string {
@@ -406,19 +406,16 @@ func (in *Inputs) addContract(c contract, patents []int32) {
 	in.prepared = false
 }
 
-// partyOf resolves a USCC of CNIPA's list to an organisation index, or -1-k for an unknown one.
+// partyOf resolves a USCC of CNIPA's list to an organisation index, or -1-k for an unknown one, which
+// becomes extraUSCC[k]. An unknown party is only ever compared with a contract's parties, which are
+// always known, so each occurrence gets its own k: no map of the hundreds of thousands of USCCs of deals
+// made elsewhere is kept (docs/architecture.md §8).
 func (in *Inputs) partyOf(uscc []byte) int32 {
 	if i, ok := in.orgByUSCC[string(uscc)]; ok {
 		return i
 	}
-	if k, ok := in.extraIdx[string(uscc)]; ok {
-		return -1 - k
-	}
-	k := int32(len(in.extraUSCC))
-	s := string(uscc)
-	in.extraUSCC = append(in.extraUSCC, s)
-	in.extraIdx[s] = k
-	return -1 - k
+	in.extraUSCC = append(in.extraUSCC, string(uscc))
+	return -int32(len(in.extraUSCC))
 }
 
 func (in *Inputs) usccOf(party int32) string {
@@ -458,6 +455,23 @@ func (in *Inputs) prepare() error {
 	if in.prepared {
 		return nil
 	}
+	// Three independent parts, each on its own core when there is one: the contracts' order, the
+	// organisations' order and fact histories, and CNIPA's list with the contracts' entries in it.
+	var wg sync.WaitGroup
+	var dup error
+	wg.Go(func() { dup = in.orderContracts() })
+	wg.Go(in.prepareOrgs)
+	wg.Go(in.prepareFilings)
+	wg.Wait()
+	if dup != nil {
+		return dup
+	}
+	in.prepared = true
+	return nil
+}
+
+// orderContracts sorts the contracts by number, which must be unique.
+func (in *Inputs) orderContracts() error {
 	cs := in.contracts
 	in.order = sortedByKey(len(cs), func(i int) string { return cs[i].no })
 	in.rank = make([]int32, len(cs))
@@ -467,21 +481,16 @@ func (in *Inputs) prepare() error {
 		}
 		in.rank[ci] = int32(pos)
 	}
+	return nil
+}
+
+// prepareOrgs sorts the organisations by USCC and groups their fact histories.
+func (in *Inputs) prepareOrgs() {
 	in.orgOrder = sortedByKey(len(in.orgs), func(i int) string { return in.orgs[i].USCC })
 	in.orgRank = make([]int32, len(in.orgs))
 	for pos, oi := range in.orgOrder {
 		in.orgRank[oi] = int32(pos)
 	}
-	// CNIPA's list by number; a later entry with the same number replaces an earlier one
-	fo := sortedByKey(len(in.filings), func(i int) string { return in.filings[i].no })
-	sorted := make([]filing, 0, len(fo))
-	for k, i := range fo {
-		if k+1 < len(fo) && in.filings[fo[k+1]].no == in.filings[i].no {
-			continue
-		}
-		sorted = append(sorted, in.filings[i])
-	}
-	in.filings = sorted
 	// fact histories grouped by organisation, in the order added within each
 	slices.SortStableFunc(in.hist, func(a, b factEntry) int { return cmp.Compare(a.org, b.org) })
 	for i := range in.orgs {
@@ -499,6 +508,21 @@ func (in *Inputs) prepare() error {
 	for i := range in.orgs {
 		in.orgs[i].static = in.resolveFacts(int32(i), 0, 0)
 	}
+}
+
+// prepareFilings sorts CNIPA's list by number (a later entry with the same number replaces an earlier
+// one) and finds each contract's entry in it.
+func (in *Inputs) prepareFilings() {
+	fo := sortedByKey(len(in.filings), func(i int) string { return in.filings[i].no })
+	sorted := make([]filing, 0, len(fo))
+	for k, i := range fo {
+		if k+1 < len(fo) && in.filings[fo[k+1]].no == in.filings[i].no {
+			continue
+		}
+		sorted = append(sorted, in.filings[i])
+	}
+	in.filings = sorted
+	cs := in.contracts
 	in.filingOf = make([]int32, len(cs))
 	for i := range cs {
 		in.filingOf[i] = -1
@@ -508,8 +532,6 @@ func (in *Inputs) prepare() error {
 			}
 		}
 	}
-	in.prepared = true
-	return nil
 }
 
 // sortedByKey returns 0…n-1 ordered by key. The sort compares the keys' first 16 bytes as two integers

@@ -205,15 +205,26 @@ func loadLinks(ctx context.Context, q querier, size int) ([]link, error) {
 // loadFilings reads CNIPA's list, resolving each party's USCC to an organisation as it goes.
 func loadFilings(ctx context.Context, q querier, in *Inputs, size int) error {
 	fs := make([]filing, 0, size)
-	var strs arena // filing_no, patents of each entry
+	var strs arena  // filing_no, patents of each entry
+	var extra arena // the USCCs unknown to the platform, in the order met (Inputs.partyOf)
+	base := len(in.extraUSCC)
+	party := func(uscc []byte) int32 {
+		if i, ok := in.orgByUSCC[string(uscc)]; ok {
+			return i
+		}
+		extra.add(uscc)
+		return -int32(base + len(extra.ends))
+	}
 	err := q.each(ctx, "filings", `SELECT filing_no, filed_on, kind, patents, licensor_uscc, licensee_uscc, status,
 		cancelled_on FROM filings`, func(r row) error {
 		fs = append(fs, filing{filed: r.day(1), kind: kindCode(string(r.bytes(2))), cancelled: r.day(7),
-			licensor: in.partyOf(r.bytes(4)), licensee: in.partyOf(r.bytes(5)), status: filingStatus(r.bytes(6))})
+			licensor: party(r.bytes(4)), licensee: party(r.bytes(5)), status: filingStatus(r.bytes(6))})
 		strs.add(r.bytes(0))
 		strs.add(r.bytes(3))
 		return nil
 	})
+	in.extraUSCC = slices.Grow(in.extraUSCC, len(extra.ends))
+	extra.each(func(_ int, s string) { in.extraUSCC = append(in.extraUSCC, s) })
 	strs.each(func(i int, s string) {
 		if i%2 == 0 {
 			fs[i/2].no = s
