@@ -43,55 +43,79 @@ func (s *Store) BrowseOffers(ctx context.Context, f OfferFilter, offset, limit i
 }
 
 // offersQuery is the query of the live open-licence patents f selects (patents joined with their live
-// declaration d and holder o).
+// declaration d, and with their holder o when f looks at the holder: every patent has one, so the join
+// only costs when it is not needed).
 func offersQuery(db *gorm.DB, f OfferFilter) *gorm.DB {
-	q := db.Table("patents").
-		Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive).
-		Joins("JOIN organisations o ON o.id = patents.patentee_id")
+	q := db.Table("patents").Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive)
+	if f.needsHolder() {
+		q = q.Joins("JOIN organisations o ON o.id = patents.patentee_id")
+	}
+	if where, args := f.conds(); where != "" {
+		q = q.Where(where, args...)
+	}
+	return q
+}
+
+// needsHolder reports whether f's conditions look at the holder (o).
+func (f OfferFilter) needsHolder() bool {
+	return len(f.Keywords) > 0 || len(f.HolderKinds) > 0 || len(f.Districts) > 0
+}
+
+// conds is f as one SQL condition over patents, d (the live declaration) and o (the holder), "" when f
+// selects everything; the caller joins them.
+func (f OfferFilter) conds() (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, as ...any) {
+		conds = append(conds, cond)
+		args = append(args, as...)
+	}
 	for _, k := range f.Keywords {
 		if k = strings.TrimSpace(k); k == "" {
 			continue
 		}
 		like := "%" + escapeLike(strings.ToLower(k)) + "%"
-		q = q.Where("(LOWER(patents.title) LIKE ? ESCAPE '\\' OR LOWER(patents.abstract) LIKE ? ESCAPE '\\' OR LOWER(o.name) LIKE ? ESCAPE '\\')",
+		add("(LOWER(patents.title) LIKE ? ESCAPE '\\' OR LOWER(patents.abstract) LIKE ? ESCAPE '\\' OR LOWER(o.name) LIKE ? ESCAPE '\\')",
 			like, like, like)
 	}
 	if len(f.Industries) > 0 {
-		q = q.Where("patents.industry IN ?", f.Industries)
+		add("patents.industry IN ?", f.Industries)
 	}
 	if len(f.HolderKinds) > 0 {
-		q = q.Where("o.kind IN ?", f.HolderKinds)
+		add("o.kind IN ?", f.HolderKinds)
 	}
 	if len(f.Districts) > 0 {
-		q = q.Where("o.district_code IN ?", f.Districts)
+		add("o.district_code IN ?", f.Districts)
 	}
 	if len(f.Types) > 0 {
-		q = q.Where("patents.type IN ?", f.Types)
+		add("patents.type IN ?", f.Types)
 	}
 	if len(f.IPC) > 0 {
 		// patents.ipc holds canonical symbols separated by ";": a section, class, subclass or main group
 		// ("G06F 16/") matches the start of any symbol, a full symbol the whole of one.
-		var conds []string
-		var args []any
+		var ors []string
+		var orArgs []any
 		for _, v := range f.IPC {
 			if strings.Contains(v, " ") && !strings.HasSuffix(v, "/") {
-				conds = append(conds, "(';' || patents.ipc || ';') LIKE ? ESCAPE '\\'")
-				args = append(args, "%;"+escapeLike(v)+";%")
+				ors = append(ors, "(';' || patents.ipc || ';') LIKE ? ESCAPE '\\'")
+				orArgs = append(orArgs, "%;"+escapeLike(v)+";%")
 			} else {
-				conds = append(conds, "(';' || patents.ipc) LIKE ? ESCAPE '\\'")
-				args = append(args, "%;"+escapeLike(v)+"%")
+				ors = append(ors, "(';' || patents.ipc) LIKE ? ESCAPE '\\'")
+				orArgs = append(orArgs, "%;"+escapeLike(v)+"%")
 			}
 		}
-		q = q.Where("("+strings.Join(conds, " OR ")+")", args...)
+		add("("+strings.Join(ors, " OR ")+")", orArgs...)
 	}
 	if f.MaxFeeFen != nil {
-		q = q.Where("(CASE d.fee_model WHEN ? THEN d.fee_fen WHEN ? THEN d.entry_fee_fen ELSE 0 END) <= ?",
-			FeeLumpSum, FeeEntryPlusRoyalty, *f.MaxFeeFen)
+		add(upfrontSQL+" <= ?", *f.MaxFeeFen)
 	}
 	if len(f.ExcludeIDs) > 0 {
-		q = q.Where("patents.id NOT IN ?", f.ExcludeIDs)
+		add("patents.id NOT IN ?", f.ExcludeIDs)
 	}
-	return q
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // RulesFilter is the filter of a channel's rules (its keywords, industries, IPC, holder kinds and

@@ -7,7 +7,9 @@ package market
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -289,10 +291,14 @@ func (s *Store) channelDeals(db *gorm.DB, members []string, from, to Date, at fu
 	return nil
 }
 
-// channelListings counts what each channel offers now: the patents a wall shows (its live pins and the
-// live open-licence patents its rules select, one count each); a supermarket what its page shows
-// (supermarketListings); a demand lists nothing.
+// channelListings counts what each channel offers now (docs/rules.md §10.5): a wall what its page shows
+// (its live pins and the live open-licence patents its rules select, one count each); a supermarket what
+// its page shows (supermarketListing); a demand lists nothing. Every channel's count is a condition
+// summed over one scan of the patents with their live declaration (d) and holder (o): each patent is one
+// row there, so a condition counts distinct patents, and the bureau's table of every channel costs one
+// scan however many channels there are (docs/architecture.md §9).
 func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *ChannelStats) error {
+	ctx := db.Statement.Context
 	var walls, markets []string
 	for _, ch := range chs {
 		switch ch.Kind {
@@ -305,81 +311,108 @@ func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *Cha
 	if len(walls) == 0 && len(markets) == 0 {
 		return nil
 	}
-	var ws []Wall
-	if err := db.Where("slug IN ?", append(walls, "")).Find(&ws).Error; err != nil {
-		return err
-	}
 	var sms []Supermarket
 	if err := db.Where("slug IN ?", append(markets, "")).Find(&sms).Error; err != nil {
 		return err
 	}
-	// A wall lists what its page shows: its live pins, then the live open-licence patents its rules select
-	// (docs/rules.md §10.5).
-	for i := range ws {
-		slug := ws[i].Slug
-		w, err := s.WallSetup(db.Statement.Context, slug)
-		if err != nil {
+	var (
+		names []string // the channels counted, in the order of their conditions
+		pins  []int64  // a wall's live pins, counted besides its condition (0 for a supermarket)
+		cases []string
+		args  []any
+	)
+	for _, slug := range walls {
+		w, err := s.WallSetup(ctx, slug)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
 			return err
 		}
-		var n int64
-		if err := offersQuery(db, RulesFilter(w.Rules, w.HiddenIDs())).Count(&n).Error; err != nil {
-			return err
+		cond, as := RulesFilter(w.Rules, w.HiddenIDs()).conds()
+		if cond == "" {
+			cond = "d.id IS NOT NULL"
+		} else {
+			cond = "d.id IS NOT NULL AND " + cond
 		}
-		at(ChannelWall + ":" + slug).Listings = int64(len(w.LivePinIDs())) + n
+		names, pins = append(names, ChannelWall+":"+slug), append(pins, int64(len(w.LivePinIDs())))
+		cases, args = append(cases, cond), append(args, as...)
 	}
 	for i := range sms {
-		n, err := s.supermarketListings(db, &sms[i])
+		cond, as, err := s.supermarketListing(ctx, &sms[i])
 		if err != nil {
 			return err
 		}
-		at(ChannelSupermarket + ":" + sms[i].Slug).Listings = n
+		names, pins = append(names, ChannelSupermarket+":"+sms[i].Slug), append(pins, 0)
+		cases, args = append(cases, cond), append(args, as...)
 	}
-	return nil
+	if len(cases) == 0 {
+		return nil
+	}
+	cols := make([]string, len(cases))
+	for i, c := range cases {
+		cols[i] = fmt.Sprintf("COALESCE(SUM(CASE WHEN %s THEN 1 ELSE 0 END), 0)", c)
+	}
+	rows, err := db.Raw(`SELECT `+strings.Join(cols, ", ")+` FROM patents
+		LEFT JOIN declarations d ON d.patent_id = patents.id AND d.status = '`+DeclLive+`'
+		JOIN organisations o ON o.id = patents.patentee_id`, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	counts := make([]int64, len(cases))
+	dests := make([]any, len(cases))
+	for i := range counts {
+		dests[i] = &counts[i]
+	}
+	if !rows.Next() {
+		return errors.New("the count returned no row")
+	}
+	if err := rows.Scan(dests...); err != nil {
+		return err
+	}
+	for i, name := range names {
+		at(name).Listings = pins[i] + counts[i]
+	}
+	return rows.Err()
 }
 
-// supermarketListings counts the distinct patents a supermarket's page shows (SupermarketShelves and the
-// stocked shelves): the live open-licence offers of its scope (its district's holders, or the city's when
-// the district has none) up to its price ceiling, the transfer offers of that scope up to the ceiling, and
-// each stocked shelf's live pins and the offers its rules select under its price limit.
-func (s *Store) supermarketListings(db *gorm.DB, sm *Supermarket) (int64, error) {
-	ctx := db.Statement.Context
+// supermarketListing is the condition, over patents, d and o as channelListings joins them, of the
+// patents a supermarket's page shows (SupermarketShelves and the stocked shelves): the live open-licence
+// offers of its scope (its district's holders, or the city's when the district has none) up to its price
+// ceiling, the transfer offers of that scope up to the ceiling, and each stocked shelf's live pins and
+// the offers its rules select under its price limit.
+func (s *Store) supermarketListing(ctx context.Context, sm *Supermarket) (string, []any, error) {
 	local, err := s.supermarketIsLocal(ctx, sm)
 	if err != nil {
-		return 0, err
+		return "", nil, err
 	}
-	parts := []*gorm.DB{
-		inScope(db.Table("patents").Select("patents.id").
-			Joins("JOIN declarations d ON d.patent_id = patents.id AND d.status = ?", DeclLive), sm, local).
-			Where(upfrontSQL+" <= ?", sm.Ceiling()),
-		transferOffers(db.Table("patents").Select("patents.id"), sm, local),
+	scope, scopeArgs := "1 = 1", []any{}
+	if local {
+		scope, scopeArgs = "o.district_code = ?", []any{sm.DistrictCode}
 	}
+	parts := []string{"(d.id IS NOT NULL AND " + scope + " AND " + upfrontSQL + " <= ?)",
+		"(" + scope + " AND patents.transfer_price_fen > 0 AND patents.transfer_price_fen <= ? AND patents.status = ?)"}
+	args := append(slices.Clone(scopeArgs), sm.Ceiling())
+	args = append(append(args, scopeArgs...), sm.Ceiling(), StatusGranted)
 	shelves, err := s.Shelves(ctx, sm)
 	if err != nil {
-		return 0, err
+		return "", nil, err
 	}
 	for _, sh := range shelves {
 		pins, err := s.PatentIDsOf(ctx, sh.Pins) // live pins only
 		if err != nil {
-			return 0, err
+			return "", nil, err
 		}
 		if len(pins) > 0 {
-			parts = append(parts, db.Table("patents").Select("patents.id").Where("patents.id IN ?", pins))
+			parts, args = append(parts, "patents.id IN ?"), append(args, pins)
 		}
 		f := RulesFilter(sh.Rules, pins)
 		limit := sh.MaxPriceFen
 		f.MaxFeeFen = &limit
-		parts = append(parts, offersQuery(db, f).Select("patents.id"))
+		cond, as := f.conds() // never empty: the price limit is a condition
+		parts, args = append(parts, "(d.id IS NOT NULL AND "+cond+")"), append(args, as...)
 	}
-	sql := "SELECT COUNT(*) FROM (" + strings.Repeat("? UNION ", len(parts)-1) + "?) listed"
-	args := make([]any, len(parts))
-	for i, q := range parts {
-		args[i] = q
-	}
-	var n int64
-	if err := db.Raw(sql, args...).Scan(&n).Error; err != nil {
-		return 0, fmt.Errorf("market: listings of supermarket %s: %w", sm.Slug, err)
-	}
-	return n, nil
+	return "(" + strings.Join(parts, " OR ") + ")", args, nil
 }
 
 // channelTargets attaches to each channel the targets of its period: those set for exactly the period,

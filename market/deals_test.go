@@ -1,6 +1,7 @@
 package market_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -451,10 +452,29 @@ func TestChannelStats(t *testing.T) {
 		if byName[w.wall].Contracts != 3 || byName[other].Intents != 1 || byName[other].Contracts != 0 {
 			t.Errorf("bureau table %+v", all)
 		}
+		// every channel's listings are counted in one statement: each column must be its own channel's
+		sameListings(t, s, w.bureau, all, from, to)
+		if byName[w.wall].Listings != 1 || byName[other].Listings == 1 {
+			t.Errorf("listings in the bureau table: %s %d, %s %d", w.wall, byName[w.wall].Listings, other, byName[other].Listings)
+		}
 		if _, err := s.AllChannelStats(w.ctx, w.op, from, to); fxCode(err) != market.CodeForbidden {
 			t.Errorf("operator reads every channel: %v", err)
 		}
 	})
+}
+
+// sameListings checks that the listings of the bureau's table are those of each channel on its own.
+func sameListings(t *testing.T, s *market.Store, bureau market.Actor, all []market.ChannelStats, from, to market.Date) {
+	t.Helper()
+	for _, a := range all {
+		one, err := s.ChannelStatsFor(context.Background(), bureau, a.Channel, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one.Listings != a.Listings {
+			t.Errorf("%s: %d listings in the bureau's table, %d on its own", a.Channel, a.Listings, one.Listings)
+		}
+	}
 }
 
 func deref(p *int) any {

@@ -295,5 +295,28 @@ func TestSupermarketListings(t *testing.T) {
 		if n := listings(); n != 6 {
 			t.Errorf("listings with stocked shelves %d, want 6", n)
 		}
+		// Beside Yangpu's supermarket (its own district's free patent) and one of a district without
+		// offers (the city's: Pudong's five and Yangpu's free one), in the bureau's table, each keeps its own
+		// count.
+		for _, sm := range []market.Supermarket{{Slug: "yp", Name: "杨浦专利超市", DistrictCode: "310110"},
+			{Slug: "cm", Name: "崇明专利超市", DistrictCode: "310151"}} {
+			sm.OfficeID, sm.CreatedAt = sc.office.ID, time.Now()
+			if err := s.Gorm().Create(&sm).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		from, to := market.MustDate("2024-01-01"), market.MustDate("2024-12-31")
+		all, err := s.AllChannelStats(ctx, bureau, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, a := range all {
+			got[a.Channel] = a.Listings
+		}
+		if got["supermarket:pd"] != 6 || got["supermarket:yp"] != 1 || got["supermarket:cm"] != 6 {
+			t.Errorf("listings in the bureau's table: %v", got)
+		}
+		sameListings(t, s, bureau, all, from, to)
 	})
 }
