@@ -71,5 +71,13 @@ func TestLoadFilingParties(t *testing.T) {
 		if len(in.extraUSCC) != len(want.extraUSCC) || len(in.extraUSCC) != 6 {
 			t.Errorf("unknown parties: loaded %v, built %v, want 6 occurrences", in.extraUSCC, want.extraUSCC)
 		}
+		for _, w := range want.filings {
+			f := byNo[w.no]
+			if in.usccOf(f.licensor) != want.usccOf(w.licensor) || in.usccOf(f.licensee) != want.usccOf(w.licensee) ||
+				(f.licensor < 0) != (w.licensor < 0) || (f.licensee < 0) != (w.licensee < 0) {
+				t.Errorf("filing %s: loaded parties %q %q, built %q %q", w.no, in.usccOf(f.licensor), in.usccOf(f.licensee),
+					want.usccOf(w.licensor), want.usccOf(w.licensee))
+			}
+		}
 	})
 }
