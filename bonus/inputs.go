@@ -415,8 +415,11 @@ func (in *Inputs) partyOf(uscc []byte) int32 {
 		return i
 	}
 	in.extraUSCC = append(in.extraUSCC, string(uscc))
-	return -int32(len(in.extraUSCC))
+	return unknownParty(len(in.extraUSCC) - 1)
 }
+
+// unknownParty is the party index of extraUSCC[k].
+func unknownParty(k int) int32 { return int32(-1 - k) }
 
 func (in *Inputs) usccOf(party int32) string {
 	if party >= 0 {

@@ -213,7 +213,7 @@ func loadFilings(ctx context.Context, q querier, in *Inputs, size int) error {
 			return i
 		}
 		extra.add(uscc)
-		return -int32(base + len(extra.ends))
+		return unknownParty(base + len(extra.ends) - 1)
 	}
 	err := q.each(ctx, "filings", `SELECT filing_no, filed_on, kind, patents, licensor_uscc, licensee_uscc, status,
 		cancelled_on FROM filings`, func(r row) error {

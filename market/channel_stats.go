@@ -315,12 +315,14 @@ func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *Cha
 	if err := db.Where("slug IN ?", append(markets, "")).Find(&sms).Error; err != nil {
 		return err
 	}
-	var (
-		names []string // the channels counted, in the order of their conditions
-		pins  []int64  // a wall's live pins, counted besides its condition (0 for a supermarket)
-		cases []string
-		args  []any
-	)
+	// one per channel counted, in the order of the statement's columns
+	type listing struct {
+		channel string
+		pins    int64 // a wall's live pins, counted besides its condition (0 for a supermarket)
+		cond    string
+		args    []any
+	}
+	var ls []listing
 	for _, slug := range walls {
 		w, err := s.WallSetup(ctx, slug)
 		if errors.Is(err, ErrNotFound) {
@@ -334,23 +336,23 @@ func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *Cha
 		} else {
 			cond = "d.id IS NOT NULL AND " + cond
 		}
-		names, pins = append(names, ChannelWall+":"+slug), append(pins, int64(len(w.LivePinIDs())))
-		cases, args = append(cases, cond), append(args, as...)
+		ls = append(ls, listing{ChannelWall + ":" + slug, int64(len(w.LivePinIDs())), cond, as})
 	}
 	for i := range sms {
 		cond, as, err := s.supermarketListing(ctx, &sms[i])
 		if err != nil {
 			return err
 		}
-		names, pins = append(names, ChannelSupermarket+":"+sms[i].Slug), append(pins, 0)
-		cases, args = append(cases, cond), append(args, as...)
+		ls = append(ls, listing{ChannelSupermarket + ":" + sms[i].Slug, 0, cond, as})
 	}
-	if len(cases) == 0 {
+	if len(ls) == 0 {
 		return nil
 	}
-	cols := make([]string, len(cases))
-	for i, c := range cases {
-		cols[i] = fmt.Sprintf("COALESCE(SUM(CASE WHEN %s THEN 1 ELSE 0 END), 0)", c)
+	cols := make([]string, len(ls))
+	var args []any
+	for i, l := range ls {
+		cols[i] = fmt.Sprintf("COALESCE(SUM(CASE WHEN %s THEN 1 ELSE 0 END), 0)", l.cond)
+		args = append(args, l.args...)
 	}
 	rows, err := db.Raw(`SELECT `+strings.Join(cols, ", ")+` FROM patents
 		LEFT JOIN declarations d ON d.patent_id = patents.id AND d.status = '`+DeclLive+`'
@@ -359,8 +361,8 @@ func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *Cha
 		return err
 	}
 	defer rows.Close()
-	counts := make([]int64, len(cases))
-	dests := make([]any, len(cases))
+	counts := make([]int64, len(ls))
+	dests := make([]any, len(ls))
 	for i := range counts {
 		dests[i] = &counts[i]
 	}
@@ -370,8 +372,8 @@ func (s *Store) channelListings(db *gorm.DB, chs []Channel, at func(string) *Cha
 	if err := rows.Scan(dests...); err != nil {
 		return err
 	}
-	for i, name := range names {
-		at(name).Listings = pins[i] + counts[i]
+	for i, l := range ls {
+		at(l.channel).Listings = l.pins + counts[i]
 	}
 	return rows.Err()
 }
