@@ -768,6 +768,7 @@ func (s *Store) MatchRows(ctx context.Context, ids []int64) ([]IndexRow, error) 
 	}
 	symbols := map[string]bool{}
 	out := make([]IndexRow, 0, len(rs))
+	keys := make([][]string, 0, len(rs)) // each row's IPC lookup keys, parsed once
 	for _, r := range rs {
 		if n := len(out); n > 0 && out[n-1].ID == r.ID {
 			continue // a second live declaration cannot be; take the first if it were
@@ -788,10 +789,12 @@ func (s *Store) MatchRows(ctx context.Context, ids []int64) ([]IndexRow, error) 
 			}
 			row.Declaration = d
 		}
-		for _, sym := range ipcLookupKeys(r.IPC) {
+		k := ipcLookupKeys(r.IPC)
+		for _, sym := range k {
 			symbols[sym] = true
 		}
 		out = append(out, row)
+		keys = append(keys, k)
 	}
 	if len(symbols) == 0 {
 		return out, nil
@@ -801,7 +804,7 @@ func (s *Store) MatchRows(ctx context.Context, ids []int64) ([]IndexRow, error) 
 		return nil, err
 	}
 	for i := range out {
-		for _, sym := range ipcLookupKeys(out[i].IPC) {
+		for _, sym := range keys[i] {
 			if t, ok := titles[sym]; ok {
 				out[i].IPCTitles = append(out[i].IPCTitles, t)
 			}

@@ -61,6 +61,7 @@ type Index struct {
 	wordQueries            atomic.Int64 // queries collected by wordPlan.collect (tests)
 	testNoNarrow           bool         // wordPlan.collect never narrows its iterators to bitmap candidates (tests)
 	testNoTables           bool         // wordPlan.collect reads common words from their postings, not their tables (tests)
+	testOffersAsFilter     bool         // a similar query's offers filter runs through Bleve, not offerBitmaps (tests)
 	tabled                 atomic.Int64 // common words' tables wordPlan.collect was given, over all segments (tests)
 	analyzer               analysis.Analyzer
 	keyword                analysis.Analyzer

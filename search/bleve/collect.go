@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -171,12 +172,22 @@ type part struct {
 // collect runs a query on one snapshot: it counts every match, counts its facet terms when facets is
 // set, and keeps the hits of the page [from, from+size) in the order rank gives. Plain words (see
 // plainWords) are collected from the postings (wordPlan.collect), scored as q would be; q runs through
-// Bleve otherwise.
+// Bleve otherwise. With offers (not with words), only the matches that have one of them count (see
+// offersOnly).
 func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping.IndexMapping, q query.Query,
-	words, common []string, rank rank, scored, facets bool, from, size int) (*collected, error) {
+	words, common, offers []string, rank rank, scored, facets bool, from, size int) (*collected, error) {
 	cols, err := x.columns.columnsOf(is)
 	if err != nil {
 		return nil, err
+	}
+	var keep []*roaring.Bitmap
+	if offers != nil {
+		if words != nil {
+			return nil, errors.New("search/bleve: plain words with an offers filter")
+		}
+		if keep, err = offerBitmaps(is, offers); err != nil {
+			return nil, err
+		}
 	}
 	out := &collected{}
 	if facets {
@@ -248,13 +259,13 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 				return
 			}
 			defer s.Close()
-			errs[p] = collectRange(ctx, s, is, cols, lo, hi, &parts[p])
+			errs[p] = collectRange(ctx, s, is, cols, keep, lo, hi, &parts[p])
 		})
 	}
 	if plan != nil {
 		errs[0] = plan.collect(ctx, cols, !x.testNoNarrow, scored, 0, docs/uint64(n), &parts[0])
 	} else {
-		errs[0] = collectRange(ctx, first, is, cols, 0, docs/uint64(n), &parts[0])
+		errs[0] = collectRange(ctx, first, is, cols, keep, 0, docs/uint64(n), &parts[0])
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -324,8 +335,10 @@ func (c *snapshotColumns) docs() uint64 {
 	return c.starts[last] + uint64(len(c.segs[last].id))
 }
 
-// collectRange collects the matches with document numbers in [lo, hi) into p.
-func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnapshot, cols *snapshotColumns, lo, hi uint64, p *part) error {
+// collectRange collects the matches with document numbers in [lo, hi) into p; with keep (one bitmap per
+// segment), only those in it.
+func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnapshot, cols *snapshotColumns, keep []*roaring.Bitmap,
+	lo, hi uint64, p *part) error {
 	sctx := &bsearch.SearchContext{
 		DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
 		IndexReader:       is,
@@ -344,12 +357,6 @@ func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnaps
 		if g >= hi {
 			break
 		}
-		if p.total%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		p.total++
 		if seg < 0 || g < cols.starts[seg] || g >= segEnd {
 			// Matches come in document-number order, so this is rare: once per segment.
 			seg = sort.Search(len(cols.starts), func(i int) bool { return cols.starts[i] > g }) - 1
@@ -357,6 +364,16 @@ func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnaps
 			segEnd = cols.starts[seg] + uint64(len(c.id))
 		}
 		local := g - cols.starts[seg]
+		if keep != nil && !keep[seg].Contains(uint32(local)) {
+			sctx.DocumentMatchPool.Put(dm)
+			continue
+		}
+		if p.total%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		p.total++
 		if p.counts != nil {
 			for _, t := range c.terms[c.termOff[local]:c.termOff[local+1]] {
 				p.counts[t]++

@@ -41,6 +41,10 @@ func (x *Index) SegmentsForTest() int {
 // LoadForTest sets the moving average of concurrent searches that decides whether a query may split.
 func (x *Index) LoadForTest(avg float64) { x.load.avg.Store(math.Float64bits(avg)) }
 
+// OffersAsFilterForTest makes a similar query's offers filter run through Bleve's filtering searcher
+// (true) or the collector's bitmaps (false, the default).
+func (x *Index) OffersAsFilterForTest(on bool) { x.testOffersAsFilter = on }
+
 // SplitsForTest is how many queries were collected in parallel parts.
 func (x *Index) SplitsForTest() int64 { return x.splits.Load() }
 

@@ -68,6 +68,13 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	}
 	var root query.Query
 	filter := filterQuery(q)
+	// A similar text filtered by offers alone (a demand's matches) is filtered in the collector.
+	var offers []string
+	if q.Similar != "" && !x.testOffersAsFilter {
+		if offers = offersOnly(q); offers != nil {
+			filter = nil
+		}
+	}
 	switch {
 	case text == nil && filter == nil && len(q.ExcludeIDs) == 0:
 		root = bleve.NewMatchAllQuery()
@@ -98,7 +105,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		words, common, _ = plainWords(x.analyzer, terms)
 	}
 	rank, scored := rankOf(q.Sort, text == nil)
-	res, err := x.collect(ctx, is, x.mapping, root, words, common, rank, scored, q.Facets, (q.Page-1)*q.PerPage, q.PerPage)
+	res, err := x.collect(ctx, is, x.mapping, root, words, common, offers, rank, scored, q.Facets, (q.Page-1)*q.PerPage, q.PerPage)
 	if err != nil {
 		return nil, err
 	}

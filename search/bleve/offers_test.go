@@ -1,0 +1,166 @@
+package bleve_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"patentwall/search"
+	"patentwall/search/bleve"
+	"patentwall/search/searchtest"
+)
+
+// A similar text filtered by offers alone (a demand's matches) is filtered by the collector's bitmaps of
+// the documents with an offer instead of Bleve's filtering searcher. Both must answer alike: the same
+// totals, facet counts, hits, order and scores, bit for bit, for every kind of offer, on many segments
+// with replaced documents, in parallel parts, and merged into one segment; and the filter must matter
+// (documents without the offers asked for match the similar text too).
+func TestOfferBitmapsAsFilter(t *testing.T) {
+	ctx := context.Background()
+	var real []searchtest.RealTitle
+	if dir, ok := searchtest.FindRealData(); ok {
+		real, _ = searchtest.LoadRealTitles(dir)
+	}
+	c := searchtest.Synthesize(real, 3000, 23)
+	for i := range c.Docs {
+		switch d := &c.Docs[i]; {
+		case i%7 == 0:
+			d.Offers = []string{search.OfferTransfer}
+		case i%5 == 0:
+			d.Offers = append(d.Offers, search.OfferTransfer)
+		}
+	}
+	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
+	defer idx.Close()
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(c.Docs); i += 300 {
+		if err := idx.Upsert(ctx, c.Docs[i:min(i+300, len(c.Docs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Upsert(ctx, c.Docs[200:500]); err != nil {
+		t.Fatal(err)
+	}
+	if n := idx.SegmentsForTest(); n < 2 {
+		t.Fatalf("%d segments, want several for this test", n)
+	}
+
+	// Demands worded from the catalogue's own titles and abstracts, each asked for every offer kind.
+	offerSets := [][]string{search.OfferKinds, {search.OfferOpenLicence}, {search.OfferTransfer}}
+	var queries []search.Query
+	for i := 0; i < 120; i++ {
+		d := c.Docs[(i*37)%len(c.Docs)]
+		text := "寻求" + d.Title + "相关技术"
+		if i%3 == 0 {
+			text += "，" + c.Docs[(i*53+11)%len(c.Docs)].Abstract
+		}
+		q := search.Query{Similar: text, Offers: offerSets[i%len(offerSets)], PerPage: search.MatchCandidates}
+		switch i % 4 {
+		case 1:
+			q.Facets = true
+		case 2:
+			q.Page = 2
+			q.PerPage = 10
+		}
+		queries = append(queries, q)
+	}
+
+	run := func(asFilter bool, qs []search.Query) []*search.Result {
+		idx.OffersAsFilterForTest(asFilter)
+		defer idx.OffersAsFilterForTest(false)
+		out := make([]*search.Result, len(qs))
+		for i, q := range qs {
+			idx.DropCacheForTest()
+			res, err := idx.Search(ctx, searchtest.Normalized(t, q))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Took = 0
+			out[i] = res
+		}
+		return out
+	}
+	// The filter matters: without it most demands match documents the offers leave out.
+	unfiltered := make([]search.Query, len(queries))
+	for i, q := range queries {
+		q.Offers = nil
+		unfiltered[i] = q
+	}
+	wider := 0
+	for i, r := range run(false, unfiltered) {
+		if r.Total > 0 && queries[i].Page <= 1 {
+			if f := run(false, queries[i:i+1])[0]; r.Total > f.Total {
+				wider++
+			}
+		}
+	}
+	if wider < len(queries)/2 {
+		t.Fatalf("only %d of %d demands match more without their offers filter: the comparison would prove little", wider, len(queries))
+	}
+
+	// Bleve's own scores of a disjunction change in their last bits with the searchers around it (its
+	// heap of term searchers sums a document's fields in the order they were advanced to it): the same
+	// query through the filtering, boolean and conjunction searchers, or split into parts, differs by an
+	// ulp or two. So scores must agree to 1e-12 of their value, and hits in the same order except where
+	// two hits' scores are that close.
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(math.Abs(a), math.Abs(b)) }
+	same := func(got, want *search.Result) bool {
+		if got.Total != want.Total || !reflect.DeepEqual(got.Facets, want.Facets) || len(got.Hits) != len(want.Hits) {
+			return false
+		}
+		for i := range got.Hits {
+			g, w := got.Hits[i], want.Hits[i]
+			if !close(g.Score, w.Score) {
+				return false
+			}
+			if g.ID != w.ID && !(i+1 < len(got.Hits) && close(w.Score, want.Hits[i+1].Score)) &&
+				!(i > 0 && close(w.Score, want.Hits[i-1].Score)) {
+				return false
+			}
+		}
+		return true
+	}
+	var want []*search.Result
+	compare := func(what string) {
+		t.Helper()
+		got := run(false, queries)
+		hits, diffs, exact := 0, 0, 0
+		for i := range want {
+			hits += len(want[i].Hits)
+			if reflect.DeepEqual(got[i], want[i]) {
+				exact++
+			} else if !same(got[i], want[i]) {
+				if diffs++; diffs <= 5 {
+					t.Errorf("%s: demand %d (offers %v, page %d):\n got  %s %v\n want %s %v", what, i, queries[i].Offers,
+						queries[i].Page, brief(got[i]), scores(got[i]), brief(want[i]), scores(want[i]))
+				}
+			}
+		}
+		if diffs > 0 {
+			t.Errorf("%s: %d of %d demands differ", what, diffs, len(queries))
+		}
+		if hits < len(queries)*5 {
+			t.Fatalf("%s: only %d hits in all: the comparison would prove little", what, hits)
+		}
+		t.Logf("%s: %d of %d demands alike bit for bit", what, exact, len(queries))
+	}
+	want = run(true, queries)
+	compare("segments")
+	for _, parts := range []int{2, 3} {
+		idx.SplitForTest(1, parts)
+		compare(fmt.Sprintf("segments, %d parts", parts))
+	}
+	idx.SplitForTest(1<<62, 0) // never split
+	if err := idx.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want = run(true, queries)
+	compare("merged")
+	idx.SplitForTest(1, 2)
+	compare("merged, 2 parts")
+}
