@@ -5,7 +5,7 @@ PKGS      := ./...
 # The race detector instruments every package but the SQLite engine (modernc.org: SQLite's C translated
 # to Go, which it made 25 times slower, so that opening a migrated test database took 1.3 s); the driver
 # around it and all of our code stay instrumented (docs/architecture.md §7).
-TESTFLAGS ?= -race -gcflags=modernc.org/...=-race=false -count=1 -timeout 20m
+TESTFLAGS ?= -race -gcflags=modernc.org/...=-race=false -gcflags=modernc.org/sqlite= -count=1 -timeout 20m
 FUZZTIME  ?= 5s
 
 .PHONY: run build test test-sqlite test-pg bench bench-smoke soak fuzz lint fmt clean

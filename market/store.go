@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/glebarez/sqlite"
+	"github.com/libtnb/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -23,7 +23,10 @@ type Store struct {
 	// read is for read-only queries off the hot public paths (search results, patent pages). On
 	// Postgres it is db; on SQLite it is a separate pool of query-only connections, so that readers run
 	// beside each other and beside the single writer (WAL mode) instead of queueing behind it.
-	read    *gorm.DB
+	read *gorm.DB
+	// listing is read with prepared statements, for the few fixed queries of every search request
+	// (PatentsByIDs): the SQLite driver otherwise parses and plans each query anew. nil on Bound copies.
+	listing *gorm.DB
 	Dialect string // "postgres" or "sqlite"
 	// Now is the clock; tests inject a fixed one. Always returns UTC.
 	Now func() time.Time
@@ -78,14 +81,13 @@ func Open(dsn string) (*Store, error) {
 		}
 		// WAL lets readers run beside the one writer; immediate transactions take the write lock at
 		// BEGIN so two writers (this process and a CLI command, say) queue on busy_timeout instead of
-		// failing with SQLITE_BUSY when a read transaction tries to become a write one. No _time_format:
-		// the driver stops reading parameters after it (so _txlock was ignored), and its one value
-		// ("sqlite") is the format the driver writes by default (TestSQLiteTimeFormat checks). The writer
+		// failing with SQLITE_BUSY when a read transaction tries to become a write one. Times are written
+		// in the format every earlier version wrote (sqliteTimes; TestSQLiteTimeFormat checks). The writer
 		// keeps statement journals in memory: a large import's transaction otherwise wrote every
 		// multi-row INSERT's statement journal to a temporary file. (A larger page cache also spared the
 		// import some writes, but it stays in the server's memory, which has a 300 MB target.)
 		q := "_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-			"&_pragma=temp_store(MEMORY)&_txlock=immediate"
+			"&_pragma=temp_store(MEMORY)&_txlock=immediate" + sqliteTimes
 		db, err = gorm.Open(sqlite.Open(dsn+"?"+q), cfg)
 		if err == nil {
 			sqlDB, _ := db.DB()
@@ -103,7 +105,7 @@ func Open(dsn string) (*Store, error) {
 	}
 	read := db
 	if dialect == "sqlite" && dsn != ":memory:" {
-		read, err = gorm.Open(sqlite.Open(dsn+"?_pragma=busy_timeout(20000)&_pragma=query_only(1)"), cfg)
+		read, err = gorm.Open(sqlite.Open(dsn+"?_pragma=busy_timeout(20000)&_pragma=query_only(1)"+sqliteTimes), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("market: open sqlite readers: %w", err)
 		}
@@ -116,7 +118,9 @@ func Open(dsn string) (*Store, error) {
 	if err := registerTokenCacheInvalidation(db, tokens); err != nil {
 		return nil, fmt.Errorf("market: open %s database: %w", dialect, err)
 	}
-	st := &Store{db: db, read: read, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
+	// A bounded cache: PatentsByIDs pads its ID lists to a few sizes (listingIDs), so it needs a handful.
+	listing := read.Session(&gorm.Session{PrepareStmt: true, NewDB: true})
+	st := &Store{db: db, read: read, listing: listing, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
 		outbox: &outboxSignal{}, tokens: tokens, contractSeq: new(atomic.Pointer[string]), pipelined: new(atomic.Int64)}
 	if dialect == "postgres" {
 		st.acceptSlots = make(chan struct{}, AcceptSlots())
@@ -176,7 +180,7 @@ func (s *Store) Gorm() *gorm.DB { return s.db }
 // never signals: the worker's polling finds its rows).
 func (s *Store) Bound(tx *gorm.DB, now func() time.Time) *Store {
 	c := *s
-	c.db, c.read = tx, tx
+	c.db, c.read, c.listing = tx, tx, nil
 	c.bound, c.mark = true, markOf(tx)
 	if now != nil {
 		c.Now = now
@@ -242,10 +246,18 @@ func EnqueueIndex(tx *gorm.DB, now time.Time, patentIDs ...int64) error {
 	return nil
 }
 
-// InsertBatch is how many rows of `columns` columns one multi-row INSERT should carry. The SQLite driver
-// (glebarez/go-sqlite) matches each bound parameter against every argument, so a statement costs the
-// square of its parameter count: ~500 parameters keeps that negligible (measured: 500 patent rows per
-// INSERT spent 13 s of a 100,000-row import binding; 50 rows, under 1 s). Postgres takes up to 65,535.
+// sqliteTimes are the SQLite driver's time parameters on every connection: times written as
+// "2006-01-02 15:04:05.999999999-07:00" (the format of the databases earlier versions wrote, with the
+// glebarez driver), and text read as a time only from columns declared DATE, DATETIME or TIMESTAMP.
+// Without _texttotime=0 the driver also turns date-shaped text of expressions (a MAX(), a CAST) into
+// times, and a scan of one into a string would read RFC 3339 instead of what is stored.
+const sqliteTimes = "&_time_format=sqlite&_texttotime=0"
+
+// InsertBatch is how many rows of `columns` columns one multi-row INSERT should carry: ~500 parameters
+// on SQLite, up to 30,000 on Postgres (which takes 65,535). The SQLite limit dates from the earlier
+// driver (glebarez/go-sqlite), which matched each bound parameter against every argument, so that a
+// statement cost the square of its parameter count (500 patent rows per INSERT spent 13 s of a
+// 100,000-row import binding; 50 rows, under 1 s); the current one binds in linear time.
 func InsertBatch(tx *gorm.DB, columns int) int {
 	limit := 30000
 	if tx.Dialector.Name() == "sqlite" {

@@ -26,10 +26,14 @@ func (s *Store) PatentsByIDs(ctx context.Context, ids []int64) ([]PatentView, er
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := s.reader().WithContext(ctx).Raw(`SELECT `+viewColumns+`
+	db := s.listing
+	if db == nil {
+		db = s.reader()
+	}
+	rows, err := db.WithContext(ctx).Raw(`SELECT `+viewColumns+`
 		FROM patents p JOIN organisations o ON o.id = p.patentee_id
 		LEFT JOIN declarations d ON d.patent_id = p.id AND d.status = '`+DeclLive+`'
-		WHERE p.id IN ?`, ids).Rows()
+		WHERE p.id IN ?`, listingIDs(ids)).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("market: load patents: %w", err)
 	}
@@ -71,6 +75,25 @@ func (s *Store) PatentsByIDs(ctx context.Context, ids []int64) ([]PatentView, er
 		}
 	}
 	return kept, nil
+}
+
+// listingIDs pads ids to the next power of two (at least 8) by repeating the first, so that
+// PatentsByIDs's statement has one of a few shapes, each prepared once per connection. A repeated ID
+// matches the same row: the answer does not change.
+func listingIDs(ids []int64) []int64 {
+	n := 8
+	for n < len(ids) {
+		n *= 2
+	}
+	if n == len(ids) {
+		return ids
+	}
+	out := make([]int64, n)
+	copy(out, ids)
+	for i := len(ids); i < n; i++ {
+		out[i] = ids[0]
+	}
+	return out
 }
 
 // viewColumns and viewDests list the same columns in the same order (a test compares PatentsByIDs with

@@ -17,8 +17,8 @@ import (
 const MetaKey = "demo_loaded"
 
 // batchSize is the rows per INSERT. 500 keeps Postgres statements under its parameter limit; SQLite gets
-// 100 because the glebarez/go-sqlite driver binds parameters in time quadratic in their number per
-// statement (measured: 100,000 patents load in 11 s with 100-row batches, 38 s with 500).
+// 100, chosen when the earlier SQLite driver (glebarez/go-sqlite) bound parameters in time quadratic in
+// their number per statement (100,000 patents loaded in 11 s with 100-row batches, 38 s with 500).
 func batchSize(s *market.Store) int {
 	if s.IsPostgres() {
 		return 500
