@@ -57,6 +57,8 @@ func Open(dsn string) (*Store, error) {
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
+		// The one session with prepared statements (Store.listing) keeps at most this many.
+		PrepareStmtMaxSize: 16,
 	}
 	var (
 		db      *gorm.DB
@@ -118,7 +120,7 @@ func Open(dsn string) (*Store, error) {
 	if err := registerTokenCacheInvalidation(db, tokens); err != nil {
 		return nil, fmt.Errorf("market: open %s database: %w", dialect, err)
 	}
-	// A bounded cache: PatentsByIDs pads its ID lists to a few sizes (listingIDs), so it needs a handful.
+	// PatentsByIDs pads its ID lists to a few sizes (listingIDs), so its statements have a few shapes.
 	listing := read.Session(&gorm.Session{PrepareStmt: true, NewDB: true})
 	st := &Store{db: db, read: read, listing: listing, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() },
 		outbox: &outboxSignal{}, tokens: tokens, contractSeq: new(atomic.Pointer[string]), pipelined: new(atomic.Int64)}

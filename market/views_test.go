@@ -3,6 +3,7 @@ package market_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -118,6 +119,47 @@ func TestPatentsByIDsMatchesORM(t *testing.T) {
 		}
 		if withDecl == 0 || without == 0 {
 			t.Errorf("%d with and %d without a declaration: the demo data should have both", withDecl, without)
+		}
+	})
+}
+
+// PatentsByIDs pads its ID list to a few statement shapes by repeating the first ID: whatever the
+// list's length, the answer is the patents asked for, in order, an ID asked twice answered twice and
+// an unknown one (first or not) skipped.
+func TestPatentsByIDsListLengths(t *testing.T) {
+	markettest.Each(t, func(t *testing.T, s *market.Store) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, s, demo.Options{Seed: 6, Orgs: 10, Patents: 40}); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		if err := s.Gorm().Model(&market.Patent{}).Order("id").Pluck("id", &ids).Error; err != nil || len(ids) < 40 {
+			t.Fatalf("ids %d, %v", len(ids), err)
+		}
+		for _, n := range []int{1, 2, 7, 8, 9, 16, 17, 33} {
+			for _, unknownFirst := range []bool{false, true} {
+				ask := append([]int64(nil), ids[len(ids)-n:]...)
+				slices.Reverse(ask)
+				want := append([]int64(nil), ask...)
+				if n > 2 {
+					ask[n-1] = ask[0] // asked twice
+					want[n-1] = want[0]
+				}
+				if unknownFirst {
+					ask = append([]int64{-7}, ask...)
+				}
+				got, err := s.PatentsByIDs(ctx, ask)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotIDs := make([]int64, len(got))
+				for i, v := range got {
+					gotIDs[i] = v.ID
+				}
+				if !slices.Equal(gotIDs, want) {
+					t.Errorf("n=%d unknown first %v: got %v, want %v", n, unknownFirst, gotIDs, want)
+				}
+			}
 		}
 	})
 }
