@@ -12,29 +12,47 @@ import (
 	"patentwall/search/searchtest"
 )
 
+// segmentedIndex indexes docs in batches of batch documents, which makes many segments, then replaced
+// again, which leaves deleted documents behind; the index is closed when the test ends.
+func segmentedIndex(t *testing.T, docs []search.Document, batch int, replaced []search.Document) *bleve.Index {
+	t.Helper()
+	ctx := context.Background()
+	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
+	t.Cleanup(func() { idx.Close() })
+	if _, err := idx.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(docs); i += batch {
+		if err := idx.Upsert(ctx, docs[i:min(i+batch, len(docs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Upsert(ctx, replaced); err != nil {
+		t.Fatal(err)
+	}
+	if n := idx.SegmentsForTest(); n < 2 {
+		t.Fatalf("%d segments, want several for this test", n)
+	}
+	return idx
+}
+
+// realTitles are the real patent titles of the shared test data, or none when it is not there.
+func realTitles() []searchtest.RealTitle {
+	dir, ok := searchtest.FindRealData()
+	if !ok {
+		return nil
+	}
+	real, _ := searchtest.LoadRealTitles(dir)
+	return real
+}
+
 // A query collected in parallel parts over ranges of document numbers, and after the segments are
 // merged into one, must answer exactly as one pass over the original segments does: same total, same
 // facet counts, same hits in the same order on every page and for every sort.
 func TestPartsAndMergeAnswerAlike(t *testing.T) {
 	ctx := context.Background()
 	c := searchtest.Synthesize(nil, 3000, 11)
-	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
-	defer idx.Close()
-	if _, err := idx.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// Many small batches make many segments (and replacing some documents leaves deleted ones behind).
-	for i := 0; i < len(c.Docs); i += 150 {
-		if err := idx.Upsert(ctx, c.Docs[i:min(i+150, len(c.Docs))]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := idx.Upsert(ctx, c.Docs[:200]); err != nil {
-		t.Fatal(err)
-	}
-	if n := idx.SegmentsForTest(); n < 2 {
-		t.Fatalf("%d segments, want several for this test", n)
-	}
+	idx := segmentedIndex(t, c.Docs, 150, c.Docs[:200])
 
 	var queries []search.Query
 	// Words of the titles: the first two characters of a few, single and in pairs.

@@ -4,27 +4,22 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"patentwall/search"
-	"patentwall/search/bleve"
 	"patentwall/search/searchtest"
 )
 
-// A similar text filtered by offers alone (a demand's matches) is filtered by the collector's bitmaps of
-// the documents with an offer instead of Bleve's filtering searcher. Both must answer alike: the same
-// totals, facet counts, hits, order and scores, bit for bit, for every kind of offer, on many segments
-// with replaced documents, in parallel parts, and merged into one segment; and the filter must matter
-// (documents without the offers asked for match the similar text too).
+// A similar text filtered by offers alone (a demand's matches) is filtered by the collector's bitmaps
+// of the documents with an offer instead of Bleve's filtering searcher. Both must answer alike: the
+// same totals, facet counts, hits and order, and scores to 1e-12 of their value (see below), for every
+// kind of offer, on many segments with replaced documents, in parallel parts, and merged into one
+// segment; and the filter must matter (documents without the offers asked for match the similar text
+// too).
 func TestOfferBitmapsAsFilter(t *testing.T) {
 	ctx := context.Background()
-	var real []searchtest.RealTitle
-	if dir, ok := searchtest.FindRealData(); ok {
-		real, _ = searchtest.LoadRealTitles(dir)
-	}
-	c := searchtest.Synthesize(real, 3000, 23)
+	c := searchtest.Synthesize(realTitles(), 3000, 23)
 	for i := range c.Docs {
 		switch d := &c.Docs[i]; {
 		case i%7 == 0:
@@ -33,22 +28,7 @@ func TestOfferBitmapsAsFilter(t *testing.T) {
 			d.Offers = append(d.Offers, search.OfferTransfer)
 		}
 	}
-	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
-	defer idx.Close()
-	if _, err := idx.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(c.Docs); i += 300 {
-		if err := idx.Upsert(ctx, c.Docs[i:min(i+300, len(c.Docs))]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := idx.Upsert(ctx, c.Docs[200:500]); err != nil {
-		t.Fatal(err)
-	}
-	if n := idx.SegmentsForTest(); n < 2 {
-		t.Fatalf("%d segments, want several for this test", n)
-	}
+	idx := segmentedIndex(t, c.Docs, 300, c.Docs[200:500])
 
 	// Demands worded from the catalogue's own titles and abstracts, each asked for every offer kind.
 	offerSets := [][]string{search.OfferKinds, {search.OfferOpenLicence}, {search.OfferTransfer}}

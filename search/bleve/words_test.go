@@ -24,27 +24,8 @@ import (
 // postings) and on the same index merged into one segment.
 func TestWordsScoreAsBleve(t *testing.T) {
 	ctx := context.Background()
-	var real []searchtest.RealTitle
-	if dir, ok := searchtest.FindRealData(); ok {
-		real, _ = searchtest.LoadRealTitles(dir)
-	}
-	c := searchtest.Synthesize(real, 4000, 17)
-	idx := bleve.New(filepath.Join(t.TempDir(), "index"))
-	defer idx.Close()
-	if _, err := idx.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(c.Docs); i += 300 {
-		if err := idx.Upsert(ctx, c.Docs[i:min(i+300, len(c.Docs))]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := idx.Upsert(ctx, c.Docs[100:400]); err != nil {
-		t.Fatal(err)
-	}
-	if n := idx.SegmentsForTest(); n < 2 {
-		t.Fatalf("%d segments, want several for this test", n)
-	}
+	c := searchtest.Synthesize(realTitles(), 4000, 17)
+	idx := segmentedIndex(t, c.Docs, 300, c.Docs[100:400])
 
 	// Every run of two Han characters in the first titles (a word the index has), alone, and 2–4 of
 	// one title's words together (as users combine them: most such queries have answers).
