@@ -12,8 +12,8 @@ import (
 	"patentwall/search/searchtest"
 )
 
-// segmentedIndex indexes docs in batches of batch documents, which makes many segments, then replaced
-// again, which leaves deleted documents behind; the index is closed when the test ends.
+// segmentedIndex indexes docs in batches of batch documents, which makes many segments, then indexes
+// replaced once more, which leaves deleted documents behind; the index is closed when the test ends.
 func segmentedIndex(t *testing.T, docs []search.Document, batch int, replaced []search.Document) *bleve.Index {
 	t.Helper()
 	ctx := context.Background()
