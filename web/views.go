@@ -29,13 +29,47 @@ const (
 	LayoutPrint  = "layouts/print"  // printable documents (contracts, notices)
 )
 
-// views implements fiber.Views over html/template. Every page is parsed once per language at start,
-// with the language's functions bound (so templates write {{t "key"}} rather than passing the
-// language around), layouts and partials included.
+// views implements fiber.Views over html/template. Every page is parsed per language, with the
+// language's functions bound (so templates write {{t "key"}} rather than passing the language around),
+// layouts and partials included: checked at start, kept from its first render (page).
 type views struct {
-	pages map[string]map[string]*template.Template // lang -> page name -> template set
+	pages map[string]map[string]*page // lang -> page name -> its template set
 	funcs func(lang string) template.FuncMap
 	bufs  sync.Pool
+}
+
+// page is one page's template set in one language, built on the page's first render. Load has built
+// and checked every set once, so a broken template still fails the start; but each set holds its own
+// copy of the layouts and partials (html/template escapes a set's trees in place, so sets cannot share
+// them), and the 2 × 50-odd sets kept from the start were a third of a serving server's live heap
+// (18 MB of 55), most of it for pages a server rarely or never shows.
+type page struct {
+	base *template.Template // the language's layouts and partials; cloned, never executed
+	file string
+	once sync.Once
+	t    *template.Template
+	err  error
+}
+
+// template returns the page's set, building it on first use.
+func (p *page) template() (*template.Template, error) {
+	p.once.Do(func() { p.t, p.err = buildPage(p.base, p.file) })
+	return p.t, p.err
+}
+
+// buildPage parses page file into a copy of base.
+func buildPage(base *template.Template, file string) (*template.Template, error) {
+	t, err := base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	if err := parseFile(t, file); err != nil {
+		return nil, err
+	}
+	if t.Lookup("content") == nil {
+		return nil, fmt.Errorf("web: template %s defines no \"content\"", file)
+	}
+	return t, nil
 }
 
 var _ fiber.Views = (*views)(nil)
@@ -55,7 +89,7 @@ func (v *views) Load() error {
 	if err != nil {
 		return err
 	}
-	v.pages = map[string]map[string]*template.Template{}
+	v.pages = map[string]map[string]*page{}
 	for _, lang := range Langs {
 		base := template.New("").Funcs(v.funcs(lang))
 		for _, f := range shared {
@@ -63,20 +97,14 @@ func (v *views) Load() error {
 				return err
 			}
 		}
-		v.pages[lang] = map[string]*template.Template{}
+		v.pages[lang] = map[string]*page{}
 		for _, f := range pageFiles {
-			t, err := base.Clone()
-			if err != nil {
+			// Built here only to be checked: the page builds it again when first shown.
+			if _, err := buildPage(base, f); err != nil {
 				return err
-			}
-			if err := parseFile(t, f); err != nil {
-				return err
-			}
-			if t.Lookup("content") == nil {
-				return fmt.Errorf("web: template %s defines no \"content\"", f)
 			}
 			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/pages/"), ".html")
-			v.pages[lang][name] = t
+			v.pages[lang][name] = &page{base: base, file: f}
 		}
 	}
 	return nil
@@ -124,9 +152,13 @@ func (v *views) Render(w io.Writer, name string, binding any, layouts ...string)
 			lang = LangEN
 		}
 	}
-	t := v.pages[lang][name]
-	if t == nil {
+	p := v.pages[lang][name]
+	if p == nil {
 		return fmt.Errorf("web: no page template %q", name)
+	}
+	t, err := p.template()
+	if err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	layout := LayoutMain
 	if len(layouts) > 0 && layouts[0] != "" {
@@ -138,6 +170,6 @@ func (v *views) Render(w io.Writer, name string, binding any, layouts ...string)
 	if err := t.ExecuteTemplate(buf, layout, binding); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
 }
