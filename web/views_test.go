@@ -56,4 +56,14 @@ func TestViewsBuildAPageOnItsFirstRender(t *testing.T) {
 	if err := v.Render(&bytes.Buffer{}, "no-such-page", fiber.Map{}); err == nil {
 		t.Fatal("an unknown page rendered")
 	}
+	// Every page of a language is cloned from the same layouts and partials: first renders of
+	// different pages at once (run with -race).
+	for name, p := range v.pages[LangZH] {
+		wg.Go(func() {
+			if tm, err := p.template(); err != nil || tm.Lookup("content") == nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		})
+	}
+	wg.Wait()
 }
