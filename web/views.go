@@ -57,7 +57,7 @@ func (p *page) template() (*template.Template, error) {
 	return p.t, p.err
 }
 
-// buildPage parses page file into a copy of base.
+// buildPage parses the page template file into a copy of base (the layouts and partials).
 func buildPage(base *template.Template, file string) (*template.Template, error) {
 	t, err := base.Clone()
 	if err != nil {
