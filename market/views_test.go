@@ -59,13 +59,7 @@ func TestLatestPerIndustry(t *testing.T) {
 func TestPatentsByIDsMatchesORM(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
 		ctx := context.Background()
-		if _, err := demo.Load(ctx, s, demo.Options{Seed: 5, Orgs: 30, Patents: 120}); err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		if err := s.Gorm().Model(&market.Patent{}).Order("id DESC").Pluck("id", &ids).Error; err != nil || len(ids) < 100 {
-			t.Fatalf("ids %d, %v", len(ids), err)
-		}
+		ids := demoPatentIDs(t, s, demo.Options{Seed: 5, Orgs: 30, Patents: 120}, "id DESC", 100)
 		// Optional columns: a verified patentee with SME facts, encumbrances, a transfer price, a
 		// declaration with its creator, and a patent whose declaration was withdrawn.
 		now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -129,13 +123,7 @@ func TestPatentsByIDsMatchesORM(t *testing.T) {
 func TestPatentsByIDsListLengths(t *testing.T) {
 	markettest.Each(t, func(t *testing.T, s *market.Store) {
 		ctx := context.Background()
-		if _, err := demo.Load(ctx, s, demo.Options{Seed: 6, Orgs: 10, Patents: 40}); err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		if err := s.Gorm().Model(&market.Patent{}).Order("id").Pluck("id", &ids).Error; err != nil || len(ids) < 40 {
-			t.Fatalf("ids %d, %v", len(ids), err)
-		}
+		ids := demoPatentIDs(t, s, demo.Options{Seed: 6, Orgs: 10, Patents: 40}, "id", 40)
 		for _, n := range []int{1, 2, 7, 8, 9, 16, 17, 33} {
 			for _, unknownFirst := range []bool{false, true} {
 				ask := append([]int64(nil), ids[len(ids)-n:]...)
@@ -162,4 +150,18 @@ func TestPatentsByIDsListLengths(t *testing.T) {
 			}
 		}
 	})
+}
+
+// demoPatentIDs loads a demo catalogue into s and returns its patents' IDs in the given order, failing
+// unless there are at least atLeast.
+func demoPatentIDs(t *testing.T, s *market.Store, opts demo.Options, order string, atLeast int) []int64 {
+	t.Helper()
+	if _, err := demo.Load(context.Background(), s, opts); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	if err := s.Gorm().Model(&market.Patent{}).Order(order).Pluck("id", &ids).Error; err != nil || len(ids) < atLeast {
+		t.Fatalf("ids %d, %v", len(ids), err)
+	}
+	return ids
 }
