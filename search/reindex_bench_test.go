@@ -24,10 +24,7 @@ func BenchmarkReindex(b *testing.B) {
 		n = v
 	}
 	s := markettest.SQLite(b)
-	var real []searchtest.RealTitle
-	if dir, ok := searchtest.FindRealData(); ok {
-		real, _ = searchtest.LoadRealTitles(dir)
-	}
+	real := searchtest.RealTitlesIfPresent()
 	c := searchtest.Synthesize(real, n, 42)
 	now := time.Now().UTC()
 	org := market.Organisation{USCC: "914403001922038216", Name: "基准", Kind: market.KindEnterprise, CreatedAt: now, UpdatedAt: now}

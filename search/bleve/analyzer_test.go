@@ -92,10 +92,7 @@ func FuzzFastAnalyzer(f *testing.F) {
 // TestFastAnalyzerCorpus compares the two on every text field of a synthetic corpus built from real
 // titles (when the real data is at hand), which is the text an import indexes.
 func TestFastAnalyzerCorpus(t *testing.T) {
-	var real []searchtest.RealTitle
-	if dir, ok := searchtest.FindRealData(); ok {
-		real, _ = searchtest.LoadRealTitles(dir)
-	}
+	real := searchtest.RealTitlesIfPresent()
 	uni, bi := chains(t)
 	fastUni, fastBi := newFastZh(true), newFastZh(false)
 	for _, d := range searchtest.Synthesize(real, 3000, 7).Docs {
@@ -211,10 +208,7 @@ func TestQuietRunes(t *testing.T) {
 
 // BenchmarkAnalyzer compares the chain and fastZh on the abstracts and titles of a synthetic corpus.
 func BenchmarkAnalyzer(b *testing.B) {
-	var real []searchtest.RealTitle
-	if dir, ok := searchtest.FindRealData(); ok {
-		real, _ = searchtest.LoadRealTitles(dir)
-	}
+	real := searchtest.RealTitlesIfPresent()
 	docs := searchtest.Synthesize(real, 2000, 7).Docs
 	uni, bi := chains(b)
 	for _, c := range []struct {

@@ -48,11 +48,7 @@ func TestMain(m *testing.M) {
 }
 
 func corpus() searchtest.Corpus {
-	var real []searchtest.RealTitle
-	if dir, ok := searchtest.FindRealData(); ok {
-		real, _ = searchtest.LoadRealTitles(dir)
-	}
-	return searchtest.Synthesize(real, benchDocs(), 42)
+	return searchtest.Synthesize(searchtest.RealTitlesIfPresent(), benchDocs(), 42)
 }
 
 // index builds the benchmark index once per process.
@@ -127,11 +123,7 @@ func settle() {
 
 // BenchmarkIndexBatch measures batch indexing: docs/s over batches of search.Batch documents.
 func BenchmarkIndexBatch(b *testing.B) {
-	c := searchtest.Synthesize(nil, search.Batch, 7)
-	if dir, ok := searchtest.FindRealData(); ok {
-		real, _ := searchtest.LoadRealTitles(dir)
-		c = searchtest.Synthesize(real, search.Batch, 7)
-	}
+	c := searchtest.Synthesize(searchtest.RealTitlesIfPresent(), search.Batch, 7)
 	idx := bleve.New(filepath.Join(b.TempDir(), "index"))
 	defer idx.Close()
 	if _, err := idx.Init(context.Background()); err != nil {

@@ -36,16 +36,6 @@ func segmentedIndex(t *testing.T, docs []search.Document, batch int, replaced []
 	return idx
 }
 
-// realTitles are the real patent titles of the shared test data, or none when it is not there.
-func realTitles() []searchtest.RealTitle {
-	dir, ok := searchtest.FindRealData()
-	if !ok {
-		return nil
-	}
-	real, _ := searchtest.LoadRealTitles(dir)
-	return real
-}
-
 // A query collected in parallel parts over ranges of document numbers, and after the segments are
 // merged into one, must answer exactly as one pass over the original segments does: same total, same
 // facet counts, same hits in the same order on every page and for every sort.

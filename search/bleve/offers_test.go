@@ -19,7 +19,7 @@ import (
 // too).
 func TestOfferBitmapsAsFilter(t *testing.T) {
 	ctx := context.Background()
-	c := searchtest.Synthesize(realTitles(), 3000, 23)
+	c := searchtest.Synthesize(searchtest.RealTitlesIfPresent(), 3000, 23)
 	for i := range c.Docs {
 		switch d := &c.Docs[i]; {
 		case i%7 == 0:

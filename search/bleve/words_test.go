@@ -24,7 +24,7 @@ import (
 // postings) and on the same index merged into one segment.
 func TestWordsScoreAsBleve(t *testing.T) {
 	ctx := context.Background()
-	c := searchtest.Synthesize(realTitles(), 4000, 17)
+	c := searchtest.Synthesize(searchtest.RealTitlesIfPresent(), 4000, 17)
 	idx := segmentedIndex(t, c.Docs, 300, c.Docs[100:400])
 
 	// Every run of two Han characters in the first titles (a word the index has), alone, and 2–4 of

@@ -66,6 +66,17 @@ func RealTitles(t testing.TB) []RealTitle {
 	return out
 }
 
+// RealTitlesIfPresent is the real titles, or none when the real data is absent or unreadable: for
+// corpora that are built from real titles where they are at hand and synthesized alone otherwise.
+func RealTitlesIfPresent() []RealTitle {
+	dir, ok := FindRealData()
+	if !ok {
+		return nil
+	}
+	real, _ := LoadRealTitles(dir)
+	return real
+}
+
 // LoadRealTitles reads cn_patents_titles_ipc.csv from the real-data folder.
 func LoadRealTitles(dir string) ([]RealTitle, error) {
 	path := filepath.Join(dir, "cn_patents_titles_ipc.csv")

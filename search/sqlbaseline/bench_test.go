@@ -24,10 +24,7 @@ func BenchmarkLike(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("PATENTWALL_BENCH_DOCS")); err == nil && v > 0 {
 		n = v
 	}
-	var real []searchtest.RealTitle
-	if dir, ok := searchtest.FindRealData(); ok {
-		real, _ = searchtest.LoadRealTitles(dir)
-	}
+	real := searchtest.RealTitlesIfPresent()
 	c := searchtest.Synthesize(real, n, 42)
 	ctx := context.Background()
 	now := time.Now().UTC()
