@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
 
+	"patentwall/search"
 	"patentwall/search/searchtest"
 )
 
@@ -104,7 +105,8 @@ func TestFastAnalyzerCorpus(t *testing.T) {
 }
 
 // TestDocumentTextFields checks that Index.document adds each text field as the mapping would (name,
-// options, analysed length, terms with their frequencies and locations).
+// options, analysed length, terms with their frequencies and locations, and the value stored, as it is
+// after the analysis): zhField (field.go) in place of Bleve's document.TextField.
 func TestDocumentTextFields(t *testing.T) {
 	x := New(t.TempDir())
 	if _, err := x.Init(context.Background()); err != nil {
@@ -118,7 +120,8 @@ func TestDocumentTextFields(t *testing.T) {
 				return
 			}
 			f.Analyze()
-			line := fmt.Sprintf("%s %v %d %d:", f.Name(), f.Options(), len(f.ArrayPositions()), f.AnalyzedLength())
+			line := fmt.Sprintf("%s %v %d %d %c %d %q:", f.Name(), f.Options(), len(f.ArrayPositions()), f.AnalyzedLength(),
+				f.EncodedFieldType(), f.NumPlainTextBytes(), f.Value())
 			var terms []string
 			for term, tf := range f.AnalyzedTokenFrequencies() {
 				s := fmt.Sprintf("%q=%d", term, tf.Frequency())
@@ -134,7 +137,13 @@ func TestDocumentTextFields(t *testing.T) {
 		return strings.Join(lines, "\n")
 	}
 	n := 0
-	for _, d := range searchtest.Synthesize(nil, 300, 3).Docs {
+	docs := searchtest.Synthesize(nil, 300, 3).Docs
+	// Latin, fullwidth and repeated terms: the slow path of fastZh, whose filters must not change the
+	// stored value.
+	docs = append(docs, search.Document{ID: 1 << 40, Title: "ABC Batteries 锂电池 ＡＢＣ电池电池 Ⱥ电",
+		Abstract: "Lithium-ion BATTERIES charge 锂离子电池，电池电池。", Patentee: "上海ＸＹＺ有限公司",
+		IPCTitles: "H01M；ELECTRIC Batteries"})
+	for _, d := range docs {
 		got, err := x.document(&d)
 		if err != nil {
 			t.Fatal(err)
@@ -220,6 +229,39 @@ func BenchmarkAnalyzer(b *testing.B) {
 				for i := range docs {
 					c.uni.Analyze([]byte(docs[i].Title))
 					c.bi.Analyze([]byte(docs[i].Abstract))
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTextFields compares Bleve's document.TextField and zhField analysing every text field of a
+// synthetic corpus (tokens and their frequencies, as a batch does before building its segment).
+func BenchmarkTextFields(b *testing.B) {
+	x := New(b.TempDir())
+	if _, err := x.Init(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	docs := searchtest.Synthesize(searchtest.RealTitlesIfPresent(), 2000, 7).Docs
+	for _, c := range []struct {
+		name  string
+		field func(t textIndexing, v []byte) index.Field
+	}{
+		{"bleve", func(t textIndexing, v []byte) index.Field {
+			return document.NewTextFieldCustom(t.name, nil, v, t.options, t.analyzer)
+		}},
+		{"zhField", func(t textIndexing, v []byte) index.Field { return newZhField(t.name, v, t.options, t.analyzer) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for i := range docs {
+					for _, t := range x.texts {
+						if v := textValue(&docs[i], t.name); v != "" {
+							c.field(t, []byte(v)).Analyze()
+						}
+					}
 				}
 			}
 		})

@@ -469,7 +469,7 @@ func (x *Index) document(d *search.Document) (*document.Document, error) {
 	}
 	for _, f := range x.texts {
 		if v := textValue(d, f.name); v != "" {
-			doc.AddField(document.NewTextFieldCustom(f.name, nil, []byte(v), f.options, f.analyzer))
+			doc.AddField(newZhField(f.name, []byte(v), f.options, f.analyzer))
 		}
 	}
 	for i, t := range facetTerms(d) {
