@@ -187,30 +187,56 @@ func (s *Store) IndexRows(ctx context.Context, ids []int64) ([]IndexRow, error) 
 // them) with what their search documents need: patentee, live declaration and IPC titles, read
 // through db. A large import hands its chunks to the index this way while its transaction is open.
 func IndexRowsIn(db *gorm.DB, ps []Patent) ([]IndexRow, error) {
+	return IndexRowsKnown(db, ps, IndexRowFacts{})
+}
+
+// IndexRowFacts is what a caller that has just written patents already holds of their index rows, so
+// that IndexRowsKnown need not read it back.
+type IndexRowFacts struct {
+	// Patentees by ID; a patentee missing here is read.
+	Patentees map[int64]*Organisation
+	// Declarations holds the live declaration of each patent whose declaration the caller knows (nil:
+	// the patent has none), e.g. a patent it has just created; the others' are read.
+	Declarations map[int64]*Declaration
+}
+
+// IndexRowsKnown is IndexRowsIn taking from facts what it holds instead of reading it through db.
+func IndexRowsKnown(db *gorm.DB, ps []Patent, facts IndexRowFacts) ([]IndexRow, error) {
 	if len(ps) == 0 {
 		return nil, nil
 	}
-	orgIDs := make([]int64, 0, len(ps))
-	pIDs := make([]int64, 0, len(ps))
+	var orgIDs, unknownDecl []int64
 	symbols := map[string]bool{}
 	for _, p := range ps {
-		orgIDs = append(orgIDs, p.PatenteeID)
-		pIDs = append(pIDs, p.ID)
+		if _, ok := facts.Patentees[p.PatenteeID]; !ok {
+			orgIDs = append(orgIDs, p.PatenteeID)
+		}
+		if _, ok := facts.Declarations[p.ID]; !ok {
+			unknownDecl = append(unknownDecl, p.ID)
+		}
 		for _, sym := range ipcLookupKeys(p.IPC) {
 			symbols[sym] = true
 		}
 	}
-	var orgs []Organisation
-	if err := db.Select("id", "name", "kind", "district_code").Where("id IN ?", orgIDs).Find(&orgs).Error; err != nil {
-		return nil, fmt.Errorf("market: load patentees to index: %w", err)
+	orgByID := make(map[int64]*Organisation, len(facts.Patentees)+len(orgIDs))
+	for id, o := range facts.Patentees {
+		orgByID[id] = o
 	}
-	orgByID := make(map[int64]Organisation, len(orgs))
-	for _, o := range orgs {
-		orgByID[o.ID] = o
+	if len(orgIDs) > 0 {
+		var orgs []Organisation
+		if err := db.Select("id", "name", "kind", "district_code").Where("id IN ?", orgIDs).Find(&orgs).Error; err != nil {
+			return nil, fmt.Errorf("market: load patentees to index: %w", err)
+		}
+		for i := range orgs {
+			orgByID[orgs[i].ID] = &orgs[i]
+		}
 	}
-	decls, err := liveDeclarations(db, pIDs)
+	decls, err := liveDeclarations(db, unknownDecl)
 	if err != nil {
 		return nil, err
+	}
+	for id, d := range facts.Declarations {
+		decls[id] = d
 	}
 	titles, err := ipcTitles(db, symbols)
 	if err != nil {
@@ -218,9 +244,10 @@ func IndexRowsIn(db *gorm.DB, ps []Patent) ([]IndexRow, error) {
 	}
 	out := make([]IndexRow, len(ps))
 	for i, p := range ps {
-		o := orgByID[p.PatenteeID]
-		row := IndexRow{Patent: p, PatenteeName: o.Name, PatenteeKind: o.Kind, DistrictCode: o.DistrictCode,
-			Declaration: decls[p.ID]}
+		row := IndexRow{Patent: p, Declaration: decls[p.ID]}
+		if o := orgByID[p.PatenteeID]; o != nil {
+			row.PatenteeName, row.PatenteeKind, row.DistrictCode = o.Name, o.Kind, o.DistrictCode
+		}
 		for _, sym := range ipcLookupKeys(p.IPC) {
 			if t, ok := titles[sym]; ok {
 				row.IPCTitles = append(row.IPCTitles, t)

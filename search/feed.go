@@ -137,15 +137,18 @@ func (f *Feed) Finish(ctx context.Context, committed bool, progress func(done, t
 			}
 		}
 	} else {
-		maxID, err := f.store.OutboxMaxID(ctx)
-		if err != nil {
-			return fmt.Errorf("search: feed: %w", err)
-		}
-		if err := dropOutboxRows(ctx, f.store, maxID, f.fed); err != nil {
-			return fmt.Errorf("search: feed: %w", err)
-		}
-		// As after a bulk drain: one segment makes every later query cheaper.
-		if err := Optimize(ctx, f.idx); err != nil {
+		// Both run at once: the merge of Optimize is single-threaded and the deletes are database work.
+		// As after a bulk drain, one segment makes every later query cheaper.
+		var g errgroup.Group
+		g.Go(func() error {
+			maxID, err := f.store.OutboxMaxID(ctx)
+			if err != nil {
+				return err
+			}
+			return dropOutboxRows(ctx, f.store, maxID, f.fed)
+		})
+		g.Go(func() error { return Optimize(ctx, f.idx) })
+		if err := g.Wait(); err != nil {
 			return fmt.Errorf("search: feed: %w", err)
 		}
 	}

@@ -3,6 +3,7 @@ package search_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"reflect"
 	"strings"
@@ -121,7 +122,16 @@ func TestFeedIndexesAnImportWhileItIsWritten(t *testing.T) {
 		}
 		indexMatchesDatabase(t, s, idx)
 
-		// 3. A file whose last row is bad: nothing is imported, and what was fed before the bad row
+		// 3. Declarations replaced (a new fee) and withdrawn (the patent lapsed, its row without one): the
+		// fed documents carry the live declaration as the database then has it.
+		rep, err = importFed(t, s, idx, editDeclarations(t, changed))
+		if err != nil || rep.DeclarationsReplaced == 0 || rep.DeclarationsWithdrawn == 0 {
+			t.Fatalf("third import: %d replaced, %d withdrawn, %d errors, %v", rep.DeclarationsReplaced,
+				rep.DeclarationsWithdrawn, len(rep.Errors), err)
+		}
+		indexMatchesDatabase(t, s, idx)
+
+		// 4. A file whose last row is bad: nothing is imported, and what was fed before the bad row
 		// (new patents, then the first titles again) is put back as the database has it.
 		lines := strings.Split(strings.TrimSpace(patentsCSV), "\n")
 		others := strings.Split(strings.TrimSpace(otherCSV), "\n")
@@ -136,7 +146,7 @@ func TestFeedIndexesAnImportWhileItIsWritten(t *testing.T) {
 			t.Fatalf("rebuild marker after finished feeds: %v %v", again, err)
 		}
 
-		// 4. A feed that never finishes (the process died) leaves the index marked for a rebuild.
+		// 5. A feed that never finishes (the process died) leaves the index marked for a rebuild.
 		if _, err := search.StartFeed(ctx, s, idx); err != nil {
 			t.Fatal(err)
 		}
@@ -147,6 +157,50 @@ func TestFeedIndexesAnImportWhileItIsWritten(t *testing.T) {
 			t.Fatalf("feed while a rebuild is due: %v", err)
 		}
 	})
+}
+
+// editDeclarations rewrites a patents CSV: of the rows with a declaration, every third gets a new up-front
+// fee (its declaration is replaced) and every third but one lapses without a declaration (its
+// declaration is withdrawn).
+func editDeclarations(t *testing.T, in string) string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(in)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, name := range recs[0] {
+		col[name] = i
+	}
+	declared := 0
+	for _, r := range recs[1:] {
+		if r[col["fee_model"]] == "" {
+			continue
+		}
+		set := func(name, v string) {
+			if i, ok := col[name]; ok {
+				r[i] = v
+			}
+		}
+		switch declared++; declared % 3 {
+		case 0:
+			set("fee_model", "lump_sum")
+			set("fee_yuan", "99.00")
+			set("royalty_percent", "")
+			set("entry_fee_yuan", "")
+		case 1:
+			set("status", "lapsed")
+			for _, c := range []string{"fee_model", "fee_yuan", "royalty_percent", "royalty_base", "entry_fee_yuan", "term_months", "evaluation_report_no"} {
+				set(c, "")
+			}
+		}
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(recs); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 // An engine that fails stops the import that feeds it with an error (it does not hang), and Finish then

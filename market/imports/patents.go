@@ -48,6 +48,7 @@ type patentPlan struct {
 	endLive  int64               // live declaration to end
 	endAs    string              // replaced | withdrawn
 	declSame bool
+	live     *market.Declaration // the live declaration before the import, nil when none
 }
 
 // ImportPatents imports patents keyed by application number, and publishes (or replaces) the declaration
@@ -177,6 +178,18 @@ type patentImport struct {
 	opts      Options
 	lock      bool
 	patentees map[string]*market.Organisation
+	byID      map[int64]*market.Organisation // patentees by ID (patenteesByID)
+}
+
+// patenteesByID is im.patentees by organisation ID.
+func (im *patentImport) patenteesByID() map[int64]*market.Organisation {
+	if im.byID == nil {
+		im.byID = make(map[int64]*market.Organisation, len(im.patentees))
+		for _, o := range im.patentees {
+			im.byID[o.ID] = o
+		}
+	}
+	return im.byID
 }
 
 // loadPatentees reads every patentee named in the file, 500 USCCs per query.
@@ -260,6 +273,7 @@ func (im *patentImport) check(chunk []*patentRow) ([]*patentPlan, error) {
 			p.FeesUnpaid, p.UnderDispute, p.PledgedNoConsent = ex.FeesUnpaid, ex.UnderDispute, ex.PledgedNoConsent
 			p.TransferPriceFen, p.Featured = ex.TransferPriceFen, ex.Featured
 			cur = live[ex.ID]
+			plan.live = cur
 		}
 		switch {
 		case r.decl != nil:
@@ -371,6 +385,24 @@ func (im *patentImport) write(plans []*patentPlan) error {
 	if err := market.CreateDeclaration(im.tx, decls); err != nil {
 		return err
 	}
+	// What the index rows need of these patents is known (market.IndexRowsKnown): the patentees, and
+	// each patent's live declaration, as check found it or as this chunk published or ended it.
+	var facts market.IndexRowFacts
+	if im.opts.Written != nil {
+		facts = market.IndexRowFacts{Patentees: im.patenteesByID(), Declarations: map[int64]*market.Declaration{}}
+		for _, pl := range plans {
+			switch {
+			case pl.decl != nil: // just published: below
+			case pl.endLive != 0:
+				facts.Declarations[pl.p.ID] = nil // just withdrawn
+			default:
+				facts.Declarations[pl.p.ID] = pl.live // untouched (nil: none)
+			}
+		}
+		for i := range decls { // just published
+			facts.Declarations[decls[i].PatentID] = &decls[i]
+		}
+	}
 	// EnqueueIndex writes up to 500 rows per INSERT; smaller slices keep SQLite's binding cheap.
 	for len(touched) > 0 {
 		n := min(len(touched), market.InsertBatch(im.tx, 3))
@@ -380,7 +412,7 @@ func (im *patentImport) write(plans []*patentPlan) error {
 		touched = touched[n:]
 	}
 	if im.opts.Written != nil && len(written) > 0 {
-		rows, err := market.IndexRowsIn(im.tx, written)
+		rows, err := market.IndexRowsKnown(im.tx, written, facts)
 		if err != nil {
 			return err
 		}
