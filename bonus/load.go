@@ -31,6 +31,9 @@ func LoadInputs(ctx context.Context, s *market.Store) (*Inputs, error) {
 		links     []link
 		facts     []orgFactLoad
 	)
+	// The estimated sizes reserve the arrays, which would otherwise grow by copying themselves.
+	in.orgs = slices.Grow(in.orgs, sizes["organisations"])
+	in.hist = slices.Grow(in.hist, sizes["org_facts"])
 	// Organisations first: contracts and filings resolve their parties while they stream in.
 	orgIDs, err := loadOrgs(ctx, q, in)
 	if err != nil {
@@ -45,7 +48,7 @@ func LoadInputs(ctx context.Context, s *market.Store) (*Inputs, error) {
 	g.Go(func() (err error) { cs, err = loadContracts(gctx, q, orgs, sizes["contracts"]); return })
 	g.Go(func() (err error) { links, err = loadLinks(gctx, q, sizes["contract_patents"]); return })
 	g.Go(func() error { return loadFilings(gctx, q, in, sizes["filings"]) })
-	g.Go(func() (err error) { facts, err = loadFactHistory(gctx, q, orgs); return })
+	g.Go(func() (err error) { facts, err = loadFactHistory(gctx, q, orgs, sizes["org_facts"]); return })
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -63,9 +66,24 @@ func LoadInputs(ctx context.Context, s *market.Store) (*Inputs, error) {
 type arena struct {
 	b    strings.Builder
 	ends []uint32
+	// expect is how many strings are coming (0: unknown). After the first arenaSample strings the block
+	// is grown once to hold them all at their average length: growing it by doubling copied every
+	// string several times, a fifth of a bonus run's load.
+	expect int
+}
+
+// arenaSample is how many strings an arena sees before it sizes its block (arena.expect).
+const arenaSample = 1024
+
+func newArena(expect int) arena {
+	return arena{ends: make([]uint32, 0, expect), expect: expect}
 }
 
 func (a *arena) add(p []byte) {
+	if len(a.ends) == arenaSample && a.expect > arenaSample {
+		// The average so far, and an eighth more for the rows that are longer.
+		a.b.Grow(a.b.Len() / arenaSample * (a.expect - arenaSample) * 9 / 8)
+	}
 	a.b.Write(p)
 	a.ends = append(a.ends, uint32(a.b.Len()))
 }
@@ -128,8 +146,8 @@ type orgFactLoad struct {
 }
 
 // loadFactHistory reads the organisations' fact histories (docs/rules.md §3), in the order recorded.
-func loadFactHistory(ctx context.Context, q querier, orgs idIndex) ([]orgFactLoad, error) {
-	var out []orgFactLoad
+func loadFactHistory(ctx context.Context, q querier, orgs idIndex, size int) ([]orgFactLoad, error) {
+	out := make([]orgFactLoad, 0, size)
 	err := q.each(ctx, "organisation facts", `SELECT org_id, fact, value, valid_from, valid_to, known_from, confirmed
 		FROM org_facts ORDER BY org_id, id`, func(r row) error {
 		oi, ok := orgs.of(r.int64(0))
@@ -145,7 +163,7 @@ func loadFactHistory(ctx context.Context, q querier, orgs idIndex) ([]orgFactLoa
 
 func loadPatents(ctx context.Context, q querier, in *Inputs, size int) ([]int64, error) {
 	ids := make([]int64, 0, size)
-	var nos arena
+	nos := newArena(size)
 	err := q.each(ctx, "patents", `SELECT id, application_no FROM patents ORDER BY id`, func(r row) error {
 		ids = append(ids, r.int64(0))
 		nos.add(r.bytes(1))
@@ -164,7 +182,7 @@ type contractsLoad struct {
 }
 
 func loadContracts(ctx context.Context, q querier, orgs idIndex, size int) (contractsLoad, error) {
-	l := contractsLoad{cs: make([]contract, 0, size), ids: make([]int64, 0, size)}
+	l := contractsLoad{cs: make([]contract, 0, size), ids: make([]int64, 0, size), strings: newArena(2 * size)}
 	err := q.each(ctx, "contracts", `SELECT id, contract_no, kind, status, licensor_id, licensee_id, fee_fen,
 		effective_at, effective_on, filing_no, filed_on, ended_at FROM contracts ORDER BY id`, func(r row) error {
 		c := contract{kind: kindCode(string(r.bytes(2))), status: statusCode(string(r.bytes(3))), feeFen: r.int64(6),
@@ -205,8 +223,8 @@ func loadLinks(ctx context.Context, q querier, size int) ([]link, error) {
 // loadFilings reads CNIPA's list, resolving each party's USCC to an organisation as it goes.
 func loadFilings(ctx context.Context, q querier, in *Inputs, size int) error {
 	fs := make([]filing, 0, size)
-	var strs arena  // filing_no, patents of each entry
-	var extra arena // the USCCs unknown to the platform, in the order met (Inputs.partyOf)
+	strs := newArena(2 * size) // filing_no, patents of each entry
+	var extra arena            // the USCCs unknown to the platform, in the order met (Inputs.partyOf)
 	base := len(in.extraUSCC)
 	party := func(uscc []byte) int32 {
 		if i, ok := in.orgByUSCC[string(uscc)]; ok {
@@ -286,7 +304,8 @@ func (q querier) sizes(ctx context.Context) map[string]int {
 		return out
 	}
 	rows, err := q.db.QueryContext(ctx, `SELECT relname, reltuples FROM pg_class
-		WHERE relname IN ('patents', 'contracts', 'contract_patents', 'filings') AND relkind = 'r'`)
+		WHERE relname IN ('organisations', 'org_facts', 'patents', 'contracts', 'contract_patents', 'filings')
+		AND relkind = 'r'`)
 	if err != nil {
 		return out
 	}

@@ -3,6 +3,8 @@ package bonus
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,4 +82,33 @@ func TestLoadFilingParties(t *testing.T) {
 			}
 		}
 	})
+}
+
+// An arena gives back every string in order whether the count it expects is right, short or unknown,
+// and when the strings after its sample are longer than those in it.
+func TestArenaKeepsEveryString(t *testing.T) {
+	var want []string
+	for i := range 5000 {
+		s := fmt.Sprintf("HT%08d", i)
+		if i > arenaSample {
+			s += strings.Repeat("长", i%7) // longer than the sample's average
+		}
+		want = append(want, s)
+	}
+	for _, expect := range []int{0, 10, 2000, 5000, 6000} {
+		a := newArena(expect)
+		for _, s := range want {
+			a.add([]byte(s))
+		}
+		var got []string
+		a.each(func(i int, s string) {
+			if i != len(got) {
+				t.Fatalf("expect %d: string %d given as %d", expect, len(got), i)
+			}
+			got = append(got, s)
+		})
+		if !slices.Equal(got, want) {
+			t.Fatalf("expect %d: the arena gave back other strings", expect)
+		}
+	}
 }
