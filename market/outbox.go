@@ -218,25 +218,19 @@ func IndexRowsKnown(db *gorm.DB, ps []Patent, facts IndexRowFacts) ([]IndexRow, 
 			symbols[sym] = true
 		}
 	}
-	orgByID := make(map[int64]*Organisation, len(facts.Patentees)+len(orgIDs))
-	for id, o := range facts.Patentees {
-		orgByID[id] = o
-	}
+	read := make(map[int64]*Organisation, len(orgIDs))
 	if len(orgIDs) > 0 {
 		var orgs []Organisation
 		if err := db.Select("id", "name", "kind", "district_code").Where("id IN ?", orgIDs).Find(&orgs).Error; err != nil {
 			return nil, fmt.Errorf("market: load patentees to index: %w", err)
 		}
 		for i := range orgs {
-			orgByID[orgs[i].ID] = &orgs[i]
+			read[orgs[i].ID] = &orgs[i]
 		}
 	}
 	decls, err := liveDeclarations(db, unknownDecl)
 	if err != nil {
 		return nil, err
-	}
-	for id, d := range facts.Declarations {
-		decls[id] = d
 	}
 	titles, err := ipcTitles(db, symbols)
 	if err != nil {
@@ -245,7 +239,14 @@ func IndexRowsKnown(db *gorm.DB, ps []Patent, facts IndexRowFacts) ([]IndexRow, 
 	out := make([]IndexRow, len(ps))
 	for i, p := range ps {
 		row := IndexRow{Patent: p, Declaration: decls[p.ID]}
-		if o := orgByID[p.PatenteeID]; o != nil {
+		if d, ok := facts.Declarations[p.ID]; ok {
+			row.Declaration = d
+		}
+		o, ok := facts.Patentees[p.PatenteeID]
+		if !ok {
+			o = read[p.PatenteeID]
+		}
+		if o != nil {
 			row.PatenteeName, row.PatenteeKind, row.DistrictCode = o.Name, o.Kind, o.DistrictCode
 		}
 		for _, sym := range ipcLookupKeys(p.IPC) {
