@@ -177,19 +177,8 @@ type patentImport struct {
 	rep       *Report
 	opts      Options
 	lock      bool
-	patentees map[string]*market.Organisation
-	byID      map[int64]*market.Organisation // patentees by ID (patenteesByID)
-}
-
-// patenteesByID is im.patentees by organisation ID.
-func (im *patentImport) patenteesByID() map[int64]*market.Organisation {
-	if im.byID == nil {
-		im.byID = make(map[int64]*market.Organisation, len(im.patentees))
-		for _, o := range im.patentees {
-			im.byID[o.ID] = o
-		}
-	}
-	return im.byID
+	patentees map[string]*market.Organisation // by USCC
+	byID      map[int64]*market.Organisation  // the same, by ID (for the index rows: write)
 }
 
 // loadPatentees reads every patentee named in the file, 500 USCCs per query.
@@ -203,13 +192,14 @@ func (im *patentImport) loadPatentees(rows []*patentRow) error {
 		}
 	}
 	im.patentees = make(map[string]*market.Organisation, len(usccs))
+	im.byID = make(map[int64]*market.Organisation, len(usccs))
 	for start := 0; start < len(usccs); start += batchSize {
 		var orgs []market.Organisation
 		if err := im.tx.Where("uscc IN ?", usccs[start:min(start+batchSize, len(usccs))]).Find(&orgs).Error; err != nil {
 			return err
 		}
 		for i := range orgs {
-			im.patentees[orgs[i].USCC] = &orgs[i]
+			im.patentees[orgs[i].USCC], im.byID[orgs[i].ID] = &orgs[i], &orgs[i]
 		}
 	}
 	return nil
@@ -337,7 +327,14 @@ func (im *patentImport) write(plans []*patentPlan) error {
 		replaced, withdraw []int64
 		decls              []market.Declaration
 		n                  int
+		// What the index rows need of the patents written is known (market.IndexRowsKnown): the
+		// patentees, and each patent's live declaration as check found it or as this chunk ends or
+		// publishes it.
+		facts market.IndexRowFacts
 	)
+	if im.opts.Written != nil {
+		facts = market.IndexRowFacts{Patentees: im.byID, Declarations: map[int64]*market.Declaration{}}
+	}
 	for _, pl := range plans {
 		switch {
 		case pl.isNew:
@@ -373,6 +370,13 @@ func (im *patentImport) write(plans []*patentPlan) error {
 			touched = append(touched, pl.p.ID)
 			if im.opts.Written != nil {
 				written = append(written, *pl.p)
+				switch {
+				case pl.decl != nil: // once published, below
+				case pl.endLive != 0:
+					facts.Declarations[pl.p.ID] = nil // withdrawn
+				default:
+					facts.Declarations[pl.p.ID] = pl.live // untouched (nil: none)
+				}
 			}
 		}
 	}
@@ -385,21 +389,8 @@ func (im *patentImport) write(plans []*patentPlan) error {
 	if err := market.CreateDeclaration(im.tx, decls); err != nil {
 		return err
 	}
-	// What the index rows need of these patents is known (market.IndexRowsKnown): the patentees, and
-	// each patent's live declaration, as check found it or as this chunk published or ended it.
-	var facts market.IndexRowFacts
-	if im.opts.Written != nil {
-		facts = market.IndexRowFacts{Patentees: im.patenteesByID(), Declarations: map[int64]*market.Declaration{}}
-		for _, pl := range plans {
-			switch {
-			case pl.decl != nil: // just published: below
-			case pl.endLive != 0:
-				facts.Declarations[pl.p.ID] = nil // just withdrawn
-			default:
-				facts.Declarations[pl.p.ID] = pl.live // untouched (nil: none)
-			}
-		}
-		for i := range decls { // just published
+	if facts.Declarations != nil {
+		for i := range decls {
 			facts.Declarations[decls[i].PatentID] = &decls[i]
 		}
 	}
