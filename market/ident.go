@@ -301,19 +301,25 @@ func USCCIsShanghai(uscc string) bool { return strings.HasPrefix(USCCRegion(uscc
 // subclass level).
 type IPC struct{ Section, Class, Subclass, Group string }
 
-// Main group has 1-3 digits in IPC; 4 are allowed for CPC indexing groups (e.g. 2300) found in mixed data.
-var ipcRe = regexp.MustCompile(`^([A-H])(\d{2})([A-Z])(?:\s*(\d{1,4})\s*/\s*(\d{2,6}))?$`)
-
-// ipcVersionRe matches the version and level suffix in Chinese bibliographic data: "G06F16/9535(2019.01)I".
-var ipcVersionRe = regexp.MustCompile(`\s*\(\d{4}\.\d{2}\)\s*[A-Z]?$`)
-
 // ParseIPC parses one symbol; case, full-width characters, the space before the group and a version suffix
-// are tolerated (the version is dropped).
+// are tolerated (the version is dropped). The accepted form, as a regular expression over the upper-cased
+// symbol once the version is gone (the main group has 1–3 digits in IPC; 4 are allowed for the CPC indexing
+// groups, e.g. 2300, found in mixed data):
+//
+//	^([A-H])(\d{2})([A-Z])(?:\s*(\d{1,4})\s*/\s*(\d{2,6}))?$
+//
+// and the version suffix of Chinese bibliographic data ("G06F16/9535(2019.01)I"):
+//
+//	\s*\(\d{4}\.\d{2}\)\s*[A-Z]?$
+//
+// Both are matched by hand (every import row and every indexed patent parses its symbols, and the regular
+// expressions were most of the import's IPC work); TestParseIPCMatchesRegexp and FuzzIPC hold the two to
+// the expressions above.
 func ParseIPC(s string) (IPC, error) {
 	orig := strings.TrimSpace(s)
-	s = ipcVersionRe.ReplaceAllString(strings.ToUpper(strings.TrimSpace(halfWidth(s))), "")
-	m := ipcRe.FindStringSubmatch(s)
-	if m == nil {
+	s = trimIPCVersion(strings.ToUpper(strings.TrimSpace(halfWidth(s))))
+	ipc, ok := matchIPC(s)
+	if !ok {
 		zh := fmt.Sprintf("IPC 分类号“%s”格式错误，应如 H04L 9/32 或 G06F", orig)
 		if s != "" && (s[0] < 'A' || s[0] > 'H') {
 			zh = fmt.Sprintf("IPC 分类号“%s”格式错误：部应为 A–H 之一", orig)
@@ -321,11 +327,76 @@ func ParseIPC(s string) (IPC, error) {
 		return IPC{}, NewFieldError("ipc", "invalid_format", zh,
 			fmt.Sprintf("invalid IPC symbol %q: expected e.g. H04L 9/32 or G06F", orig))
 	}
-	ipc := IPC{Section: m[1], Class: m[1] + m[2], Subclass: m[1] + m[2] + m[3]}
-	if m[4] != "" {
-		ipc.Group = m[4] + "/" + m[5]
-	}
 	return ipc, nil
+}
+
+// isRESpace is \s of Go's regular expressions: ASCII white space without \v.
+func isRESpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// trimIPCVersion drops a trailing version suffix "(2019.01)I" and the white space before it (see ParseIPC).
+func trimIPCVersion(s string) string {
+	i := len(s)
+	if i > 0 && s[i-1] >= 'A' && s[i-1] <= 'Z' {
+		i--
+	}
+	for i > 0 && isRESpace(s[i-1]) {
+		i--
+	}
+	// "(" 4 digits "." 2 digits ")": 9 bytes
+	if i < 9 || s[i-1] != ')' || s[i-9] != '(' || s[i-4] != '.' {
+		return s
+	}
+	for _, k := range []int{i - 8, i - 7, i - 6, i - 5, i - 3, i - 2} {
+		if !isDigit(s[k]) {
+			return s
+		}
+	}
+	i -= 9
+	for i > 0 && isRESpace(s[i-1]) {
+		i--
+	}
+	return s[:i]
+}
+
+// matchIPC matches an upper-cased symbol without version (see ParseIPC).
+func matchIPC(s string) (IPC, bool) {
+	if len(s) < 4 || s[0] < 'A' || s[0] > 'H' || !isDigit(s[1]) || !isDigit(s[2]) || s[3] < 'A' || s[3] > 'Z' {
+		return IPC{}, false
+	}
+	ipc := IPC{Section: s[:1], Class: s[:3], Subclass: s[:4]}
+	rest := s[4:]
+	if rest == "" {
+		return ipc, true
+	}
+	i := 0
+	skip := func() {
+		for i < len(rest) && isRESpace(rest[i]) {
+			i++
+		}
+	}
+	digits := func() string {
+		j := i
+		for i < len(rest) && isDigit(rest[i]) {
+			i++
+		}
+		return rest[j:i]
+	}
+	skip()
+	main := digits()
+	skip()
+	if len(main) < 1 || len(main) > 4 || i == len(rest) || rest[i] != '/' {
+		return IPC{}, false
+	}
+	i++
+	skip()
+	sub := digits()
+	if len(sub) < 2 || len(sub) > 6 || i != len(rest) {
+		return IPC{}, false
+	}
+	ipc.Group = main + "/" + sub
+	return ipc, true
 }
 
 // MainGroup returns the symbol's main group as a prefix, "G06F 16/" for G06F 16/9535 (and for G06F 16/00

@@ -216,6 +216,7 @@ func FuzzIPC(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		market.IPCAgainstRegexp(t, s)
 		ipc, err := market.ParseIPC(s)
 		if err != nil {
 			checkFieldError(t, fmt.Sprintf("ParseIPC(%q)", s), err, "ipc")
