@@ -291,7 +291,7 @@ func UpsertOrgsTx(tx *gorm.DB, now time.Time, orgs []Organisation, columns ...st
 			Pluck("id", &ids).Error; err != nil {
 			return c, err
 		}
-		for len(ids) > 0 { // EnqueueIndex inserts 500 rows per statement; keep SQLite's binding cheap
+		for len(ids) > 0 { // one statement's worth of outbox rows at a time (InsertBatch)
 			n := min(len(ids), InsertBatch(tx, 3))
 			if err := EnqueueIndex(tx, now, ids[:n]...); err != nil {
 				return c, err

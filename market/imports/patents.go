@@ -394,7 +394,7 @@ func (im *patentImport) write(plans []*patentPlan) error {
 			facts.Declarations[decls[i].PatentID] = &decls[i]
 		}
 	}
-	// EnqueueIndex writes up to 500 rows per INSERT; smaller slices keep SQLite's binding cheap.
+	// EnqueueIndex is handed one statement's worth of rows at a time (InsertBatch).
 	for len(touched) > 0 {
 		n := min(len(touched), market.InsertBatch(im.tx, 3))
 		if err := market.EnqueueIndex(im.tx, im.now, touched[:n]...); err != nil {
