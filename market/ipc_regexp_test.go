@@ -26,9 +26,9 @@ func parseIPCRegexp(s string) (IPC, bool) {
 	return ipc, true
 }
 
-// checkIPCAgainstRegexp fails t when ParseIPC and the regular expressions disagree on s; FuzzIPC calls it
-// through ipcAgainstRegexp (export_ipc_test.go).
-func checkIPCAgainstRegexp(t *testing.T, s string) {
+// IPCAgainstRegexp fails t when ParseIPC and the regular expressions disagree on s. It is exported for the
+// external fuzz target FuzzIPC (ident_fuzz_test.go).
+func IPCAgainstRegexp(t *testing.T, s string) {
 	t.Helper()
 	want, wantOK := parseIPCRegexp(s)
 	got, err := ParseIPC(s)
@@ -49,7 +49,7 @@ func TestParseIPCMatchesRegexp(t *testing.T) {
 		"ｇ０６ｆ　１６／９５３５", "G06F 16/9535 ", "G06F 16 /9535\u00a0",
 	}
 	for _, s := range cases {
-		checkIPCAgainstRegexp(t, s)
+		IPCAgainstRegexp(t, s)
 	}
 }
 

@@ -207,14 +207,16 @@ func IndexRowsKnown(db *gorm.DB, ps []Patent, facts IndexRowFacts) ([]IndexRow, 
 	}
 	var orgIDs, unknownDecl []int64
 	symbols := map[string]bool{}
-	for _, p := range ps {
+	keys := make([][]string, len(ps)) // each patent's IPC lookup keys, parsed once
+	for i, p := range ps {
 		if _, ok := facts.Patentees[p.PatenteeID]; !ok {
 			orgIDs = append(orgIDs, p.PatenteeID)
 		}
 		if _, ok := facts.Declarations[p.ID]; !ok {
 			unknownDecl = append(unknownDecl, p.ID)
 		}
-		for _, sym := range ipcLookupKeys(p.IPC) {
+		keys[i] = ipcLookupKeys(p.IPC)
+		for _, sym := range keys[i] {
 			symbols[sym] = true
 		}
 	}
@@ -249,7 +251,7 @@ func IndexRowsKnown(db *gorm.DB, ps []Patent, facts IndexRowFacts) ([]IndexRow, 
 		if o != nil {
 			row.PatenteeName, row.PatenteeKind, row.DistrictCode = o.Name, o.Kind, o.DistrictCode
 		}
-		for _, sym := range ipcLookupKeys(p.IPC) {
+		for _, sym := range keys[i] {
 			if t, ok := titles[sym]; ok {
 				row.IPCTitles = append(row.IPCTitles, t)
 			}
