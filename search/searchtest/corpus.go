@@ -37,7 +37,11 @@ var (
 // abstracts from three more), so term statistics stay those of real Chinese patent text. Without real
 // titles it recombines a built-in list. The same seed gives the same corpus.
 func Synthesize(real []RealTitle, n int, seed uint64) Corpus {
+	minCount := 3 // a word of the real titles is a query word once it is in three titles
 	if len(real) == 0 {
+		// The built-in list is two dozen titles, in which only 结构 is in three: every query of a
+		// benchmark would be that one word. Any word of them is a query word then.
+		minCount = 1
 		for i, t := range builtinTitles {
 			real = append(real, RealTitle{PublicationNo: fmt.Sprintf("CN%09dA", i), Kind: "A", Title: t, Subclasses: []string{"G06F"}})
 		}
@@ -77,12 +81,12 @@ func Synthesize(real []RealTitle, n int, seed uint64) Corpus {
 		d.ListedAt = base.Add(time.Duration(rng.IntN(3*365*24)) * time.Hour)
 		docs[i] = d
 	}
-	return Corpus{Docs: docs, Words: frequentWords(real, 200)}
+	return Corpus{Docs: docs, Words: frequentWords(real, 200, minCount)}
 }
 
 // frequentWords returns the most frequent Han bigrams, trigrams and 4-grams of the titles that are not
-// boilerplate (一种, 方法…), as query words.
-func frequentWords(real []RealTitle, n int) []string {
+// boilerplate (一种, 方法…) and occur at least minCount times, as query words.
+func frequentWords(real []RealTitle, n, minCount int) []string {
 	count := map[string]int{}
 	for _, r := range real {
 		for _, run := range search.ParseText(r.Title) {
@@ -106,7 +110,7 @@ func frequentWords(real []RealTitle, n int) []string {
 	}
 	var all []wc
 	for w, c := range count {
-		if c >= 3 {
+		if c >= minCount {
 			all = append(all, wc{w, c})
 		}
 	}
