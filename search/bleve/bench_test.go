@@ -187,6 +187,14 @@ func BenchmarkSearch(b *testing.B) {
 		class{name: "filter,cold", queries: []search.Query{{Facets: true, Highlight: true, Sort: search.SortNewest, Industries: []string{"新能源"}}}, cold: true},
 		class{name: "top-word,fee_asc", queries: []search.Query{{Text: c.Words[0], Facets: true, Highlight: true, Sort: search.SortFeeAsc}}},
 	)
+	// A fee ceiling (¥20,000), alone and with a word of the vocabulary.
+	ceiling := int64(20_000_00)
+	fee := class{name: "max-fee", queries: []search.Query{{Facets: true, Highlight: true, MaxFeeFen: &ceiling}}, cold: true}
+	feeWords := class{name: "words=1,max-fee"}
+	for _, text := range c.Queries(1, 200, 2) {
+		feeWords.queries = append(feeWords.queries, search.Query{Text: text, Facets: true, Highlight: true, MaxFeeFen: &ceiling})
+	}
+	classes = append(classes, fee, feeWords)
 	for _, cl := range classes {
 		queries, cold, bleveOnly := cl.queries, cl.cold, cl.bleve
 		for i := range queries {

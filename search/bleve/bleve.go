@@ -475,20 +475,21 @@ func (x *Index) document(d *search.Document) (*document.Document, error) {
 	for i, t := range facetTerms(d) {
 		doc.AddField(document.NewTextFieldCustom(facetsField, []uint64{uint64(i)}, []byte(t), facetOptions, x.keyword))
 	}
-	// Sort keys are read per hit the same way. fee_fen is left out without a declaration, so fee sorts
-	// put such patents last and the fee filter excludes them.
+	// Sort keys are read per hit the same way, and so is the fee for the fee ceiling (feeCap). fee_fen
+	// is left out without a declaration, so fee sorts put such patents last and the fee ceiling excludes
+	// them.
 	doc.AddField(x.sortKey("id", d.ID))
 	doc.AddField(x.sortKey("listed_at", d.ListedAt.Unix()))
 	if d.HasDeclaration() {
-		doc.AddField(document.NewNumericFieldWithIndexingOptions("fee_fen", nil, float64(d.FeeFen), facetOptions))
+		doc.AddField(x.sortKey("fee_fen", d.FeeFen))
 	}
 	return doc, nil
 }
 
-// sortKey is a number that is only sorted on, never searched by range: one term, the full-precision
-// prefix-coded value that a numeric sort reads from the doc values. A numeric field would also index 16
-// coarser terms for range queries, most of them unique per document, which cost about a sixth of the
-// indexing time.
+// sortKey is a number that is only sorted on or compared in the collector, never searched by range:
+// one term, the full-precision prefix-coded value that the columns read from the doc values
+// (columns.go). A numeric field would also index 16 coarser terms for range queries, most of them
+// unique per document, which cost about a sixth of the indexing time.
 func (x *Index) sortKey(field string, v int64) *document.TextField {
 	term := numeric.MustNewPrefixCodedInt64(numeric.Float64ToInt64(float64(v)), 0)
 	return document.NewTextFieldCustom(field, nil, term, facetOptions, x.keyword)

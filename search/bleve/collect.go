@@ -173,14 +173,18 @@ type part struct {
 // set, and keeps the hits of the page [from, from+size) in the order rank gives. Plain words (see
 // plainWords) are collected from the postings (wordPlan.collect), scored as q would be; q runs through
 // Bleve otherwise. With offers (not with words), only the matches that have one of them count (see
-// offersOnly).
+// offersOnly); with a fee ceiling maxFee ≥ 0 (not with words), only those with a fee of at most it
+// (feeCap).
 func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping.IndexMapping, q query.Query,
-	words, common, offers []string, rank rank, scored, facets bool, from, size int) (*collected, error) {
+	words, common, offers []string, maxFee int64, rank rank, scored, facets bool, from, size int) (*collected, error) {
 	cols, err := x.columns.columnsOf(is)
 	if err != nil {
 		return nil, err
 	}
 	var keep []*roaring.Bitmap
+	if words != nil && maxFee >= 0 {
+		return nil, errors.New("search/bleve: plain words with a fee ceiling")
+	}
 	if offers != nil {
 		if words != nil {
 			return nil, errors.New("search/bleve: plain words with an offers filter")
@@ -259,13 +263,13 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 				return
 			}
 			defer s.Close()
-			errs[p] = collectRange(ctx, s, is, cols, keep, lo, hi, &parts[p])
+			errs[p] = collectRange(ctx, s, is, cols, keep, maxFee, lo, hi, &parts[p])
 		})
 	}
 	if plan != nil {
 		errs[0] = plan.collect(ctx, cols, !x.testNoNarrow, scored, 0, docs/uint64(n), &parts[0])
 	} else {
-		errs[0] = collectRange(ctx, first, is, cols, keep, 0, docs/uint64(n), &parts[0])
+		errs[0] = collectRange(ctx, first, is, cols, keep, maxFee, 0, docs/uint64(n), &parts[0])
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -287,6 +291,17 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 		out.hits = hits[from:]
 	}
 	return out, nil
+}
+
+// feeCap is the query's fee ceiling for collect: MaxFeeFen, or -1 for none. It is tested from the fee
+// column rather than by a range query: a range query needs a numeric field, which indexes 16 terms per
+// value (coarser prefixes for ranges), a tenth of a document's postings; the fee is now indexed as one
+// term, like the sort keys (Index.document).
+func feeCap(q search.Query) int64 {
+	if q.MaxFeeFen == nil {
+		return -1
+	}
+	return *q.MaxFeeFen
 }
 
 func (x *Index) splitAt() uint64 {
@@ -336,9 +351,9 @@ func (c *snapshotColumns) docs() uint64 {
 }
 
 // collectRange collects the matches with document numbers in [lo, hi) into p; with keep (one bitmap per
-// segment), only those in it.
+// segment), only those in it; with maxFee ≥ 0, only those with a fee (a declaration) of at most maxFee.
 func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnapshot, cols *snapshotColumns, keep []*roaring.Bitmap,
-	lo, hi uint64, p *part) error {
+	maxFee int64, lo, hi uint64, p *part) error {
 	sctx := &bsearch.SearchContext{
 		DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
 		IndexReader:       is,
@@ -364,7 +379,7 @@ func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnaps
 			segEnd = cols.starts[seg] + uint64(len(c.id))
 		}
 		local := g - cols.starts[seg]
-		if keep != nil && !keep[seg].Contains(uint32(local)) {
+		if keep != nil && !keep[seg].Contains(uint32(local)) || maxFee >= 0 && (c.fee[local] == noFee || c.fee[local] > maxFee) {
 			sctx.DocumentMatchPool.Put(dm)
 			continue
 		}

@@ -169,7 +169,8 @@ func fieldSeq(field string, seq []string, boost float64, positions bool) query.Q
 	return q
 }
 
-// filterQuery ANDs the filters (values inside one filter are ORed); nil when there are none.
+// filterQuery ANDs the filters (values inside one filter are ORed); nil when there are none. The fee
+// ceiling (MaxFeeFen) is not among them: the collector tests it from the fee column (feeCap).
 func filterQuery(q search.Query) query.Query {
 	var parts []query.Query
 	anyOf := func(field string, terms []string) {
@@ -221,13 +222,6 @@ func filterQuery(q search.Query) query.Query {
 			ids[i] = docID(id)
 		}
 		parts = append(parts, bleve.NewDocIDQuery(ids))
-	}
-	if q.MaxFeeFen != nil {
-		lo, hi := 0.0, float64(*q.MaxFeeFen)
-		incl := true
-		r := bleve.NewNumericRangeInclusiveQuery(&lo, &hi, &incl, &incl)
-		r.SetField("fee_fen")
-		parts = append(parts, r)
 	}
 	switch len(parts) {
 	case 0:

@@ -101,11 +101,11 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	}
 
 	var words, common []string
-	if q.Similar == "" && filter == nil && len(q.ExcludeIDs) == 0 && !x.testBleveOnly {
+	if q.Similar == "" && filter == nil && q.MaxFeeFen == nil && len(q.ExcludeIDs) == 0 && !x.testBleveOnly {
 		words, common, _ = plainWords(x.analyzer, terms)
 	}
 	rank, scored := rankOf(q.Sort, text == nil)
-	res, err := x.collect(ctx, is, x.mapping, root, words, common, offers, rank, scored, q.Facets, (q.Page-1)*q.PerPage, q.PerPage)
+	res, err := x.collect(ctx, is, x.mapping, root, words, common, offers, feeCap(q), rank, scored, q.Facets, (q.Page-1)*q.PerPage, q.PerPage)
 	if err != nil {
 		return nil, err
 	}

@@ -292,6 +292,15 @@ func testFilters(t *testing.T, idx search.Index, ds []search.Document) {
 			}},
 		{"text and filter", search.Query{Text: "电池", Types: []string{"invention"}}, nil},
 		{"text and ipc", search.Query{Text: "方法", IPC: []string{"G"}}, nil},
+		// The fee ceiling with text (a plain word, which otherwise takes the engines' shortest path), with
+		// another filter, and with offers.
+		{"text and max fee", search.Query{Text: "电池", MaxFeeFen: fee(20_000_00)}, nil},
+		{"max fee and type", search.Query{MaxFeeFen: fee(20_000_00), Types: []string{"invention"}}, func(d search.Document) bool {
+			return d.FeeModel != "" && d.FeeFen <= 20_000_00 && d.Type == "invention"
+		}},
+		{"max fee and offer", search.Query{MaxFeeFen: fee(20_000_00), Offers: []string{search.OfferOpenLicence}}, func(d search.Document) bool {
+			return d.FeeModel != "" && d.FeeFen <= 20_000_00 && has(d.Offers, search.OfferOpenLicence)
+		}},
 		{"unknown industry", search.Query{Industries: []string{"不存在"}}, func(search.Document) bool { return false }},
 	}
 	for _, c := range cases {
@@ -299,6 +308,9 @@ func testFilters(t *testing.T, idx search.Index, ds []search.Document) {
 		if c.keep == nil {
 			want = expectHan(ds, c.q.Text, func(d search.Document) bool {
 				if len(c.q.Types) > 0 && !slices.Contains(c.q.Types, d.Type) {
+					return false
+				}
+				if c.q.MaxFeeFen != nil && (d.FeeModel == "" || d.FeeFen > *c.q.MaxFeeFen) {
 					return false
 				}
 				return len(c.q.IPC) == 0 || has(d.IPCSection, c.q.IPC[0])
