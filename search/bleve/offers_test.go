@@ -148,3 +148,74 @@ func TestOfferBitmapsAsFilter(t *testing.T) {
 	idx.SplitForTest(1, 2)
 	compare("merged, 2 parts")
 }
+
+// TestFeeCeilingWithSimilarAndOffers checks the fee ceiling where the collector also filters by offers
+// (a demand's matches under a budget): the matches are those of the same query without the ceiling whose
+// patent has a declaration and a fee of at most it, with the same scores.
+func TestFeeCeilingWithSimilarAndOffers(t *testing.T) {
+	ctx := context.Background()
+	c := searchtest.Synthesize(searchtest.RealTitlesIfPresent(), 3000, 29)
+	for i := range c.Docs {
+		if i%5 == 0 {
+			c.Docs[i].Offers = append(c.Docs[i].Offers, search.OfferTransfer)
+		}
+	}
+	byID := map[int64]*search.Document{}
+	for i := range c.Docs {
+		byID[c.Docs[i].ID] = &c.Docs[i]
+	}
+	idx := segmentedIndex(t, c.Docs, 300, c.Docs[200:500])
+	ceiling := int64(20_000_00)
+	all := func(q search.Query) map[int64]float64 {
+		out := map[int64]float64{}
+		for q.Page = 1; ; q.Page++ {
+			res, err := idx.Search(ctx, searchtest.Normalized(t, q))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range res.Hits {
+				out[h.ID] = h.Score
+			}
+			if len(res.Hits) < q.PerPage {
+				if len(out) != res.Total {
+					t.Fatalf("%d hits over the pages, total %d", len(out), res.Total)
+				}
+				return out
+			}
+		}
+	}
+	capped, dropped := 0, 0
+	for i := 0; i < 30; i++ {
+		d := c.Docs[(i*41)%len(c.Docs)]
+		q := search.Query{Similar: "寻求" + d.Title + "相关技术", Offers: []string{search.OfferOpenLicence}, PerPage: 100}
+		if i%2 == 1 {
+			q.Offers = search.OfferKinds
+		}
+		wide := all(q)
+		q.MaxFeeFen = &ceiling
+		got := all(q)
+		for id, score := range wide {
+			doc := byID[id]
+			in := doc.HasDeclaration() && doc.FeeFen <= ceiling
+			s, ok := got[id]
+			switch {
+			case in && !ok:
+				t.Errorf("demand %d: patent %d (fee %d) is missing under the ceiling", i, id, doc.FeeFen)
+			case !in && ok:
+				t.Errorf("demand %d: patent %d (fee %d, declaration %v) is above the ceiling", i, id, doc.FeeFen, doc.HasDeclaration())
+			case ok && math.Abs(s-score) > 1e-12*math.Abs(score):
+				t.Errorf("demand %d: patent %d scores %v under the ceiling, %v without", i, id, s, score)
+			}
+			if !in {
+				dropped++
+			}
+		}
+		if len(got) > len(wide) {
+			t.Errorf("demand %d: %d matches under the ceiling, %d without", i, len(got), len(wide))
+		}
+		capped += len(got)
+	}
+	if capped == 0 || dropped == 0 {
+		t.Fatalf("%d matches kept and %d dropped by the ceiling: the test proves little", capped, dropped)
+	}
+}
