@@ -181,7 +181,7 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 	if err != nil {
 		return nil, err
 	}
-	var keep []*roaring.Bitmap
+	post := postFilter{maxFee: maxFee}
 	if words != nil && maxFee >= 0 {
 		return nil, errors.New("search/bleve: plain words with a fee ceiling")
 	}
@@ -189,7 +189,7 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 		if words != nil {
 			return nil, errors.New("search/bleve: plain words with an offers filter")
 		}
-		if keep, err = offerBitmaps(is, offers); err != nil {
+		if post.offers, err = offerBitmaps(is, offers); err != nil {
 			return nil, err
 		}
 	}
@@ -263,13 +263,13 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 				return
 			}
 			defer s.Close()
-			errs[p] = collectRange(ctx, s, is, cols, keep, maxFee, lo, hi, &parts[p])
+			errs[p] = collectRange(ctx, s, is, cols, post, lo, hi, &parts[p])
 		})
 	}
 	if plan != nil {
 		errs[0] = plan.collect(ctx, cols, !x.testNoNarrow, scored, 0, docs/uint64(n), &parts[0])
 	} else {
-		errs[0] = collectRange(ctx, first, is, cols, keep, maxFee, 0, docs/uint64(n), &parts[0])
+		errs[0] = collectRange(ctx, first, is, cols, post, 0, docs/uint64(n), &parts[0])
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -350,10 +350,24 @@ func (c *snapshotColumns) docs() uint64 {
 	return c.starts[last] + uint64(len(c.segs[last].id))
 }
 
-// collectRange collects the matches with document numbers in [lo, hi) into p; with keep (one bitmap per
-// segment), only those in it; with maxFee ≥ 0, only those with a fee (a declaration) of at most maxFee.
-func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnapshot, cols *snapshotColumns, keep []*roaring.Bitmap,
-	maxFee int64, lo, hi uint64, p *part) error {
+// postFilter is what the collector itself filters out of a searcher's matches: the offers (one bitmap
+// per segment; nil: none, see offersOnly) and the fee ceiling (maxFee ≥ 0; see feeCap).
+type postFilter struct {
+	offers []*roaring.Bitmap
+	maxFee int64
+}
+
+// keeps reports whether the local document of segment seg, whose columns are c, passes the filter.
+func (f postFilter) keeps(seg int, c *segColumns, local uint64) bool {
+	if f.offers != nil && !f.offers[seg].Contains(uint32(local)) {
+		return false
+	}
+	return f.maxFee < 0 || c.fee[local] != noFee && c.fee[local] <= f.maxFee
+}
+
+// collectRange collects the matches with document numbers in [lo, hi) that post keeps into p.
+func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnapshot, cols *snapshotColumns, post postFilter,
+	lo, hi uint64, p *part) error {
 	sctx := &bsearch.SearchContext{
 		DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
 		IndexReader:       is,
@@ -379,7 +393,7 @@ func collectRange(ctx context.Context, s bsearch.Searcher, is *scorch.IndexSnaps
 			segEnd = cols.starts[seg] + uint64(len(c.id))
 		}
 		local := g - cols.starts[seg]
-		if keep != nil && !keep[seg].Contains(uint32(local)) || maxFee >= 0 && (c.fee[local] == noFee || c.fee[local] > maxFee) {
+		if !post.keeps(seg, c, local) {
 			sctx.DocumentMatchPool.Put(dm)
 			continue
 		}
