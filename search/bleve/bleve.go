@@ -475,7 +475,7 @@ func (x *Index) document(d *search.Document) (*document.Document, error) {
 	for i, t := range facetTerms(d) {
 		doc.AddField(document.NewTextFieldCustom(facetsField, []uint64{uint64(i)}, []byte(t), facetOptions, x.keyword))
 	}
-	// Sort keys are read per hit the same way, and so is the fee for the fee ceiling (feeCap). fee_fen
+	// Sort keys are read per hit the same way, and so is the fee for the fee ceiling (postFilter). fee_fen
 	// is left out without a declaration, so fee sorts put such patents last and the fee ceiling excludes
 	// them.
 	doc.AddField(x.sortKey("id", d.ID))

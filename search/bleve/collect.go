@@ -173,16 +173,16 @@ type part struct {
 // set, and keeps the hits of the page [from, from+size) in the order rank gives. Plain words (see
 // plainWords) are collected from the postings (wordPlan.collect), scored as q would be; q runs through
 // Bleve otherwise. With offers (not with words), only the matches that have one of them count (see
-// offersOnly); with a fee ceiling maxFee ≥ 0 (not with words), only those with a fee of at most it
-// (feeCap).
+// offersOnly); with a fee ceiling maxFee (not with words), only those with a fee of at most it (see
+// postFilter).
 func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping.IndexMapping, q query.Query,
-	words, common, offers []string, maxFee int64, rank rank, scored, facets bool, from, size int) (*collected, error) {
+	words, common, offers []string, maxFee *int64, rank rank, scored, facets bool, from, size int) (*collected, error) {
 	cols, err := x.columns.columnsOf(is)
 	if err != nil {
 		return nil, err
 	}
 	post := postFilter{maxFee: maxFee}
-	if words != nil && maxFee >= 0 {
+	if words != nil && maxFee != nil {
 		return nil, errors.New("search/bleve: plain words with a fee ceiling")
 	}
 	if offers != nil {
@@ -293,17 +293,6 @@ func (x *Index) collect(ctx context.Context, is *scorch.IndexSnapshot, m mapping
 	return out, nil
 }
 
-// feeCap is the query's fee ceiling for collect: MaxFeeFen, or -1 for none. It is tested from the fee
-// column rather than by a range query: a range query needs a numeric field, which indexes 16 terms per
-// value (coarser prefixes for ranges), a tenth of a document's postings; the fee is now indexed as one
-// term, like the sort keys (Index.document).
-func feeCap(q search.Query) int64 {
-	if q.MaxFeeFen == nil {
-		return -1
-	}
-	return *q.MaxFeeFen
-}
-
 func (x *Index) splitAt() uint64 {
 	if x.testSplitAt > 0 {
 		return uint64(x.testSplitAt)
@@ -351,10 +340,13 @@ func (c *snapshotColumns) docs() uint64 {
 }
 
 // postFilter is what the collector itself filters out of a searcher's matches: the offers (one bitmap
-// per segment; nil: none, see offersOnly) and the fee ceiling (maxFee ≥ 0; see feeCap).
+// per segment; nil: none, see offersOnly) and the fee ceiling (the query's MaxFeeFen; nil: none). The
+// ceiling is tested from the fee column rather than by a range query: a range query needs a numeric
+// field, which indexes 16 terms per value (coarser prefixes for ranges), a tenth of a document's
+// postings; the fee is indexed as one term, like the sort keys (Index.document).
 type postFilter struct {
 	offers []*roaring.Bitmap
-	maxFee int64
+	maxFee *int64
 }
 
 // keeps reports whether the local document of segment seg, whose columns are c, passes the filter.
@@ -362,7 +354,7 @@ func (f postFilter) keeps(seg int, c *segColumns, local uint64) bool {
 	if f.offers != nil && !f.offers[seg].Contains(uint32(local)) {
 		return false
 	}
-	return f.maxFee < 0 || c.fee[local] != noFee && c.fee[local] <= f.maxFee
+	return f.maxFee == nil || c.fee[local] != noFee && c.fee[local] <= *f.maxFee
 }
 
 // collectRange collects the matches with document numbers in [lo, hi) that post keeps into p.

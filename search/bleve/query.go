@@ -170,7 +170,7 @@ func fieldSeq(field string, seq []string, boost float64, positions bool) query.Q
 }
 
 // filterQuery ANDs the filters (values inside one filter are ORed); nil when there are none. The fee
-// ceiling (MaxFeeFen) is not among them: the collector tests it from the fee column (feeCap).
+// ceiling (MaxFeeFen) is not among them: the collector tests it from the fee column (postFilter).
 func filterQuery(q search.Query) query.Query {
 	var parts []query.Query
 	anyOf := func(field string, terms []string) {

@@ -105,7 +105,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 		words, common, _ = plainWords(x.analyzer, terms)
 	}
 	rank, scored := rankOf(q.Sort, text == nil)
-	res, err := x.collect(ctx, is, x.mapping, root, words, common, offers, feeCap(q), rank, scored, q.Facets, (q.Page-1)*q.PerPage, q.PerPage)
+	res, err := x.collect(ctx, is, x.mapping, root, words, common, offers, q.MaxFeeFen, rank, scored, q.Facets, (q.Page-1)*q.PerPage, q.PerPage)
 	if err != nil {
 		return nil, err
 	}
